@@ -1,0 +1,101 @@
+package org.cancelkit;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A user callback in a token's listener list (C5).
+ *
+ * <p>{@link #state}: PENDING, then RUNNING and DONE (the canceller ran it) or REMOVED (unregistered
+ * first), changed by CAS so exactly one of the two wins. {@link #runner} is written by the running
+ * thread before RUNNING is published and read by {@link #unregister()} to avoid waiting on itself.
+ */
+final class Callback extends Link implements Registration {
+    private static final int PENDING = 0;
+    private static final int RUNNING = 1;
+    private static final int DONE = 2;
+    private static final int REMOVED = 3;
+    private static final VarHandle STATE;
+
+    static {
+        try {
+            STATE = MethodHandles.lookup().findVarHandle(Callback.class, "state", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final @Nullable CancellationToken owner;
+    private final Runnable body;
+    private volatile int state;
+    private volatile @Nullable Thread runner;
+
+    private Callback(@Nullable CancellationToken owner, Runnable body, int state) {
+        this.owner = owner;
+        this.body = body;
+        this.state = state;
+    }
+
+    static Registration register(CancellationToken token, Runnable body) {
+        if (token == CancellationToken.NEVER) {
+            return new Callback(null, body, REMOVED); // can never run: keep nothing
+        }
+        Callback cb = new Callback(token, body, PENDING);
+        if (!TokenTree.link(token, cb)) {
+            Cancel c = TokenTree.state(token);
+            c.awaitPropagated();
+            cb.onCancel(c); // registering on a cancelled token runs it at once
+        }
+        return cb;
+    }
+
+    @Override
+    void onCancel(Cancel cancel) {
+        runner = Thread.currentThread();
+        if (!STATE.compareAndSet(this, PENDING, RUNNING)) {
+            return;
+        }
+        try {
+            body.run();
+        } finally {
+            synchronized (this) {
+                state = DONE;
+                notifyAll();
+            }
+        }
+    }
+
+    @Override
+    boolean fast() {
+        return false;
+    }
+
+    @Override
+    public boolean unregister() {
+        if (STATE.compareAndSet(this, PENDING, REMOVED)) {
+            if (owner != null) {
+                TokenTree.unlink(owner, this);
+            }
+            return true;
+        }
+        if (state == RUNNING && runner != Thread.currentThread()) {
+            boolean interrupted = false;
+            synchronized (this) {
+                while (state == RUNNING) {
+                    try {
+                        wait();
+                    } catch (InterruptedException e) {
+                        // Keep waiting: the promise is "never runs after unregister returns".
+                        // The flag is restored below.
+                        interrupted = true;
+                    }
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        return false;
+    }
+}

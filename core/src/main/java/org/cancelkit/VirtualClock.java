@@ -1,0 +1,180 @@
+package org.cancelkit;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import org.cancelkit.internal.ManualTimer;
+import org.cancelkit.internal.Timer;
+
+/**
+ * A clock that moves only when told to: for tests of timeouts, retries and shutdowns that run in
+ * microseconds instead of minutes, and never flake.
+ *
+ * {@snippet :
+ * VirtualClock clock = VirtualClock.create();
+ * clock.run(() -> {
+ *     CancellationToken token = CancellationToken.create().child(Duration.ofHours(1));
+ *     clock.advance(Duration.ofMinutes(59));
+ *     assert !token.isCancelled();
+ *     clock.advance(Duration.ofMinutes(1));
+ *     assert token.isCancelled();
+ * });
+ * }
+ *
+ * <p>A clock is bound for the code of one test with {@link #call}/{@link #run} (a {@link ScopedValue}),
+ * so tests using different clocks run in parallel. Every deadline, {@link Cancellation#sleep} and
+ * library wait of a token tree created inside the binding follows this clock. Timers fire on the
+ * thread that advances the clock, in deadline order, and each sees {@link #nanoTime()} equal to its
+ * deadline.
+ *
+ * <p>What it cannot see: {@link Thread#sleep}, socket timeouts, JDBC query timeouts and any other
+ * wait that does not go through cancelkit stay on real time.
+ *
+ * <p>Thread-safe. Memory consistency: actions before {@link #advance} happen-before the timers it
+ * fires run.
+ */
+public final class VirtualClock extends MonotonicClock {
+    private final ManualTimer timer = new ManualTimer();
+
+    private VirtualClock() {}
+
+    /**
+     * Returns a new clock reading zero.
+     *
+     * @return a new clock reading zero
+     */
+    public static VirtualClock create() {
+        return new VirtualClock();
+    }
+
+    @Override
+    public long nanoTime() {
+        return timer.now();
+    }
+
+    @Override
+    Timer timer() {
+        return timer;
+    }
+
+    @Override
+    void parked(int delta) {
+        timer.parked(delta);
+    }
+
+    /**
+     * Runs {@code body} with this clock bound as {@link MonotonicClock#current()}.
+     *
+     * @param body the code under test
+     * @param <T> its value
+     * @param <X> what it may throw
+     * @return what the body returned
+     * @throws X what the body threw
+     */
+    public <T, X extends Exception> T call(CheckedCallable<T, X> body) throws X {
+        Objects.requireNonNull(body, "body");
+        return ScopedValue.where(BOUND, this).call(body::call);
+    }
+
+    /**
+     * Runs {@code body} with this clock bound as {@link MonotonicClock#current()}.
+     *
+     * @param body the code under test
+     * @param <X> what it may throw
+     * @throws X what the body threw
+     */
+    public <X extends Exception> void run(CheckedRunnable<X> body) throws X {
+        Objects.requireNonNull(body, "body");
+        call(() -> {
+            body.run();
+            return null;
+        });
+    }
+
+    /**
+     * Moves the clock forward, firing every deadline reached on the way, each at its own instant.
+     *
+     * @param duration how far; not negative
+     */
+    public void advance(Duration duration) {
+        Durations.requireTimeout(duration, "duration");
+        long now = timer.now();
+        timer.advanceTo(Durations.deadlineAfter(now, Durations.toNanosSaturated(duration)), null);
+    }
+
+    /**
+     * Moves the clock to the earliest pending deadline and fires it (and any other due at the same
+     * instant).
+     *
+     * @return true when there was a deadline to move to
+     */
+    public boolean advanceToNextTimer() {
+        long next = timer.nextDeadline();
+        if (next == Long.MAX_VALUE) {
+            return false;
+        }
+        timer.advanceTo(Math.max(next, timer.now()), null);
+        return true;
+    }
+
+    /**
+     * Returns the number of armed deadlines that have not fired and are still wanted.
+     *
+     * @return the number of armed deadlines that have not fired and are still wanted
+     */
+    public int pendingTimers() {
+        return timer.pending();
+    }
+
+    /**
+     * Returns the earliest pending deadline as a reading of this clock, or {@link Long#MAX_VALUE}.
+     *
+     * @return the earliest pending deadline as a reading of this clock, or {@link Long#MAX_VALUE}
+     */
+    public long nextDeadline() {
+        return timer.nextDeadline();
+    }
+
+    /**
+     * Returns how many threads are waiting right now in cancelkit waits on this clock.
+     *
+     * @return how many threads are waiting right now in cancelkit waits on this clock
+     */
+    public int parkedThreads() {
+        return timer.parkedCount();
+    }
+
+    /**
+     * Waits, on real time, until at least {@code count} threads wait in cancelkit waits on this clock
+     * ({@link Cancellation#sleep}, {@link CancellationToken#awaitCancellation()}): the ordered-step
+     * way to know that a forked task has reached its wait before the test advances the clock.
+     *
+     * @param count how many threads
+     * @param realTimeout how long to wait at most, on real time
+     * @throws AssertionError when the count is not reached in time
+     * @throws InterruptedException when the waiting thread is interrupted
+     */
+    public void awaitParked(int count, Duration realTimeout) throws InterruptedException {
+        Durations.requireTimeout(realTimeout, "realTimeout");
+        if (!timer.awaitParked(count, Durations.toNanosSaturated(realTimeout))) {
+            throw new AssertionError("expected " + count + " threads waiting on the virtual clock within "
+                    + realTimeout + ", saw " + timer.parkedCount());
+        }
+    }
+
+    /**
+     * Waits, on real time, until at least {@code count} threads wait in cancelkit waits, with a
+     * generous limit of 30 seconds.
+     *
+     * @param count how many threads
+     * @throws InterruptedException when the waiting thread is interrupted
+     */
+    public void awaitParked(int count) throws InterruptedException {
+        awaitParked(count, Duration.ofSeconds(30));
+    }
+
+    @Override
+    public String toString() {
+        return "VirtualClock[" + TimeUnit.NANOSECONDS.toMillis(timer.now()) + " ms]";
+    }
+}

@@ -1,0 +1,181 @@
+package org.cancelkit.internal;
+
+import java.util.PriorityQueue;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongConsumer;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The timer of a virtual clock: entries fire only when the clock is advanced, on the advancing
+ * thread, in deadline order (ties in arming order), each with the clock reading equal to its deadline.
+ *
+ * <p>Thread-safe: every field is guarded by {@link #lock}.
+ */
+public final class ManualTimer implements Timer {
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private final PriorityQueue<Armed> queue = new PriorityQueue<>();
+    private long sequence;
+    private long now;
+    private int parked;
+
+    /** Creates a timer reading zero. */
+    public ManualTimer() {}
+
+    private record Armed(TimerEntry entry, long seq) implements Comparable<Armed> {
+        @Override
+        public int compareTo(Armed o) {
+            int c = Long.compare(entry.deadline, o.entry.deadline);
+            return c != 0 ? c : Long.compare(seq, o.seq);
+        }
+    }
+
+    /**
+     * Returns the current reading.
+     *
+     * @return the current reading
+     */
+    public long now() {
+        lock.lock();
+        try {
+            return now;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void arm(TimerEntry entry) {
+        lock.lock();
+        try {
+            queue.add(new Armed(entry, sequence++));
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Moves the reading forward to {@code target}, firing every live entry due on the way.
+     *
+     * @param target the new reading; not before the current one
+     * @param onStep called with each intermediate reading before the entries due then fire
+     */
+    public void advanceTo(long target, @Nullable LongConsumer onStep) {
+        while (true) {
+            TimerEntry due;
+            lock.lock();
+            try {
+                if (target < now) {
+                    throw new IllegalArgumentException("a clock cannot go back: now " + now + ", asked " + target);
+                }
+                Armed top = queue.peek();
+                while (top != null && top.entry.isRetired()) {
+                    queue.poll();
+                    top = queue.peek();
+                }
+                if (top == null || top.entry.deadline > target) {
+                    now = target;
+                    changed.signalAll();
+                    return;
+                }
+                queue.poll();
+                now = Math.max(now, top.entry.deadline);
+                due = top.entry;
+            } finally {
+                lock.unlock();
+            }
+            if (onStep != null) {
+                onStep.accept(due.deadline);
+            }
+            due.fire();
+        }
+    }
+
+    /**
+     * Returns the earliest deadline of a live entry, or {@link Long#MAX_VALUE} when there is none.
+     *
+     * @return the earliest deadline of a live entry, or {@link Long#MAX_VALUE} when there is none
+     */
+    public long nextDeadline() {
+        lock.lock();
+        try {
+            Armed top;
+            while ((top = queue.peek()) != null && top.entry.isRetired()) {
+                queue.poll();
+            }
+            return top == null ? Long.MAX_VALUE : top.entry.deadline;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Returns the number of live entries.
+     *
+     * @return the number of live entries
+     */
+    public int pending() {
+        lock.lock();
+        try {
+            queue.removeIf(a -> a.entry.isRetired());
+            return queue.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Counts a thread entering ({@code +1}) or leaving ({@code -1}) a library wait on this clock.
+     *
+     * @param delta +1 or -1
+     */
+    public void parked(int delta) {
+        lock.lock();
+        try {
+            parked += delta;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Returns how many threads are parked in library waits on this clock.
+     *
+     * @return how many threads are parked in library waits on this clock
+     */
+    public int parkedCount() {
+        lock.lock();
+        try {
+            return parked;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Waits, on real time, until at least {@code count} threads are parked in library waits.
+     *
+     * @param count how many
+     * @param realTimeoutNanos how long to wait at most, on real time
+     * @return true when the count was reached
+     * @throws InterruptedException when the waiting thread is interrupted
+     */
+    public boolean awaitParked(int count, long realTimeoutNanos) throws InterruptedException {
+        lock.lock();
+        try {
+            long left = realTimeoutNanos;
+            while (parked < count) {
+                if (left <= 0) {
+                    return false;
+                }
+                left = changed.awaitNanos(left);
+            }
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+}

@@ -1,0 +1,167 @@
+package org.cancelkit.internal;
+
+import java.util.ArrayList;
+import java.util.PriorityQueue;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.concurrent.locks.LockSupport;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The one timer behind every deadline on the system clock: a single daemon platform thread that owns
+ * a binary heap of live entries.
+ *
+ * <h2>Invariants</h2>
+ * <ol>
+ *   <li>Arming takes no lock: an entry is pushed onto one of several lock-free stacks (the inbox),
+ *       chosen by the arming thread's id, so two threads arming at once touch different cache lines.</li>
+ *   <li>Only the timer thread touches the heap.</li>
+ *   <li>No lost wake-up: the timer publishes {@link #parkedUntil} (or {@link Long#MIN_VALUE} while
+ *       awake) <em>before</em> it re-checks the inbox and parks; an arming thread pushes <em>before</em>
+ *       it reads {@code parkedUntil}. With both volatile, either the timer sees the new entry or the
+ *       arming thread sees that the timer will sleep past the entry's deadline and unparks it.</li>
+ *   <li>Memory stays bounded while the timer has live entries: it wakes at least every {@link #TICK_NANOS}
+ *       to drain the inbox, dropping entries already retired (a timeout whose body returned at once
+ *       never reaches the heap), and purges retired entries from the heap when it has doubled.</li>
+ *   <li>With no live entry at all the thread parks without a time limit: an idle timer costs nothing.</li>
+ * </ol>
+ */
+public final class SystemTimer implements Timer {
+    /** The instance behind the system clock. */
+    public static final SystemTimer INSTANCE = new SystemTimer();
+
+    static final long TICK_NANOS = 10_000_000L;
+    private static final long IDLE = Long.MAX_VALUE;
+
+    private final int mask;
+    private final AtomicReferenceArray<@Nullable TimerEntry> inbox;
+    /** Written by the timer thread, read by arming threads: when the timer will next wake by itself. */
+    private volatile long parkedUntil = IDLE;
+    /** Written once (under this) by the first arming thread, read by arming threads. */
+    private volatile @Nullable Thread thread;
+
+    // Timer thread only (invariant 2).
+    private final PriorityQueue<TimerEntry> heap =
+            new PriorityQueue<>((a, b) -> Long.compare(a.deadline, b.deadline));
+    private int purgeAt = 1024;
+
+    private SystemTimer() {
+        int stripes = Integer.highestOneBit(Math.max(1, Runtime.getRuntime().availableProcessors()) * 4 - 1) << 1;
+        stripes = Math.min(64, Math.max(4, stripes));
+        this.mask = stripes - 1;
+        this.inbox = new AtomicReferenceArray<>(stripes);
+    }
+
+    /** A thread the timer runs on; {@link TimerEntry#onTimerThread()} recognises it. */
+    static final class TimerThread extends Thread {
+        TimerThread(Runnable body) {
+            super(null, body, "cancelkit-timer", 0, false);
+            setDaemon(true);
+        }
+    }
+
+    @Override
+    public void arm(TimerEntry entry) {
+        int slot = (int) Thread.currentThread().threadId() & mask;
+        TimerEntry head;
+        do {
+            head = inbox.get(slot);
+            entry.next = head;
+        } while (!inbox.compareAndSet(slot, head, entry));
+        // Invariant 3: the push happened before this read.
+        if (entry.deadline < parkedUntil) {
+            wake();
+        }
+    }
+
+    private void wake() {
+        Thread t = thread;
+        if (t == null) {
+            t = start();
+        }
+        LockSupport.unpark(t);
+    }
+
+    private synchronized Thread start() {
+        Thread t = thread;
+        if (t == null) {
+            t = new TimerThread(this::loop);
+            thread = t;
+            t.start();
+        }
+        return t;
+    }
+
+    /**
+     * Returns the number of entries currently in the heap (for statistics and tests).
+     *
+     * @return the number of entries currently in the heap (for statistics and tests)
+     */
+    public int heapSizeForTesting() {
+        return heap.size();
+    }
+
+    private void loop() {
+        ArrayList<TimerEntry> due = new ArrayList<>();
+        while (true) {
+            parkedUntil = Long.MIN_VALUE; // awake: arming threads need not wake us
+            drainInbox();
+            long now = System.nanoTime();
+            TimerEntry top;
+            while ((top = heap.peek()) != null && top.deadline - now <= 0) {
+                heap.poll();
+                if (!top.isRetired()) {
+                    due.add(top);
+                }
+            }
+            for (TimerEntry e : due) {
+                try {
+                    e.fire();
+                } catch (Throwable t) {
+                    Thread self = Thread.currentThread();
+                    self.getUncaughtExceptionHandler().uncaughtException(self, t);
+                }
+            }
+            due.clear();
+            if (heap.size() >= purgeAt) {
+                heap.removeIf(TimerEntry::isRetired);
+                purgeAt = Math.max(1024, heap.size() * 2);
+            }
+            top = heap.peek();
+            long wakeAt = top == null ? IDLE : Math.min(top.deadline, now + TICK_NANOS);
+            parkedUntil = wakeAt;
+            if (inboxEmpty()) { // invariant 3: re-check after publishing parkedUntil
+                if (wakeAt == IDLE) {
+                    LockSupport.park(this);
+                } else {
+                    LockSupport.parkNanos(this, wakeAt - System.nanoTime());
+                }
+            }
+        }
+    }
+
+    private boolean inboxEmpty() {
+        for (int i = 0; i <= mask; i++) {
+            if (inbox.get(i) != null) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void drainInbox() {
+        for (int i = 0; i <= mask; i++) {
+            if (inbox.get(i) == null) {
+                continue;
+            }
+            TimerEntry e = inbox.getAndSet(i, null);
+            while (e != null) {
+                TimerEntry next = e.next;
+                e.next = null;
+                if (!e.isRetired()) {
+                    heap.add(e);
+                }
+                e = next;
+            }
+        }
+    }
+}
