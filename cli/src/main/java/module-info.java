@@ -1,0 +1,11 @@
+/**
+ * The {@code cancelkit} command: {@code cancelkit tour} runs every scenario live and checks the
+ * invariant it demonstrates.
+ */
+module org.cancelkit.cli {
+    requires org.cancelkit;
+    requires info.picocli;
+    requires static org.jspecify;
+
+    opens org.cancelkit.cli to info.picocli;
+}

@@ -1,0 +1,73 @@
+package org.cancelkit.cli;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Runs scenarios in order and reports each: what happened, how long it took, what it proves. */
+public final class Tour {
+    private final List<Scenario> scenarios;
+
+    /**
+     * Creates a tour.
+     *
+     * @param scenarios the scenarios, in the order they run
+     */
+    public Tour(List<Scenario> scenarios) {
+        this.scenarios = List.copyOf(scenarios);
+    }
+
+    /**
+     * Returns every scenario of cancelkit, in tour order.
+     *
+     * @return the full tour
+     */
+    public static Tour full() {
+        List<Scenario> all = new ArrayList<>();
+        all.addAll(CoreScenarios.all());
+        return new Tour(all);
+    }
+
+    /**
+     * Returns the scenarios.
+     *
+     * @return the scenarios, in order
+     */
+    public List<Scenario> scenarios() {
+        return scenarios;
+    }
+
+    /**
+     * Runs every scenario.
+     *
+     * @param out where to print
+     * @return the number of failed checks (0 when every invariant held)
+     */
+    public int run(PrintStream out) {
+        out.println("cancelkit tour: live scenarios on real time, each checking the invariant it shows");
+        out.println();
+        int passed = 0;
+        int failed = 0;
+        int i = 0;
+        for (Scenario s : scenarios) {
+            i++;
+            out.printf("[%d/%d] %s   (%s)%n", i, scenarios.size(), s.title(), s.invariants());
+            Report report = new Report(out);
+            long start = System.nanoTime();
+            try {
+                s.run(report);
+            } catch (Exception | AssertionError e) {
+                report.failedWith(e);
+            }
+            if (Thread.interrupted()) {
+                report.check("no interrupt left on the tour's thread", false);
+            }
+            out.println("      took " + Report.since(start));
+            out.println();
+            passed += report.passed();
+            failed += report.failed();
+        }
+        out.println("checks: " + passed + " passed, " + failed + " failed");
+        return failed;
+    }
+}
