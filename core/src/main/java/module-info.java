@@ -5,8 +5,12 @@
  * <p>Start with {@link org.cancelkit.Timeout}, {@link org.cancelkit.CancellationToken} and
  * {@link org.cancelkit.Cancellation}.
  */
+// "module": the testing kit is built after the core, so javac cannot see it yet.
+@SuppressWarnings("module")
 module org.cancelkit {
     requires static transitive org.jspecify;
 
     exports org.cancelkit;
+    // The cancellation-point hook and the timers, for the testing kit alone.
+    exports org.cancelkit.internal to org.cancelkit.testkit;
 }

@@ -72,6 +72,11 @@ final class Callback extends Link implements Registration {
     }
 
     @Override
+    public boolean isPending() {
+        return state == PENDING;
+    }
+
+    @Override
     public boolean unregister() {
         if (STATE.compareAndSet(this, PENDING, REMOVED)) {
             if (owner != null) {

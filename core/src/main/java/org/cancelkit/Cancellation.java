@@ -50,7 +50,7 @@ public final class Cancellation {
      * @throws CancelledException when cancelled
      */
     public static void check() {
-        CancellationPoints.reached();
+        CancellationPoints.check();
         Binding.currentToken().throwIfCancelled();
     }
 
@@ -64,7 +64,8 @@ public final class Cancellation {
      */
     public static void sleep(Duration duration) throws InterruptedException {
         Durations.requireTimeout(duration, "duration");
-        check();
+        CancellationPoints.reached();
+        Binding.currentToken().throwIfCancelled();
         CancellationToken current = Binding.currentToken();
         MonotonicClock clock = Binding.currentClock();
         long now = clock.nanoTime();
@@ -73,7 +74,7 @@ public final class Cancellation {
             return;
         }
         try (CancellationToken wake = CancellationToken.newChild(current, deadline, clock)) {
-            Waits.await(wake);
+            Waits.await(wake, false); // this sleep already counted as one cancellation point
             Cancel c = TokenTree.state(wake);
             if (c != null && c.reason.origin != wake) {
                 throw new CancelledException(c.reason);

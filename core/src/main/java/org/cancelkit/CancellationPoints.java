@@ -1,15 +1,21 @@
 package org.cancelkit;
 
+import org.cancelkit.internal.Checkpoints;
+
 /**
- * Where cancellation points report to a test harness. The testing kit installs a hook here to count
- * and enumerate the cancellation points an operation passes; production code pays one static read
- * of a field that stays null.
+ * Every cancellation point of the core reports here before it looks at its token, so the testing
+ * kit can count and enumerate them ({@link Checkpoints}).
  */
 final class CancellationPoints {
     private CancellationPoints() {}
 
-    /** Called at every explicit check and every library wait, before it looks at its token. */
+    /** An explicit check: {@link Cancellation#check()}. */
+    static void check() {
+        Checkpoints.reached("check");
+    }
+
+    /** A library wait: {@link Cancellation#sleep}, {@link CancellationToken#awaitCancellation()}. */
     static void reached() {
-        // Hook point for the testing kit; nothing is installed in production.
+        Checkpoints.reached("wait");
     }
 }

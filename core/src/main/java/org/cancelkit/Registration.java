@@ -17,6 +17,14 @@ public sealed interface Registration extends AutoCloseable permits Callback {
      */
     boolean unregister();
 
+    /**
+     * Tells whether the callback still waits to run: it has neither run nor been unregistered. A
+     * pending registration on a token that outlives its user is a leak (the testing kit reports it).
+     *
+     * @return true while pending
+     */
+    boolean isPending();
+
     /** Removes the callback; see {@link #unregister()}. */
     @Override
     default void close() {

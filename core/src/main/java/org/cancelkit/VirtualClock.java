@@ -1,7 +1,9 @@
 package org.cancelkit;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.cancelkit.internal.ManualTimer;
 import org.cancelkit.internal.Timer;
@@ -35,6 +37,7 @@ import org.cancelkit.internal.Timer;
  */
 public final class VirtualClock extends MonotonicClock {
     private final ManualTimer timer = new ManualTimer();
+    private final Map<Thread, CancellationToken> forks = new ConcurrentHashMap<>();
 
     private VirtualClock() {}
 
@@ -73,7 +76,82 @@ public final class VirtualClock extends MonotonicClock {
      */
     public <T, X extends Exception> T call(CheckedCallable<T, X> body) throws X {
         Objects.requireNonNull(body, "body");
-        return ScopedValue.where(BOUND, this).call(body::call);
+        if (MonotonicClock.current() == this) {
+            return body.call(); // already a participant on this thread
+        }
+        timer.participants(1);
+        try {
+            return ScopedValue.where(BOUND, this).call(body::call);
+        } finally {
+            timer.participants(-1);
+        }
+    }
+
+    /**
+     * Turns on auto-advance, in the spirit of Trio's autojump clock: whenever every participant (a
+     * thread inside {@link #call}/{@link #run} of this clock, or started by {@link #fork}) is parked
+     * in a cancelkit wait, the clock jumps to the earliest pending deadline. A 1-hour timeout then
+     * fires at once, while a body that computes or blocks outside cancelkit is never fast-forwarded.
+     *
+     * <p>A participant blocked in anything else ({@link Thread#join}, a latch, a socket read) counts
+     * as busy and holds time still: join forked threads with {@link #join(Thread)}.
+     *
+     * @return this clock
+     */
+    public VirtualClock autoAdvance() {
+        timer.autoAdvance(true);
+        return this;
+    }
+
+    /**
+     * Starts a virtual thread that runs {@code body} bound to this clock, counted as a participant
+     * from the moment this method returns until the body has ended.
+     *
+     * @param name the thread's name
+     * @param body the work
+     * @return the started thread; join it with {@link #join(Thread)}
+     */
+    public Thread fork(String name, CheckedRunnable<?> body) {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(body, "body");
+        CancellationToken done = call(CancellationToken::create);
+        timer.participants(1); // counted before the thread runs, so nobody sees it missing
+        Thread t = Thread.ofVirtual().name(name).unstarted(() -> {
+            try {
+                ScopedValue.where(BOUND, this).call(() -> {
+                    body.run();
+                    return null;
+                });
+            } catch (RuntimeException | Error e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IllegalStateException("forked body " + name + " failed", e);
+            } finally {
+                done.cancel("finished");
+                timer.participants(-1);
+            }
+        });
+        forks.put(t, done);
+        t.start();
+        return t;
+    }
+
+    /**
+     * Waits until a thread started by {@link #fork} has ended: a cancelkit wait, so an auto-advancing
+     * clock keeps moving while the caller waits.
+     *
+     * @param thread a thread from {@link #fork}
+     * @throws InterruptedException when the caller is interrupted by someone other than cancelkit
+     */
+    public void join(Thread thread) throws InterruptedException {
+        Objects.requireNonNull(thread, "thread");
+        CancellationToken done = forks.get(thread);
+        if (done == null) {
+            throw new IllegalArgumentException(thread + " was not started by this clock's fork(...)");
+        }
+        done.awaitCancellation();
+        thread.join(); // ended its body; this returns at once
+        forks.remove(thread);
     }
 
     /**
@@ -133,6 +211,15 @@ public final class VirtualClock extends MonotonicClock {
      */
     public long nextDeadline() {
         return timer.nextDeadline();
+    }
+
+    /**
+     * Returns how many threads take part in the code under test on this clock.
+     *
+     * @return the number of participants
+     */
+    public int participants() {
+        return timer.participantCount();
     }
 
     /**

@@ -1,5 +1,6 @@
 package org.cancelkit;
 
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -9,12 +10,25 @@ import java.util.concurrent.locks.LockSupport;
 final class Waits {
     private Waits() {}
 
-    /** Unparks a waiting thread. */
+    /**
+     * Unparks a waiting thread. On a virtual clock it also stops counting the thread as parked, on the
+     * waking side, so that an auto-advancing clock never mistakes a woken thread for a parked one.
+     */
     static final class Waiter extends Link {
         final Thread thread = Thread.currentThread();
+        final MonotonicClock clock;
+        final AtomicBoolean counted;
+
+        Waiter(MonotonicClock clock, AtomicBoolean counted) {
+            this.clock = clock;
+            this.counted = counted;
+        }
 
         @Override
         void onCancel(Cancel cancel) {
+            if (counted.compareAndSet(true, false)) {
+                clock.parked(-1);
+            }
             LockSupport.unpark(thread);
         }
 
@@ -29,7 +43,19 @@ final class Waits {
      * bound to is cancelled, soft or hard: every library wait is a cancellation point.
      */
     static void await(CancellationToken token) throws InterruptedException {
-        CancellationPoints.reached();
+        await(token, true);
+    }
+
+    /**
+     * Parks until {@code token} is cancelled.
+     *
+     * @param point whether this wait reports itself as a cancellation point (false when the caller
+     *     already did)
+     */
+    static void await(CancellationToken token, boolean point) throws InterruptedException {
+        if (point) {
+            CancellationPoints.reached();
+        }
         if (token.isCancelled()) {
             return;
         }
@@ -38,20 +64,24 @@ final class Waits {
         if (watchBound) {
             bound.throwIfCancelled();
         }
-        Waiter w = new Waiter();
+        MonotonicClock clock = token.clock();
+        AtomicBoolean counted = new AtomicBoolean();
+        Waiter w = new Waiter(clock, counted);
         if (!TokenTree.link(token, w)) {
             return;
         }
         Waiter wb = null;
         if (watchBound) {
-            wb = new Waiter();
+            wb = new Waiter(clock, counted);
             if (!TokenTree.link(bound, wb)) {
                 TokenTree.unlink(token, w);
                 bound.throwIfCancelled();
             }
         }
-        MonotonicClock clock = token.clock();
-        clock.parked(1);
+        // Counted before the increment: a waker that runs in between decrements first (net zero), and
+        // an auto-advance triggered by the increment that wakes this wait sees it as woken.
+        counted.set(true);
+        clock.parked(1); // may advance an auto-advancing clock, and so wake this very wait
         try {
             while (!token.isCancelled()) {
                 if (watchBound) {
@@ -65,7 +95,9 @@ final class Waits {
                 LockSupport.park(token);
             }
         } finally {
-            clock.parked(-1);
+            if (counted.compareAndSet(true, false)) {
+                clock.parked(-1);
+            }
             TokenTree.unlink(token, w);
             if (wb != null) {
                 TokenTree.unlink(bound, wb);

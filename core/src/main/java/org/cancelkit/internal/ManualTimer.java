@@ -19,6 +19,10 @@ public final class ManualTimer implements Timer {
     private long sequence;
     private long now;
     private int parked;
+    private int participants;
+    private boolean autoAdvance;
+    /** Serialises auto-advances, so two threads parking at once do not both move the clock. */
+    private final ReentrantLock advancing = new ReentrantLock();
 
     /** Creates a timer reading zero. */
     public ManualTimer() {}
@@ -136,6 +140,95 @@ public final class ManualTimer implements Timer {
         try {
             parked += delta;
             changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        if (delta > 0) {
+            maybeAutoAdvance();
+        }
+    }
+
+    /**
+     * Counts a thread starting ({@code +1}) or ending ({@code -1}) its part in the code under test.
+     *
+     * @param delta +1 or -1
+     */
+    public void participants(int delta) {
+        lock.lock();
+        try {
+            participants += delta;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        if (delta < 0) {
+            maybeAutoAdvance();
+        }
+    }
+
+    /**
+     * Turns auto-advance on or off: when on, whenever every participant is parked in a library wait,
+     * the clock jumps to the earliest pending deadline.
+     *
+     * @param on whether to auto-advance
+     */
+    public void autoAdvance(boolean on) {
+        lock.lock();
+        try {
+            autoAdvance = on;
+        } finally {
+            lock.unlock();
+        }
+        maybeAutoAdvance();
+    }
+
+    /**
+     * Jumps to the next deadline as long as every participant is parked. One thread advances at a
+     * time; a thread that finds another advancing leaves it to that one, which checks again after it
+     * has let go (so a park that raced its last check is not missed).
+     */
+    private void maybeAutoAdvance() {
+        do {
+            if (!advancing.tryLock()) {
+                return;
+            }
+            try {
+                long next;
+                while ((next = autoAdvanceTarget()) != Long.MIN_VALUE) {
+                    advanceTo(next, null); // wakes waiters, which stop counting as parked at once
+                }
+            } finally {
+                advancing.unlock();
+            }
+        } while (autoAdvanceTarget() != Long.MIN_VALUE);
+    }
+
+    /** Where to jump now, or {@link Long#MIN_VALUE} when not every participant is parked. */
+    private long autoAdvanceTarget() {
+        lock.lock();
+        try {
+            if (!autoAdvance || participants == 0 || parked < participants) {
+                return Long.MIN_VALUE;
+            }
+            Armed top;
+            while ((top = queue.peek()) != null && top.entry.isRetired()) {
+                queue.poll();
+            }
+            return top == null ? Long.MIN_VALUE : Math.max(now, top.entry.deadline); // none: nothing to jump to
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Returns how many threads take part in the code under test.
+     *
+     * @return the number of participants
+     */
+    public int participantCount() {
+        lock.lock();
+        try {
+            return participants;
         } finally {
             lock.unlock();
         }

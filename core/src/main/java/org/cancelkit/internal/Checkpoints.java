@@ -1,0 +1,56 @@
+package org.cancelkit.internal;
+
+import java.util.concurrent.Callable;
+
+/**
+ * Where cancellation points report to a test harness: the testing kit installs a listener here (this
+ * package is exported to the kit alone) to count the cancellation points an operation passes and to
+ * cancel or fail it at the k-th. Production code pays one read of a static volatile flag per point.
+ *
+ * <p>A listener is bound for one body with {@link #withListener}, a {@link ScopedValue}, so parallel
+ * tests do not see each other's points.
+ */
+public final class Checkpoints {
+    private Checkpoints() {}
+
+    /** Told of every cancellation point reached by code running under it. */
+    @FunctionalInterface
+    public interface Listener {
+        /**
+         * A cancellation point was reached, before it looks at its token. May cancel the current
+         * token (the point then reports it) or throw (to inject a failure there).
+         *
+         * @param kind what kind of point: {@code "check"} or {@code "wait"}
+         */
+        void reached(String kind);
+    }
+
+    private static final ScopedValue<Listener> LISTENER = ScopedValue.newInstance();
+    /** Set once, the first time a listener is bound; read at every cancellation point. */
+    private static volatile boolean installed;
+
+    /**
+     * Runs {@code body} with {@code listener} told of every cancellation point its thread reaches.
+     *
+     * @param listener the listener
+     * @param body the code under test
+     * @param <T> its value
+     * @return what the body returned
+     * @throws Exception what the body threw
+     */
+    public static <T> T withListener(Listener listener, Callable<T> body) throws Exception {
+        installed = true;
+        return ScopedValue.where(LISTENER, listener).call(body::call);
+    }
+
+    /**
+     * Called by the core at every cancellation point.
+     *
+     * @param kind {@code "check"} or {@code "wait"}
+     */
+    public static void reached(String kind) {
+        if (installed && LISTENER.isBound()) {
+            LISTENER.get().reached(kind);
+        }
+    }
+}
