@@ -50,4 +50,7 @@ public abstract sealed class MonotonicClock permits SystemClock, VirtualClock {
 
     /** Counts a thread entering (+1) or leaving (-1) a library wait on this clock; only a virtual clock cares. */
     void parked(int delta) {}
+
+    /** Counts a thread starting (+1) or ending (-1) its part in the code under test; only a virtual clock cares. */
+    void participants(int delta) {}
 }

@@ -65,6 +65,11 @@ public final class VirtualClock extends MonotonicClock {
         timer.parked(delta);
     }
 
+    @Override
+    void participants(int delta) {
+        timer.participants(delta);
+    }
+
     /**
      * Runs {@code body} with this clock bound as {@link MonotonicClock#current()}.
      *

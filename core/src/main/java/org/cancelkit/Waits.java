@@ -53,6 +53,17 @@ final class Waits {
      *     already did)
      */
     static void await(CancellationToken token, boolean point) throws InterruptedException {
+        await(token, point, true);
+    }
+
+    /**
+     * Parks until {@code token} is cancelled.
+     *
+     * @param point whether this wait reports itself as a cancellation point
+     * @param watchCurrent whether a cancel of the token this thread is bound to ends the wait (false
+     *     for waits that must see their thing through, like a task group's join waiting for its tasks)
+     */
+    static void await(CancellationToken token, boolean point, boolean watchCurrent) throws InterruptedException {
         if (point) {
             CancellationPoints.reached();
         }
@@ -60,7 +71,7 @@ final class Waits {
             return;
         }
         CancellationToken bound = Binding.currentToken();
-        boolean watchBound = bound != token && bound != CancellationToken.NEVER;
+        boolean watchBound = watchCurrent && bound != token && bound != CancellationToken.NEVER;
         if (watchBound) {
             bound.throwIfCancelled();
         }

@@ -1,0 +1,444 @@
+package org.cancelkit;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Structured concurrency on virtual threads: the seed's {@code TaskGroup}, made precise. Every task
+ * forked into a group has ended when {@link #join()} or {@link #close()} returns (C1).
+ *
+ * {@snippet :
+ * try (TaskGroup group = TaskGroup.open(CompletionPolicy.supervise())) {
+ *     group.fork("fast", () -> Cancellation.sleep(Duration.ofMillis(100)));
+ *     group.fork("slow", () -> Cancellation.sleep(Duration.ofSeconds(10)));
+ *     Cancellation.sleep(Duration.ofMillis(200));
+ *     group.cancelAll("enough");
+ *     TaskGroup.Report report = group.join();
+ *     report.completed();   // [fast]
+ *     report.cancelled();   // [slow]
+ * }
+ * }
+ *
+ * <h2>Tasks</h2>
+ * {@link #fork} starts a virtual thread that runs the body bound to a child of the group's token,
+ * which is itself a child of the token current where the group was opened: a task inherits the
+ * caller's cancellation, deadline and clock (a {@link VirtualClock} bound at the opening drives the
+ * tasks' waits too, and they count as its participants). Other {@link ScopedValue} bindings are not
+ * inherited: only the JDK's preview {@code StructuredTaskScope} can carry them.
+ *
+ * <h2>Policy</h2>
+ * A {@link CompletionPolicy} decides when the rest are cancelled and what {@code join} makes of the
+ * results: {@linkplain CompletionPolicy#failFast() fail-fast} (the default),
+ * {@linkplain CompletionPolicy#supervise() supervise}, {@linkplain CompletionPolicy#firstSuccess()
+ * first success}, or your own.
+ *
+ * <h2>Owner</h2>
+ * The thread that opened the group owns it: only it may fork, join and close. Join once, then close
+ * (try-with-resources does). Misuse is an {@link IllegalStateException} that says what to do.
+ *
+ * <h2>Closing</h2>
+ * {@link #close()} cancels what is left and waits for every task, however long a task ignores the
+ * cancel; it keeps waiting through interrupts and restores the owner's interrupt status afterwards.
+ * {@link #close(Duration)} waits at most a grace period and returns a report naming each task that
+ * ignored the cancel longer, with its stack, as {@link TaskOutcome#ABANDONED}: for shutdown paths
+ * that must end on time. An abandoned task's thread is still running.
+ *
+ * <p>Memory consistency: actions of a task happen-before {@code join}/{@code close} returns.
+ */
+public final class TaskGroup implements AutoCloseable {
+    private enum State { OPEN, JOINED, CLOSED }
+
+    private final CompletionPolicy policy;
+    private final CancellationToken token;
+    private final MonotonicClock clock;
+    private final Thread owner = Thread.currentThread();
+    /** Owner only. */
+    private final List<TaskRun<?>> runs = new ArrayList<>();
+    /** Guarded by this: the results in the order the tasks ended. */
+    private final List<TaskResult> ended = new ArrayList<>();
+    /** Owner only. */
+    private State state = State.OPEN;
+
+    private TaskGroup(CompletionPolicy policy) {
+        this.policy = policy;
+        this.clock = Binding.currentClock();
+        CancellationToken parent = Binding.currentToken();
+        this.token = CancellationToken.newChild(parent, CancellationToken.NO_DEADLINE, clock);
+    }
+
+    /**
+     * Opens a fail-fast group owned by this thread.
+     *
+     * @return the group
+     */
+    public static TaskGroup open() {
+        return open(CompletionPolicy.failFast());
+    }
+
+    /**
+     * Opens a group owned by this thread.
+     *
+     * @param policy when to cancel the rest, and what join makes of the results
+     * @return the group
+     */
+    public static TaskGroup open(CompletionPolicy policy) {
+        return new TaskGroup(Objects.requireNonNull(policy, "policy"));
+    }
+
+    /**
+     * Returns the group's token: a child of the token current at the opening; each task's is its child.
+     *
+     * @return the token
+     */
+    public CancellationToken token() {
+        return token;
+    }
+
+    MonotonicClock clock() {
+        return clock;
+    }
+
+    /**
+     * Starts a task.
+     *
+     * @param name the task's name, for the report and the thread's name
+     * @param body the work
+     * @param <T> its value
+     * @return a handle on the task
+     * @throws IllegalStateException when called by another thread than the owner, or after join or close
+     */
+    public <T> Task<T> fork(String name, CheckedCallable<? extends T, ?> body) {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(body, "body");
+        requireOwner("fork");
+        if (state != State.OPEN) {
+            throw new IllegalStateException("cannot fork '" + name + "': the group was already "
+                    + (state == State.JOINED ? "joined" : "closed") + "; fork every task before join(), or open a new group");
+        }
+        TaskRun<T> run = new TaskRun<>(this, name, body);
+        runs.add(run);
+        clock.participants(1); // counted before the thread runs
+        if (run.token.isCancelled()) {
+            run.end(run.result(TaskOutcome.CANCELLED_BEFORE_START, clock.nanoTime(), null, null));
+            return run.handle;
+        }
+        run.thread = Thread.ofVirtual().name(name).unstarted(run::run);
+        run.thread.start();
+        return run.handle;
+    }
+
+    /**
+     * Starts a task that returns nothing.
+     *
+     * @param name the task's name
+     * @param body the work
+     * @return a handle on the task
+     * @throws IllegalStateException when called by another thread than the owner, or after join or close
+     */
+    public Task<Void> fork(String name, CheckedRunnable<?> body) {
+        Objects.requireNonNull(body, "body");
+        return fork(name, () -> {
+            body.run();
+            return null;
+        });
+    }
+
+    /**
+     * Cancels every task that has not ended. Any thread may call it.
+     *
+     * @param message why
+     */
+    public void cancelAll(String message) {
+        token.cancel(CancelReason.requested(message));
+    }
+
+    /**
+     * Cancels every task that has not ended. Any thread may call it.
+     *
+     * @param reason why
+     */
+    public void cancelAll(CancelReason reason) {
+        token.cancel(reason);
+    }
+
+    /** Called on a task's thread when it has ended: consult the policy, one task at a time. */
+    void taskEnded(TaskResult r) {
+        boolean cancelRest;
+        synchronized (this) {
+            ended.add(r);
+            cancelRest = policy.onTaskEnded(r, List.copyOf(ended));
+        }
+        if (cancelRest) {
+            token.cancel(r.outcome() == TaskOutcome.FAILED && r.failure() != null
+                    ? CancelReason.siblingFailed(r.failure())
+                    : CancelReason.requested("task '" + r.name() + "' ended first"));
+        }
+    }
+
+    /**
+     * Waits for every task to end, then lets the policy judge. A cancelkit wait: an auto-advancing
+     * virtual clock keeps moving. A cancel of the owner's token reaches the tasks (their tokens are
+     * descendants) and join still waits for them to end.
+     *
+     * @return every task's result
+     * @throws InterruptedException when the owner was interrupted (by someone other than cancelkit)
+     *     while waiting; the group was then cancelled and its tasks have ended
+     * @throws TaskFailedException when the policy fails the join (fail-fast: a task failed)
+     * @throws IllegalStateException when called by another thread than the owner, twice, or after close
+     */
+    public Report join() throws InterruptedException {
+        requireOwner("join");
+        if (state != State.OPEN) {
+            throw new IllegalStateException("join() was already called" + (state == State.CLOSED ? " and the group closed" : "")
+                    + "; a group is joined once");
+        }
+        boolean interrupted = awaitAll();
+        state = State.JOINED;
+        Report report = report();
+        if (interrupted) {
+            throw new InterruptedException("interrupted while joining; the group was cancelled and every task has ended");
+        }
+        policy.onJoin(report);
+        return report;
+    }
+
+    /**
+     * Cancels what is left and waits for every task to end (C1).
+     *
+     * @throws IllegalStateException when the group was not joined (after cleaning up), or when called
+     *     by another thread than the owner
+     */
+    @Override
+    public void close() {
+        if (state == State.CLOSED) {
+            return;
+        }
+        requireOwner("close");
+        boolean joined = state == State.JOINED;
+        token.close();
+        boolean interrupted = awaitAll();
+        state = State.CLOSED;
+        if (interrupted) {
+            Thread.currentThread().interrupt(); // kept waiting through it (C1); restored for the caller
+        }
+        if (!joined) {
+            throw new IllegalStateException("task group closed without join(): its " + runs.size()
+                    + " tasks were cancelled and have ended; call join() before close() to see their results");
+        }
+    }
+
+    /**
+     * Cancels what is left and waits at most {@code grace} on the group's clock; a task still running
+     * then is reported {@link TaskOutcome#ABANDONED}, with its stack, and left running.
+     *
+     * @param grace how long tasks may take to honour the cancel
+     * @return every task's result, stragglers included
+     */
+    public Report close(Duration grace) {
+        Durations.requireTimeout(grace, "grace");
+        requireOwner("close");
+        if (state == State.CLOSED) {
+            return report();
+        }
+        token.close();
+        long deadline = Durations.deadlineAfter(clock.nanoTime(), Durations.toNanosSaturated(grace));
+        boolean interrupted = false;
+        List<TaskResult> abandoned = new ArrayList<>();
+        try (CancellationToken limit = CancellationToken.newChild(CancellationToken.NEVER, deadline, clock)) {
+            for (TaskRun<?> run : runs) {
+                interrupted |= awaitEither(run.done, limit);
+                if (!run.done.isCancelled()) {
+                    abandoned.add(run.abandoned());
+                } else if (run.thread != null) {
+                    interrupted |= joinThread(run.thread);
+                }
+            }
+        }
+        state = State.CLOSED;
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        List<TaskResult> all = new ArrayList<>();
+        for (TaskRun<?> run : runs) {
+            all.add(run.handle.result().orElseGet(() -> abandoned.stream()
+                    .filter(a -> a.name().equals(run.handle.name())).findFirst().orElseThrow()));
+        }
+        List<TaskResult> order;
+        synchronized (this) {
+            order = new ArrayList<>(ended);
+        }
+        order.addAll(abandoned);
+        return new Report(all, order);
+    }
+
+    /** Waits for every task's end and thread, through interrupts; returns whether one came. */
+    private boolean awaitAll() {
+        boolean interrupted = false;
+        for (TaskRun<?> run : runs) {
+            while (!run.done.isCancelled()) {
+                try {
+                    Waits.await(run.done, false, false);
+                } catch (InterruptedException e) {
+                    interrupted = true; // C1: keep waiting; the caller learns of it afterwards
+                    token.cancel(CancelReason.requested("the owner was interrupted"));
+                }
+            }
+            if (run.thread != null) {
+                interrupted |= joinThread(run.thread);
+            }
+        }
+        return interrupted;
+    }
+
+    /** Waits until {@code a} or {@code b} is cancelled, through interrupts; returns whether one came. */
+    private boolean awaitEither(CancellationToken a, CancellationToken b) {
+        boolean interrupted = false;
+        CancellationToken wake = CancellationToken.newChild(CancellationToken.NEVER, CancellationToken.NO_DEADLINE, clock);
+        Registration ra = a.onCancel(wake::cancel);
+        Registration rb = b.onCancel(wake::cancel);
+        try {
+            while (!a.isCancelled() && !b.isCancelled()) {
+                try {
+                    Waits.await(wake, false, false);
+                } catch (InterruptedException e) {
+                    interrupted = true; // keep to the grace period; the caller restores the flag
+                }
+            }
+        } finally {
+            ra.close();
+            rb.close();
+            wake.close();
+        }
+        return interrupted;
+    }
+
+    private static boolean joinThread(Thread t) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                t.join(); // its body has ended: this returns at once
+                return interrupted;
+            } catch (InterruptedException e) {
+                interrupted = true; // keep waiting (C1); the caller restores the flag
+            }
+        }
+    }
+
+    private Report report() {
+        List<TaskResult> all = new ArrayList<>();
+        for (TaskRun<?> run : runs) {
+            all.add(run.handle.result().orElseThrow());
+        }
+        synchronized (this) {
+            return new Report(all, List.copyOf(ended));
+        }
+    }
+
+    private void requireOwner(String what) {
+        if (Thread.currentThread() != owner) {
+            throw new IllegalStateException(what + "() must be called by the thread that opened the group ("
+                    + owner + "), not " + Thread.currentThread() + "; open a group in the task that forks");
+        }
+    }
+
+    /**
+     * Runs every body as a task; the first to end (value or failure) wins, the others are cancelled
+     * and have ended when this returns: the seed's {@code select!}.
+     *
+     * @param bodies the contenders; at least one
+     * @param <T> their value
+     * @return the winner's value
+     * @throws TaskFailedException when the first to end failed (its exception is the cause)
+     * @throws CancelledException when the race itself was cancelled before any contender ended
+     * @throws InterruptedException when the caller was interrupted (by someone other than cancelkit)
+     */
+    @SafeVarargs
+    public static <T> T race(CheckedCallable<? extends T, ?>... bodies) throws InterruptedException {
+        List<CheckedCallable<? extends T, ?>> list = new ArrayList<>(bodies.length);
+        for (CheckedCallable<? extends T, ?> b : bodies) {
+            list.add(b);
+        }
+        return Races.race(list);
+    }
+
+    /**
+     * Runs every body as a task; the first to end wins; see {@link #race(CheckedCallable[])}.
+     *
+     * @param bodies the contenders; at least one
+     * @param <T> their value
+     * @return the winner's value
+     * @throws TaskFailedException when the first to end failed
+     * @throws CancelledException when the race itself was cancelled before any contender ended
+     * @throws InterruptedException when the caller was interrupted (by someone other than cancelkit)
+     */
+    public static <T> T race(List<? extends CheckedCallable<? extends T, ?>> bodies) throws InterruptedException {
+        return Races.race(bodies);
+    }
+
+    /**
+     * What a group's tasks did: the seed's {@code TaskGroupResult}, made precise.
+     *
+     * @param tasks every task's result, in fork order
+     * @param endOrder the same results in the order the tasks ended
+     */
+    public record Report(List<TaskResult> tasks, List<TaskResult> endOrder) {
+        /** Copies the lists. */
+        public Report {
+            tasks = List.copyOf(tasks);
+            endOrder = List.copyOf(endOrder);
+        }
+
+        /**
+         * Returns the names of the tasks that completed (before or after a cancel).
+         *
+         * @return the names, in fork order
+         */
+        public List<String> completed() {
+            return names(t -> t.outcome().isSuccess());
+        }
+
+        /**
+         * Returns the names of the tasks stopped by a cancel (before or while running).
+         *
+         * @return the names, in fork order
+         */
+        public List<String> cancelled() {
+            return names(t -> t.outcome().isCancelled());
+        }
+
+        /**
+         * Returns the names of the tasks that failed.
+         *
+         * @return the names, in fork order
+         */
+        public List<String> failed() {
+            return names(t -> t.outcome() == TaskOutcome.FAILED);
+        }
+
+        /**
+         * Returns the names of the tasks abandoned by a bounded close.
+         *
+         * @return the names, in fork order
+         */
+        public List<String> abandoned() {
+            return names(t -> t.outcome() == TaskOutcome.ABANDONED);
+        }
+
+        /**
+         * Returns the result of the task with this name.
+         *
+         * @param name a task's name
+         * @return its result, if there is such a task
+         */
+        public Optional<TaskResult> get(String name) {
+            return tasks.stream().filter(t -> t.name().equals(name)).findFirst();
+        }
+
+        private List<String> names(java.util.function.Predicate<TaskResult> which) {
+            return tasks.stream().filter(which).map(TaskResult::name).toList();
+        }
+    }
+}

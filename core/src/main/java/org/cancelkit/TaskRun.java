@@ -1,0 +1,86 @@
+package org.cancelkit;
+
+import java.time.Duration;
+
+/**
+ * The mechanics of one task: the thread, its token, and its end. A task's token is a child of its
+ * group's token; its {@code done} token (a root on the group's clock) is cancelled when the task has
+ * ended, so that waiting for it is a cancelkit wait (an auto-advancing virtual clock keeps moving).
+ *
+ * <p>Fields are final except {@link #thread}, written by the owner before the thread starts.
+ */
+final class TaskRun<T> {
+    private static final StackTraceElement[] NO_STACK = new StackTraceElement[0];
+
+    final TaskGroup group;
+    final Task<T> handle;
+    final CheckedCallable<? extends T, ?> body;
+    final CancellationToken token;
+    final CancellationToken done;
+    final long forkedAt;
+    Thread thread;
+
+    TaskRun(TaskGroup group, String name, CheckedCallable<? extends T, ?> body) {
+        this.group = group;
+        this.handle = new Task<>(name);
+        this.body = body;
+        this.token = group.token().child();
+        this.done = CancellationToken.newChild(CancellationToken.NEVER, CancellationToken.NO_DEADLINE, group.clock());
+        this.forkedAt = group.clock().nanoTime();
+    }
+
+    /** The task's thread. Never throws: every outcome becomes a {@link TaskResult}. */
+    void run() {
+        MonotonicClock clock = group.clock();
+        long start = clock.nanoTime();
+        TaskResult r = null;
+        try {
+            if (token.isCancelled()) {
+                r = result(TaskOutcome.CANCELLED_BEFORE_START, start, null, null);
+                return;
+            }
+            try {
+                T value = clock instanceof VirtualClock
+                        ? ScopedValue.where(MonotonicClock.BOUND, clock).call(this::bound)
+                        : bound();
+                r = result(token.isCancelled() ? TaskOutcome.COMPLETED_AFTER_CANCEL : TaskOutcome.COMPLETED,
+                        start, value, null);
+            } catch (Throwable e) {
+                boolean cancelled = token.isCancelled() && Binding.isCancellation(e);
+                r = result(cancelled ? TaskOutcome.CANCELLED_WHILE_RUNNING : TaskOutcome.FAILED, start, null, e);
+            }
+        } finally {
+            if (r == null) {
+                r = result(TaskOutcome.FAILED, start, null, new IllegalStateException("task ended abnormally"));
+            }
+            end(r);
+        }
+    }
+
+    private T bound() throws Exception {
+        return Binding.callBound(token, body::call, Binding.Mode.BIND, null);
+    }
+
+    /** Records the end: the handle, the policy, then the done token, then the participant count. */
+    void end(TaskResult r) {
+        handle.publish(r);
+        group.taskEnded(r);
+        token.close();
+        done.cancel(CancelReason.requested("task ended"));
+        group.clock().participants(-1); // after done: a joiner is woken before the clock may move
+    }
+
+    TaskResult result(TaskOutcome outcome, long startNanos, Object value, Throwable failure) {
+        long end = group.clock().nanoTime();
+        return new TaskResult(handle.name(), outcome, Duration.ofNanos(Math.max(0, end - startNanos)), value,
+                failure, NO_STACK);
+    }
+
+    TaskResult abandoned() {
+        Thread t = thread;
+        StackTraceElement[] stack = t == null ? NO_STACK : t.getStackTrace();
+        long end = group.clock().nanoTime();
+        return new TaskResult(handle.name(), TaskOutcome.ABANDONED, Duration.ofNanos(Math.max(0, end - forkedAt)),
+                null, null, stack);
+    }
+}
