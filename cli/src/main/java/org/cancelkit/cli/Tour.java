@@ -25,6 +25,7 @@ public final class Tour {
     public static Tour full() {
         List<Scenario> all = new ArrayList<>();
         all.addAll(CoreScenarios.all());
+        all.addAll(GroupScenarios.all());
         return new Tour(all);
     }
 
