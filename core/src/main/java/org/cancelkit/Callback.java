@@ -2,6 +2,7 @@ package org.cancelkit;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import org.cancelkit.internal.Checkpoints;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -47,7 +48,18 @@ final class Callback extends Link implements Registration {
             c.awaitPropagated();
             cb.onCancel(c); // registering on a cancelled token runs it at once
         }
+        if (Checkpoints.listening()) {
+            Checkpoints.registered(cb, token, rootOf(token)); // the testing kit's leak check
+        }
         return cb;
+    }
+
+    private static CancellationToken rootOf(CancellationToken token) {
+        CancellationToken t = token;
+        for (CancellationToken p = t.parent(); p != null; p = p.parent()) {
+            t = p;
+        }
+        return t;
     }
 
     @Override
