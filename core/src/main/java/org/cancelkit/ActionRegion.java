@@ -69,7 +69,13 @@ final class ActionRegion extends Interruptor {
             spec.action().run();
         } finally {
             settle(ACTED);
+            // Fix: the escalation used to be armed only after an action that returned normally; an
+            // action that throws leaves the body all the more likely stuck, so it is armed anyway.
+            armEscalation();
         }
+    }
+
+    private void armEscalation() {
         Runnable escalation = spec.escalation();
         if (escalation != null) {
             long at = Durations.deadlineAfter(clock.nanoTime(), Durations.toNanosSaturated(spec.grace()));
@@ -151,6 +157,10 @@ final class ActionRegion extends Interruptor {
             return body.call(); // nothing can cancel this thread through cancelkit
         }
         CancellationToken token = outer.token;
+        // Fix: entering on a token already cancelled used to run the action before the body had
+        // started using its resource (Statement.cancel() before executeQuery is a no-op), and then
+        // the body ran with nothing left to stop it. Entering is a check: such a body never starts.
+        token.throwIfCancelled();
         ActionRegion r = new ActionRegion(token, spec, outer.clock);
         int saved = Binding.raiseBarrier(outer.root, outer.depth + 1);
         boolean savedFlag = Thread.interrupted(); // a delivered interrupt must not hit the body

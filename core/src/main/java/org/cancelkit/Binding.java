@@ -1,5 +1,6 @@
 package org.cancelkit;
 
+import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -153,12 +154,13 @@ final class Binding extends Interruptor {
         }
         T value = null;
         Throwable failure = null;
+        boolean delivered = false;
         try {
             value = ScopedValue.where(CURRENT, b).call(body::call);
         } catch (Throwable t) {
             failure = t;
         } finally {
-            b.exit();
+            delivered = b.exit();
             if (mode == Mode.BIND) {
                 TokenTree.unlink(token, b);
             } else {
@@ -176,13 +178,17 @@ final class Binding extends Interruptor {
         if (failure == null) {
             return value;
         }
-        throw translate(token, failure, mode, timeout);
+        throw translate(token, failure, mode, timeout, delivered);
     }
 
-    /** Leaves the region (invariants 1 and 3). */
-    private void exit() {
+    /**
+     * Leaves the region (invariants 1 and 3).
+     *
+     * @return true when cancelkit interrupted this thread for this binding
+     */
+    private boolean exit() {
         if (STATE.compareAndSet(this, ACTIVE, EXITED)) {
-            return;
+            return false;
         }
         synchronized (root) {
             state = EXITED; // the interrupt has landed (invariant 1)
@@ -191,6 +197,7 @@ final class Binding extends Interruptor {
         if (entryInterrupted || enclosingDelivered()) {
             Thread.currentThread().interrupt();
         }
+        return true;
     }
 
     private boolean enclosingDelivered() {
@@ -232,10 +239,17 @@ final class Binding extends Interruptor {
     // ------------------------------------------------------------------ outcomes
 
     private static RuntimeException translate(CancellationToken token, Throwable failure, Mode mode,
-                                              @Nullable Duration timeout) {
+                                              @Nullable Duration timeout, boolean delivered) {
         Cancel c = TokenTree.state(token);
-        boolean closedByUs = c != null && c.reason == CancelReason.CLOSED && mode != Mode.BIND;
-        if (c == null || closedByUs || !isCancellation(failure)) {
+        // Fix: "closed by us" used to be any CLOSED reason, so an enclosing token's close() passing
+        // through a timeout surfaced as the body's raw InterruptedException. Only the region's own
+        // close (the token itself is the origin) is ours.
+        boolean closedByUs = c != null && c.reason == CancelReason.CLOSED && c.origin == token && mode != Mode.BIND;
+        // Fix: an interrupt on a virtual thread closes the socket it reads and fails the read with a
+        // SocketException ("Closed by interrupt"), which used to escape raw. After cancelkit
+        // interrupted the thread, an I/O failure is how the cancellation surfaced.
+        boolean cancellation = isCancellation(failure) || delivered && causedByIo(failure);
+        if (c == null || closedByUs || !cancellation) {
             if (c != null && !closedByUs && failure != null) {
                 failure.addSuppressed(new CancelledException(c.reason));
             }
@@ -248,6 +262,16 @@ final class Binding extends Interruptor {
             return ce;
         }
         return new CancelledException(c.reason, failure);
+    }
+
+    /** Returns true when {@code t} (or a cause) is an I/O failure. */
+    private static boolean causedByIo(@Nullable Throwable t) {
+        for (int i = 0; t != null && i < 16; i++, t = t.getCause()) {
+            if (t instanceof IOException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

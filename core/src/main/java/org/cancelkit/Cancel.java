@@ -100,6 +100,21 @@ final class Cancel {
         TokenTree.deliverAll(now);
     }
 
+    /**
+     * Returns true when this cancel interrupts code bound to {@code t} at once: it is hard, or a hard
+     * cancel has arrived at {@code t} or above it inside the subtree.
+     *
+     * @return true when this cancel interrupts code bound to {@code t} at once
+     */
+    boolean isHardFor(CancellationToken t) {
+        if (hard) {
+            return true;
+        }
+        synchronized (this) {
+            return hard || inHardRoot(t);
+        }
+    }
+
     private boolean inHardRoot(CancellationToken t) {
         if (hardRoots == null) {
             return false;

@@ -142,6 +142,9 @@ public final class Cancellation {
      * surfaces as {@link CancelledException} (the body's exception is its cause). A body that
      * completes under a soft cancel, before the action ran, returns normally; the next cancellation
      * point reports the cancel. The region is not left while its action or escalation is running.
+     * Entering the region checks the token: on a token already cancelled (soft or hard) the body does
+     * not start and {@link CancelledException} is thrown, since an action run before the body had
+     * started using its resource could not stop it.
      *
      * @param action what to do instead of an interrupt
      * @param body the work

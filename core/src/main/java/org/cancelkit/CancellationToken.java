@@ -91,7 +91,11 @@ public sealed class CancellationToken extends Link implements AutoCloseable
 
         @Override
         protected boolean isRetired() {
-            return token.state != null;
+            // Fix: a soft cancel used to retire the deadline, so a timeout inside a token in its grace
+            // period no longer fired. A deadline passing during the grace is a hard cancel arriving
+            // meanwhile, which takes effect at once (C8): keep it armed until the token is hard.
+            Object s = token.state;
+            return s != null && ((Cancel) s).isHardFor(token);
         }
 
         @Override
@@ -159,7 +163,7 @@ public sealed class CancellationToken extends Link implements AutoCloseable
             MonotonicClock clock = clockIfKnown != null ? clockIfKnown : MonotonicClock.current();
             Root root = new Root(clock, ownDeadline);
             if (ownDeadline != NO_DEADLINE) {
-                clock.timer().arm(new DeadlineTimer(root, ownDeadline));
+                armOrExpire(root, ownDeadline, clock);
             }
             return root;
         }
@@ -168,13 +172,30 @@ public sealed class CancellationToken extends Link implements AutoCloseable
         if (!TokenTree.link(parent, child)) {
             child.home = new Stripe(parent, true);
             child.state = TokenTree.state(parent); // parent already cancelled: so is the child
+            // Fix: the child's own list used to stay open, so its children, callbacks and bound threads
+            // linked later were never cancelled (a bound body blocked for ever). Close it, as the
+            // cancel's walk would have (TokenTree invariant 2): linkers now see it cancelled.
+            child.head = TokenTree.CLOSED;
             return child;
         }
         if (ownIsEarlier) {
             MonotonicClock clock = clockIfKnown != null ? clockIfKnown : parent.clock();
-            clock.timer().arm(new DeadlineTimer(child, ownDeadline));
+            armOrExpire(child, ownDeadline, clock);
         }
         return child;
+    }
+
+    /**
+     * Arms {@code t}'s deadline, or expires {@code t} at once when the deadline has already come.
+     * Fix: {@code Duration.ZERO} and past deadlines used to wait for the timer (for ever on a virtual
+     * clock nobody advances); "Duration.ZERO is already expired" (DESIGN, errors and bad input).
+     */
+    private static void armOrExpire(CancellationToken t, long deadline, MonotonicClock clock) {
+        if (deadline <= clock.nanoTime()) {
+            TokenTree.expire(t);
+        } else {
+            clock.timer().arm(new DeadlineTimer(t, deadline));
+        }
     }
 
     // ------------------------------------------------------------------ cancelling
@@ -224,7 +245,10 @@ public sealed class CancellationToken extends Link implements AutoCloseable
         Objects.requireNonNull(reason, "reason");
         Durations.requireTimeout(grace, "grace");
         requireCancellable();
-        return TokenTree.cancel(this, reason, Durations.toNanosSaturated(grace));
+        long graceNanos = Durations.toNanosSaturated(grace);
+        // Fix: a zero grace is already over (Duration.ZERO is already expired): a hard cancel now,
+        // instead of waiting for the timer (for ever on a virtual clock nobody advances).
+        return TokenTree.cancel(this, reason, graceNanos == 0 ? -1 : graceNanos);
     }
 
     private void requireCancellable() {

@@ -93,7 +93,9 @@ public final class Timeout {
     public static <T, X extends Exception> Optional<T> callOrEmpty(Duration timeout, CheckedCallable<T, X> body)
             throws X {
         try {
-            return Optional.of(call(timeout, body));
+            // Fix: a null value used to fail with a bare NullPointerException from Optional.of.
+            return Optional.of(Objects.requireNonNull(call(timeout, body),
+                    "the body of callOrEmpty returned null; return a value, or use call(...) for a nullable one"));
         } catch (DeadlineExceededException e) {
             return Optional.empty();
         }

@@ -236,6 +236,10 @@ final class TokenTree {
             existing.awaitPropagated(); // invariant 4
             if (hard && !existing.hard) {
                 existing.hardenWithin(t);
+            } else if (!hard && !existing.isHardFor(t)) {
+                // Fix: a second soft cancel with its own grace used to be ignored, so t stayed soft
+                // for the rest of the first one's grace (C8: after its grace it behaves as hard).
+                scheduleHardening(t, existing, graceNanos);
             }
             return false;
         }
@@ -356,18 +360,19 @@ final class TokenTree {
         }
     }
 
+    /** After the grace, {@code c} turns hard for {@code t}'s subtree (all of it when t is its origin). */
     private static void scheduleHardening(CancellationToken t, Cancel c, long graceNanos) {
         MonotonicClock clock = t.clock();
         long at = Durations.deadlineAfter(clock.nanoTime(), graceNanos);
         clock.timer().arm(new TimerEntry(at) {
             @Override
             protected boolean isRetired() {
-                return c.hard;
+                return c.isHardFor(t);
             }
 
             @Override
             protected void fire() {
-                c.harden();
+                c.hardenWithin(t);
             }
         });
     }
