@@ -156,7 +156,7 @@ class DeadlineVsCancelTest {
     void negativeControl() {
         assertThatThrownBy(() -> ModelCheck.check(Toy::new, Budget.MODEL))
                 .isInstanceOf(LincheckAssertionError.class)
-                .hasMessageContaining("forbidden: ");
+                .hasMessageContaining("forbidden: cancel(A) returned true but the reason is toy deadline");
     }
 
     @Test

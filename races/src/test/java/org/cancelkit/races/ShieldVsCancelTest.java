@@ -76,8 +76,17 @@ class ShieldVsCancelTest {
         }
     }
 
-    /** The bound region: enters the shield. A named class (Lincheck and hidden classes, see ModelCheck). */
-    private record Outer(Real race) implements CheckedRunnable<RuntimeException> {
+    /**
+     * The bound region: enters the shield. A named class, not a lambda or a record: Lincheck cannot
+     * take field offsets of either (see ModelCheck).
+     */
+    private static final class Outer implements CheckedRunnable<RuntimeException> {
+        private final Real race;
+
+        Outer(Real race) {
+            this.race = race;
+        }
+
         @Override
         public void run() {
             Cancellation.shielded(BUDGET, new Inside(race));
@@ -85,7 +94,13 @@ class ShieldVsCancelTest {
     }
 
     /** The shielded body. */
-    private record Inside(Real race) implements CheckedRunnable<RuntimeException> {
+    private static final class Inside implements CheckedRunnable<RuntimeException> {
+        private final Real race;
+
+        Inside(Real race) {
+            this.race = race;
+        }
+
         @Override
         public void run() {
             race.observe(Cancellation.isCancelled());
@@ -149,6 +164,14 @@ class ShieldVsCancelTest {
         assertThatThrownBy(() -> ModelCheck.check(Toy::leakyNotTheInterrupt, Budget.MODEL))
                 .isInstanceOf(LincheckAssertionError.class)
                 .hasMessageContaining("forbidden: an interrupt was left on the thread after the bound region");
+    }
+
+    /** The same bug on real threads: about one execution in ten is interrupted inside the shield. */
+    @Test
+    @Tag("stress")
+    @Disabled("bug: see shieldedCodeIsNeverInterrupted")
+    void shieldedCodeIsNeverInterruptedOnRealThreads() {
+        RealThreads.assertNoForbidden(Real::everything, Budget.REAL_STRESS);
     }
 
     @Test
