@@ -175,6 +175,7 @@ public final class Replacement {
     public void write(ByteBuffer source) throws IOException {
         requireOpen();
         try {
+            Checks.cancellation(target); // cheap: one volatile read and the interrupt flag
             int n = source.remaining();
             if (n > buffer.remaining()) {
                 drain();
