@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Structured concurrency on virtual threads: the seed's {@code TaskGroup}, made precise. Every task
@@ -59,8 +60,12 @@ public final class TaskGroup implements AutoCloseable {
     private final List<TaskRun<?>> runs = new ArrayList<>();
     /** Guarded by this: the results in the order the tasks ended. */
     private final List<TaskResult> ended = new ArrayList<>();
+    /** Guarded by this: what the policy's onTaskEnded threw, if it did. */
+    private @Nullable Throwable policyFailure;
     /** Owner only. */
     private State state = State.OPEN;
+    /** Owner only: join() was called (CLOSED alone does not say whether it was). */
+    private boolean joinCalled;
 
     private TaskGroup(CompletionPolicy policy) {
         this.policy = policy;
@@ -167,12 +172,26 @@ public final class TaskGroup implements AutoCloseable {
     /** Called on a task's thread when it has ended: consult the policy, one task at a time. */
     void taskEnded(TaskResult r) {
         boolean cancelRest;
+        boolean policyFailed = false;
         synchronized (this) {
             ended.add(r);
-            cancelRest = policy.onTaskEnded(r, List.copyOf(ended));
+            try {
+                cancelRest = policy.onTaskEnded(r, List.copyOf(ended));
+            } catch (RuntimeException | Error e) {
+                // Fix: a throwing policy used to skip the rest of the task's end (its done token), so
+                // join waited for ever. Now the group is cancelled and join reports the policy's failure.
+                if (policyFailure == null) {
+                    policyFailure = e;
+                } else if (policyFailure != e) {
+                    policyFailure.addSuppressed(e);
+                }
+                cancelRest = true;
+                policyFailed = true;
+            }
         }
         if (cancelRest) {
-            token.cancel(r.outcome() == TaskOutcome.FAILED && r.failure() != null
+            token.cancel(policyFailed ? CancelReason.requested("the completion policy failed")
+                    : r.outcome() == TaskOutcome.FAILED && r.failure() != null
                     ? CancelReason.siblingFailed(r.failure())
                     : CancelReason.requested("task '" + r.name() + "' ended first"));
         }
@@ -187,19 +206,31 @@ public final class TaskGroup implements AutoCloseable {
      * @throws InterruptedException when the owner was interrupted (by someone other than cancelkit)
      *     while waiting; the group was then cancelled and its tasks have ended
      * @throws TaskFailedException when the policy fails the join (fail-fast: a task failed)
-     * @throws IllegalStateException when called by another thread than the owner, twice, or after close
+     * @throws IllegalStateException when called by another thread than the owner, twice, or after close;
+     *     or when the policy's {@code onTaskEnded} threw (the group was then cancelled; the cause is what it threw)
      */
     public Report join() throws InterruptedException {
         requireOwner("join");
         if (state != State.OPEN) {
-            throw new IllegalStateException("join() was already called" + (state == State.CLOSED ? " and the group closed" : "")
-                    + "; a group is joined once");
+            // Fix: a group closed without join() used to say "join() was already called".
+            throw new IllegalStateException(joinCalled
+                    ? "join() was already called" + (state == State.CLOSED ? " and the group closed" : "") + "; a group is joined once"
+                    : "the group was already closed without join(); join() before close(), or read the report of close(grace)");
         }
+        joinCalled = true;
         boolean interrupted = awaitAll();
         state = State.JOINED;
         Report report = report();
         if (interrupted) {
             throw new InterruptedException("interrupted while joining; the group was cancelled and every task has ended");
+        }
+        Throwable broken;
+        synchronized (this) {
+            broken = policyFailure;
+        }
+        if (broken != null) {
+            throw new IllegalStateException("the completion policy " + policy + " failed in onTaskEnded; the group was "
+                    + "cancelled and every task has ended; fix the policy", broken);
         }
         policy.onJoin(report);
         return report;
@@ -277,18 +308,34 @@ public final class TaskGroup implements AutoCloseable {
     /** Waits for every task's end and thread, through interrupts; returns whether one came. */
     private boolean awaitAll() {
         boolean interrupted = false;
+        boolean ownTokenInterrupt = false;
         for (TaskRun<?> run : runs) {
             while (!run.done.isCancelled()) {
                 try {
                     Waits.await(run.done, false, false);
                 } catch (InterruptedException e) {
-                    interrupted = true; // C1: keep waiting; the caller learns of it afterwards
-                    token.cancel(CancelReason.requested("the owner was interrupted"));
+                    if (Binding.currentToken().isCancelled()) {
+                        // Fix: cancelkit interrupted the owner because the token it is bound to was
+                        // cancelled (which reaches the tasks too). That used to make join throw
+                        // InterruptedException, which the doc reserves for foreign interrupts. Keep
+                        // waiting (C1); the flag is set again below for the bound region to see.
+                        ownTokenInterrupt = true;
+                    } else {
+                        interrupted = true; // C1: keep waiting; the caller learns of it afterwards
+                        token.cancel(CancelReason.requested("the owner was interrupted"));
+                    }
                 }
             }
-            if (run.thread != null) {
-                interrupted |= joinThread(run.thread);
+            if (run.thread != null && joinThread(run.thread)) {
+                if (Binding.currentToken().isCancelled()) {
+                    ownTokenInterrupt = true; // as above: cancelkit's interrupt, not the caller's
+                } else {
+                    interrupted = true;
+                }
             }
+        }
+        if (ownTokenInterrupt && !interrupted) {
+            Thread.currentThread().interrupt(); // restore cancelkit's interrupt: the binding clears it at its exit (C4)
         }
         return interrupted;
     }
