@@ -2,6 +2,7 @@ package org.cancelkit.io.internal;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.file.Path;
 import org.cancelkit.Cancellation;
 import org.cancelkit.io.FileOptions;
@@ -39,6 +40,32 @@ final class Checks {
         Cancellation.shielded(options.cleanupBudget(), () -> {
             action.run();
         });
+    }
+
+    /**
+     * Syncs a directory past the point of no return, inside a shield: an interrupt from outside
+     * cancelkit (which a shield cannot hold back) closes the sync's channel, so the sync is retried with
+     * the status cleared, and the status is restored afterwards. The shield's own budget still ends it.
+     */
+    static void syncDirectoryPastNoReturn(FileOps fs, Path directory) throws IOException {
+        boolean interrupted = false;
+        try {
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    fs.syncDirectory(directory);
+                    return;
+                } catch (ClosedByInterruptException e) {
+                    if (Cancellation.isCancelled() || attempt == 3) {
+                        throw e; // the cleanup budget ran out (or interrupts keep coming)
+                    }
+                    interrupted |= Thread.interrupted();
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt(); // restore what came from outside
+            }
+        }
     }
 
     /** Returns {@code t} as an IOException to throw, or throws it when it is unchecked. */

@@ -74,7 +74,7 @@ public final class Journal {
         }
         Steps.afterPointOfNoReturn(options, CommitStep.COMMIT_RENAMED);
         try {
-            Checks.shielded(options, () -> fs.syncDirectory(directory));
+            Checks.shielded(options, () -> Checks.syncDirectoryPastNoReturn(fs, directory));
         } catch (IOException | RuntimeException e) {
             throw new IncompleteCommitException(directory, "transaction " + txId + " in " + directory + ": its record "
                     + "was renamed to committed, but syncing the directory failed, so whether it counts is not yet "
@@ -89,12 +89,12 @@ public final class Journal {
                     fs.rename(f.temp(), f.target());
                     Steps.afterPointOfNoReturn(options, CommitStep.TARGET_REPLACED);
                 }
-                fs.syncDirectory(directory);
+                Checks.syncDirectoryPastNoReturn(fs, directory);
                 durable[0] = true;
                 Steps.afterPointOfNoReturn(options, CommitStep.TARGETS_DURABLE);
                 fs.deleteIfExists(committed);
                 Steps.afterPointOfNoReturn(options, CommitStep.RECORD_DELETED);
-                fs.syncDirectory(directory);
+                Checks.syncDirectoryPastNoReturn(fs, directory);
                 Steps.afterPointOfNoReturn(options, CommitStep.FINISHED);
             });
         } catch (IOException | RuntimeException e) {

@@ -271,7 +271,7 @@ public final class Replacement {
         LIVE.remove(temp);
         Steps.afterPointOfNoReturn(options, CommitStep.TARGET_REPLACED);
         try {
-            Checks.shielded(options, () -> fs.syncDirectory(directory()));
+            Checks.shielded(options, () -> Checks.syncDirectoryPastNoReturn(fs, directory()));
         } catch (IOException | RuntimeException e) {
             throw new IncompleteCommitException(target, target + " was replaced and readers see the new content, "
                     + "but syncing its directory failed, so a power loss could still bring the old content back; "
