@@ -46,22 +46,27 @@ public final class DirLock {
     public static DirLock acquire(FileOps fs, Path directory, FileOptions options) throws IOException {
         Path path = directory.resolve(TempNames.LOCK);
         String[] holder = {"unknown"};
-        Optional<DirLock> lock = Timeout.callOrEmpty(options.lockTimeout(), () -> {
-            long backoffMillis = 1;
-            while (true) {
-                DirLock l = tryOnce(fs, path, holder);
-                if (l != null) {
-                    return l;
-                }
-                try {
-                    Cancellation.sleep(Duration.ofMillis(backoffMillis));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt(); // an interrupt from outside cancelkit: keep it for the caller
-                    throw new InterruptedIOException("interrupted while waiting for the lock " + path);
-                }
-                backoffMillis = Math.min(backoffMillis * 2, 50);
-            }
-        });
+        DirLock first = tryOnce(fs, path, holder); // before any deadline can interrupt the attempt
+        if (first != null) {
+            return first;
+        }
+        Optional<DirLock> lock = options.lockTimeout().isZero() ? Optional.empty()
+                : Timeout.callOrEmpty(options.lockTimeout(), () -> {
+                    long backoffMillis = 1;
+                    while (true) {
+                        try {
+                            Cancellation.sleep(Duration.ofMillis(backoffMillis));
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt(); // from outside cancelkit: keep it for the caller
+                            throw new InterruptedIOException("interrupted while waiting for the lock " + path);
+                        }
+                        DirLock l = tryOnce(fs, path, holder);
+                        if (l != null) {
+                            return l;
+                        }
+                        backoffMillis = Math.min(backoffMillis * 2, 50);
+                    }
+                });
         if (lock.isEmpty()) {
             throw new FileSystemException(path.toString(), null, "the directory " + directory + " is locked by "
                     + holder[0] + " (a transaction or recovery is running there); waited " + options.lockTimeout()
