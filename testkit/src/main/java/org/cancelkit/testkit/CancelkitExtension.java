@@ -127,7 +127,7 @@ public final class CancelkitExtension implements BeforeEachCallback, AfterEachCa
         ExtensionContext.Store store = context.getStore(NAMESPACE);
         if (store.get(STATE) != null) {
             throw new ExtensionConfigurationException("the cancelkit extension is registered twice for "
-                    + context.getDisplayName() + ": use either @CancelkitTest or @RegisterExtension"
+                    + testName(context) + ": use either @CancelkitTest or @RegisterExtension"
                     + " CancelkitExtension.create(), not both");
         }
         Config config = explicit != null ? explicit : fromAnnotation(context);
@@ -166,9 +166,13 @@ public final class CancelkitExtension implements BeforeEachCallback, AfterEachCa
             problems.add(report.toString());
         }
         if (!problems.isEmpty()) {
-            throw new AssertionError("cancelkit: " + context.getDisplayName() + " left something behind.\n"
+            throw new AssertionError("cancelkit: " + testName(context) + " left something behind.\n"
                     + String.join("\n", problems));
         }
+    }
+
+    private static String testName(ExtensionContext context) {
+        return context.getTestClass().map(c -> c.getSimpleName() + " > ").orElse("") + context.getDisplayName();
     }
 
     // ------------------------------------------------------------------ binding the clock

@@ -203,8 +203,9 @@ public final class LeakWatch {
         String name = t.name().isEmpty() ? "<unnamed>" : t.name();
         return (t.virtual() ? "virtual" : "platform") + " thread \"" + name + "\" (#" + t.tid() + ", " + t.state()
                 + (t.container().equals("<root>") ? "" : ", in " + t.container())
-                + ") was started inside and is still alive:\n"
-                + Stacks.renderDumped(t.stack(), "    ", STACK_FRAMES);
+                + ") was started inside and is still alive"
+                + (t.stack().isEmpty() ? " (no Java frames: starting, or in native code)"
+                        : ":\n" + Stacks.renderDumped(t.stack(), "    ", STACK_FRAMES));
     }
 
     @Override

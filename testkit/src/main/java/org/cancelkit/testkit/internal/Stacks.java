@@ -16,8 +16,8 @@ public final class Stacks {
 
     /**
      * Returns the caller's stack, innermost first: the leading frames of the hook and the kit are
-     * dropped, and so is everything from the first frame of the kit's runners on (the explorer, the
-     * assertions and the binding machinery under the operation).
+     * dropped, and so is everything from the first frame of the kit's runners or of JUnit on (with the
+     * binding and reflection machinery just above it).
      *
      * @return the stack of the code under test
      */
@@ -47,7 +47,7 @@ public final class Stacks {
     }
 
     private static boolean isRunner(String cls) {
-        return isKitRunner(cls) || cls.startsWith("org.cancelkit.testkit.internal.");
+        return isKitRunner(cls) || cls.startsWith("org.cancelkit.testkit.internal.") || cls.startsWith("org.junit.");
     }
 
     /** The kit's classes that run code under test (exactly these, and their nested classes and lambdas). */
@@ -69,6 +69,8 @@ public final class Stacks {
 
     private static boolean isBindingMachinery(String cls) {
         return cls.startsWith("java.lang.ScopedValue")
+                || cls.startsWith("jdk.internal.reflect.")
+                || cls.equals("java.lang.reflect.Method")
                 || cls.startsWith("jdk.internal.vm.ScopedValueContainer")
                 || cls.equals("org.cancelkit.Binding")
                 || cls.equals("org.cancelkit.CancellationToken")

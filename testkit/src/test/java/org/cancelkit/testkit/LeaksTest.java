@@ -1,0 +1,214 @@
+package org.cancelkit.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.FileInputStream;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
+import org.cancelkit.Bulkhead;
+import org.cancelkit.CancellationToken;
+import org.cancelkit.Registration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Each leak check sees its leak (C1 for threads), and a region that cleans up passes (the controls). */
+class LeaksTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void c1LeakedVirtualAndPlatformThreadsAreSeenWithTheirStacks() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        Thread[] started = new Thread[2];
+        LeakReport report = Leaks.of(Leak.THREADS).run(() -> {
+            started[0] = Thread.ofVirtual().name("leaky-virtual").start(() -> awaitQuietly(release));
+            started[1] = Thread.ofPlatform().name("leaky-platform").start(() -> awaitQuietly(release));
+        });
+        release.countDown();
+        for (Thread t : started) {
+            t.join();
+        }
+        assertThat(report.findings()).extracting(LeakReport.Finding::check).containsOnly("threads");
+        assertThat(report.toString())
+                .contains("virtual thread \"leaky-virtual\"", "platform thread \"leaky-platform\"")
+                .contains("was started inside and is still alive")
+                .contains("java.util.concurrent.CountDownLatch.await");
+        assertThatThrownBy(report::assertNoLeaks).isInstanceOf(AssertionError.class).hasMessageContaining("2 leaks");
+    }
+
+    @Test
+    void c1ThreadsOfAnExecutorThatWasNotClosedAreSeen() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        ExecutorService[] executor = new ExecutorService[1];
+        LeakReport report = Leaks.of(Leak.THREADS).run(() -> {
+            executor[0] = Executors.newVirtualThreadPerTaskExecutor();
+            executor[0].submit(() -> awaitQuietly(release));
+        });
+        release.countDown();
+        executor[0].close();
+        assertThat(report.findings()).hasSize(1);
+        assertThat(report.findings().getFirst().description()).contains("virtual thread \"<unnamed>\"", "ThreadPerTaskExecutor");
+    }
+
+    @Test
+    void c1ThreadsThatWereJoinedAreNoLeak() throws Exception {
+        Leaks.of(Leak.THREADS).assertNoLeaks(() -> {
+            Thread t = Thread.ofVirtual().start(() -> {});
+            t.join();
+            try (ExecutorService e = Executors.newVirtualThreadPerTaskExecutor()) {
+                e.submit(() -> "done");
+            }
+        });
+    }
+
+    @Test
+    void ignoredThreadsAreNotReported() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        Thread[] t = new Thread[1];
+        LeakReport report = Leaks.of(Leak.THREADS).ignoringThreads("housekeeper-\\d+")
+                .run(() -> t[0] = Thread.ofVirtual().name("housekeeper-1").start(() -> awaitQuietly(release)));
+        release.countDown();
+        t[0].join();
+        assertThat(report.isEmpty()).isTrue();
+    }
+
+    @Test
+    void anOpenFileIsALeakedDescriptorAndAClosedOneIsNot() throws Exception {
+        assumeTrue(Files.isDirectory(Path.of("/proc/self/fd")), "needs /proc/self/fd");
+        Path file = Files.writeString(dir.resolve("data.txt"), "x");
+        InputStream[] in = new InputStream[1];
+        LeakReport report = Leaks.of(Leak.FILE_DESCRIPTORS).run(() -> in[0] = new FileInputStream(file.toFile()));
+        in[0].close();
+        assertThat(report.findings()).hasSize(1);
+        assertThat(report.findings().getFirst().description()).contains(file.toRealPath().toString(), "still open");
+
+        Leaks.of(Leak.FILE_DESCRIPTORS).assertNoLeaks(() -> {
+            try (InputStream s = new FileInputStream(file.toFile())) {
+                assertThat(s.read()).isEqualTo('x');
+            }
+        });
+    }
+
+    @Test
+    void aTempFileLeftBehindIsALeakAndOneThatWasThereBeforeIsNot() throws Exception {
+        Files.writeString(dir.resolve("old.cancelkit.tmp"), "not ours");
+        Leaks leaks = Leaks.none().withTempFiles(TempFiles.in(dir));
+        LeakReport report = leaks.run(() -> {
+            Files.createDirectories(dir.resolve("sub"));
+            Files.writeString(dir.resolve("sub/report.pdf.cancelkit-42.tmp"), "partial");
+            Files.writeString(dir.resolve("target.cancelkit.tmp"), "partial");
+            Files.writeString(dir.resolve("report.pdf"), "whole"); // not a temp-file name
+        });
+        assertThat(report.findings()).extracting(LeakReport.Finding::description).containsExactly(
+                dir.resolve("sub/report.pdf.cancelkit-42.tmp") + " was left behind",
+                dir.resolve("target.cancelkit.tmp") + " was left behind");
+
+        leaks.assertNoLeaks(() -> {
+            Path tmp = Files.writeString(dir.resolve("x.cancelkit.tmp"), "partial");
+            Files.move(tmp, dir.resolve("x"));
+        });
+    }
+
+    @Test
+    void theTempFileGlobAndDepthAreConfigurable() throws Exception {
+        Files.createDirectories(dir.resolve("a/b"));
+        TempFiles parts = TempFiles.in(dir).withGlob("*.part").withDepth(2);
+        LeakReport report = Leaks.none().withTempFiles(parts).run(() -> {
+            Files.writeString(dir.resolve("a/x.part"), "");   // depth 2: seen
+            Files.writeString(dir.resolve("a/b/y.part"), ""); // depth 3: not looked at
+            Files.writeString(dir.resolve("z.cancelkit.tmp"), ""); // another glob
+        });
+        assertThat(report.findings()).extracting(LeakReport.Finding::description)
+                .containsExactly(dir.resolve("a/x.part") + " was left behind");
+        assertThatThrownBy(() -> TempFiles.in(dir).withGlob("{unclosed")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("malformed glob");
+        assertThatThrownBy(() -> TempFiles.in(dir).withDepth(0)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void aRegistrationLeftOnAnOutlivingTokenIsALeakWithTheStackThatMadeIt() throws Exception {
+        try (CancellationToken server = CancellationToken.create()) { // lives longer than the region
+            LeakReport report = Leaks.of(Leak.REGISTRATIONS).run(() -> server.onCancel(() -> {}));
+            assertThat(report.findings()).hasSize(1);
+            assertThat(report.findings().getFirst().description())
+                    .contains("a token created before the region, was never closed; registered at:")
+                    .contains("org.cancelkit.CancellationToken.onCancel")
+                    .contains("aRegistrationLeftOnAnOutlivingTokenIsALeakWithTheStackThatMadeIt");
+
+            Leaks.of(Leak.REGISTRATIONS).assertNoLeaks(() -> {
+                Registration r = server.onCancel(() -> {});
+                r.close();                                                  // closed: no leak
+                CancellationToken mine = CancellationToken.create();
+                mine.onCancel(() -> {});                                    // dies with the region: no leak
+                server.child().onCancel(() -> {}).close();
+            });
+        }
+    }
+
+    @Test
+    void aRegistrationOnAnUnclosedChildOfAnOutlivingTokenIsALeak() {
+        try (CancellationToken server = CancellationToken.create()) {
+            LeakReport report = Leaks.of(Leak.REGISTRATIONS).run(() -> server.child().onCancel(() -> {}));
+            assertThat(report.findings()).hasSize(1);
+        }
+    }
+
+    @Test
+    void aCheckOfYourOwnIsTheExtensionPointForBulkheadPermits() throws Exception {
+        Bulkhead bulkhead = Bulkhead.of("db", 2);
+        Bulkhead.Permit[] kept = new Bulkhead.Permit[1];
+        LeakReport report = Leaks.none().withCheck(LeakCheck.permits(bulkhead)).run(() -> {
+            kept[0] = bulkhead.acquire();          // never returned inside the region
+            bulkhead.call(() -> "returned");        // returned
+        });
+        kept[0].close();
+        assertThat(report.findings()).extracting(LeakReport.Finding::description)
+                .containsExactly("bulkhead \"db\" permits in use: 0 before, 1 after (1 not returned)");
+
+        Leaks.none().withCheck(LeakCheck.permits(bulkhead)).assertNoLeaks(() -> bulkhead.call(() -> "returned"));
+    }
+
+    @Test
+    void aCheckThatFailsIsReportedNotLost() {
+        AtomicLong reads = new AtomicLong();
+        LeakReport report = Leaks.none().withCheck(LeakCheck.balance("flaky", () -> {
+            if (reads.incrementAndGet() == 2) {
+                throw new IllegalStateException("cannot read the pool");
+            }
+            return 0;
+        })).run(() -> {});
+        assertThat(report.findings()).extracting(LeakReport.Finding::description)
+                .containsExactly("the check itself failed: java.lang.IllegalStateException: cannot read the pool");
+    }
+
+    @Test
+    void theBodysFailureIsRethrownWithTheLeaksAttached() {
+        assertThatThrownBy(() -> Leaks.none().withTempFiles(TempFiles.in(dir)).run(() -> {
+            Files.writeString(dir.resolve("a.cancelkit.tmp"), "");
+            throw new IllegalStateException("boom");
+        })).isInstanceOf(IllegalStateException.class).hasMessage("boom")
+                .satisfies(e -> assertThat(e.getSuppressed()[0]).hasMessageContaining("a.cancelkit.tmp"));
+    }
+
+    @Test
+    void aWatchEndsOnce() {
+        LeakWatch watch = Leaks.none().begin();
+        assertThat(watch.end().isEmpty()).isTrue();
+        assertThatThrownBy(watch::end).isInstanceOf(IllegalStateException.class);
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // the thread ends here: keep the flag for whoever looks
+        }
+    }
+}
