@@ -258,40 +258,56 @@ class C3DeadlineAlgebraPropertyTest {
             now = Math.max(now, target);
         }
 
+        /** Fails with the full context (seed, tree, op, log) only when {@code ok} is false. */
+        void expect(boolean ok, String what, Node n, Object expected, Object actual) {
+            if (!ok) {
+                throw new AssertionError(what + " of " + n + ": expected " + expected + " but was " + actual
+                        + "\n" + context + "\nlog:\n" + log);
+            }
+        }
+
+        String context = "";
+
         void check(String context) {
-            String where = context + "\nlog:\n" + log;
-            assertThat(clock.nanoTime()).as("clock reading " + where).isEqualTo(now);
+            this.context = context;
+            if (clock.nanoTime() != now) {
+                throw new AssertionError("clock reading " + clock.nanoTime() + " != model " + now + "\n" + context + "\n" + log);
+            }
             int armedLive = 0;
             for (Node n : nodes) {
                 CancellationToken t = n.token;
-                String what = n + " " + where;
                 // C3: effective deadline = min(own, parent's)
                 OptionalLong expectedDeadline = n.effective == NONE ? OptionalLong.empty() : OptionalLong.of(n.effective);
-                assertThat(t.deadlineNanos()).as("C3 deadline of " + what).isEqualTo(expectedDeadline);
+                OptionalLong deadline = t.deadlineNanos();
+                expect(deadline.equals(expectedDeadline), "C3 deadline", n, expectedDeadline, deadline);
                 Optional<Duration> expectedRemaining = n.effective == NONE ? Optional.empty()
                         : Optional.of(Duration.ofNanos(Math.max(0, n.effective - now)));
-                assertThat(t.remaining()).as("C3 remaining of " + what).isEqualTo(expectedRemaining);
+                Optional<Duration> remaining = t.remaining();
+                expect(remaining.equals(expectedRemaining), "C3 remaining", n, expectedRemaining, remaining);
                 // C2: cancelled exactly when the model says, with the source's reason object
-                assertThat(t.isCancelled()).as("C2 cancelled " + what).isEqualTo(n.cancelled());
+                expect(t.isCancelled() == n.cancelled(), "C2 cancelled", n, n.cancelled(), t.isCancelled());
                 if (n.source != null) {
                     CancelReason reason = t.reason().orElseThrow();
                     CancelReason sourceReason = n.source.token.reason().orElseThrow();
-                    assertThat(reason).as("C2 one reason, the source's (" + n.source + ") " + what).isSameAs(sourceReason);
+                    expect(reason == sourceReason, "C2 one reason, the source's (" + n.source + ")", n, sourceReason, reason);
                     if (n.source.armed && sourceReason.kind() == CancelReason.Kind.DEADLINE) {
-                        assertThat(sourceReason.origin).as("deadline origin " + what).isSameAs(n.source.token);
+                        expect(sourceReason.origin == n.source.token, "deadline origin", n, n.source, sourceReason.origin);
                     }
                 } else {
-                    assertThat(t.reason()).as("no reason while active " + what).isEmpty();
+                    expect(t.reason().isEmpty(), "no reason while active", n, "none", t.reason());
                 }
                 // C2: a parent cancelled => its children are
                 if (n.parent != null && n.parent.cancelled()) {
-                    assertThat(t.isCancelled()).as("C2 child of a cancelled parent " + what).isTrue();
+                    expect(t.isCancelled(), "C2 child of a cancelled parent", n, true, false);
                 }
                 if (n.armed && !n.cancelled()) {
                     armedLive++;
                 }
             }
-            assertThat(clock.pendingTimers()).as("live timers " + where).isEqualTo(armedLive);
+            int pending = clock.pendingTimers();
+            if (pending != armedLive) {
+                throw new AssertionError("live timers " + pending + " != model " + armedLive + "\n" + context + "\n" + log);
+            }
         }
     }
 

@@ -186,23 +186,31 @@ class C5CallbacksTest {
     @Test
     @DisplayName("C5: a deadline's callbacks never run on the timer thread, and each runs once")
     void c5_deadlineCallbacksLeaveTheTimerThread() throws Exception {
-        CancellationToken token = CancellationToken.create().child(Duration.ofMillis(1));
-        CountDownLatch ran = new CountDownLatch(1);
-        AtomicInteger runs = new AtomicInteger();
-        AtomicReference<Thread> ranOn = new AtomicReference<>();
-        AtomicReference<Boolean> sawCancelled = new AtomicReference<>();
-        token.onCancel(() -> {
-            runs.incrementAndGet();
-            ranOn.set(Thread.currentThread());
-            sawCancelled.set(token.isCancelled() && token.reason().isPresent());
-            ran.countDown();
-        });
-        ran.await(); // the deadline must fire; no assertion on when
-        assertThat(ranOn.get().getName()).isNotEqualTo("cancelkit-timer");
-        assertThat(ranOn.get().isVirtual()).isTrue();
-        assertThat(sawCancelled.get()).as("memory effects: the callback sees the token cancelled").isTrue();
-        token.close();
-        assertThat(runs).hasValue(1);
+        while (true) {
+            CancellationToken token = CancellationToken.create().child(Duration.ofMillis(50));
+            CountDownLatch ran = new CountDownLatch(1);
+            AtomicInteger runs = new AtomicInteger();
+            AtomicReference<Thread> ranOn = new AtomicReference<>();
+            AtomicReference<Boolean> sawCancelled = new AtomicReference<>();
+            token.onCancel(() -> {
+                runs.incrementAndGet();
+                ranOn.set(Thread.currentThread());
+                sawCancelled.set(token.isCancelled() && token.reason().isPresent());
+                ran.countDown();
+            });
+            ran.await(); // the deadline must fire; no assertion on when
+            if (ranOn.get() == Thread.currentThread()) {
+                // The deadline fired before the registration (a busy machine), so the callback ran at
+                // once here, as C5 says. Not what this test is about: try again, assuming no speed.
+                continue;
+            }
+            assertThat(ranOn.get().getName()).isNotEqualTo("cancelkit-timer");
+            assertThat(ranOn.get().isVirtual()).isTrue();
+            assertThat(sawCancelled.get()).as("memory effects: the callback sees the token cancelled").isTrue();
+            token.close();
+            assertThat(runs).hasValue(1);
+            return;
+        }
     }
 
     @Test
