@@ -2,7 +2,9 @@ package org.cancelkit;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
@@ -64,6 +66,8 @@ public final class TaskGroup implements AutoCloseable {
     private @Nullable Throwable policyFailure;
     /** Owner only. */
     private State state = State.OPEN;
+    /** Owner only: the tasks a bounded close gave up on, in fork order. */
+    private final Map<TaskRun<?>, TaskResult> abandoned = new LinkedHashMap<>();
     /** Owner only: join() was called (CLOSED alone does not say whether it was). */
     private boolean joinCalled;
 
@@ -272,17 +276,16 @@ public final class TaskGroup implements AutoCloseable {
         Durations.requireTimeout(grace, "grace");
         requireOwner("close");
         if (state == State.CLOSED) {
-            return report();
+            return report(); // Fix: used to throw NoSuchElementException when a task had been abandoned
         }
         token.close();
         long deadline = Durations.deadlineAfter(clock.nanoTime(), Durations.toNanosSaturated(grace));
         boolean interrupted = false;
-        List<TaskResult> abandoned = new ArrayList<>();
         try (CancellationToken limit = CancellationToken.newChild(CancellationToken.NEVER, deadline, clock)) {
             for (TaskRun<?> run : runs) {
                 interrupted |= awaitEither(run.done, limit);
                 if (!run.done.isCancelled()) {
-                    abandoned.add(run.abandoned());
+                    abandoned.put(run, run.abandoned());
                 } else if (run.thread != null) {
                     interrupted |= joinThread(run.thread);
                 }
@@ -292,17 +295,7 @@ public final class TaskGroup implements AutoCloseable {
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
-        List<TaskResult> all = new ArrayList<>();
-        for (TaskRun<?> run : runs) {
-            all.add(run.handle.result().orElseGet(() -> abandoned.stream()
-                    .filter(a -> a.name().equals(run.handle.name())).findFirst().orElseThrow()));
-        }
-        List<TaskResult> order;
-        synchronized (this) {
-            order = new ArrayList<>(ended);
-        }
-        order.addAll(abandoned);
-        return new Report(all, order);
+        return report();
     }
 
     /** Waits for every task's end and thread, through interrupts; returns whether one came. */
@@ -374,14 +367,28 @@ public final class TaskGroup implements AutoCloseable {
         }
     }
 
+    /**
+     * The report: an abandoned task stays abandoned even if it has ended since. Fix: the bounded close
+     * used to match stragglers by name (two of the same name got the first one's stack) and to list a
+     * straggler that ended just after the grace twice in the end order.
+     */
     private Report report() {
+        List<TaskResult> order;
+        synchronized (this) {
+            order = new ArrayList<>(ended); // a task's result is published before it is added here
+        }
         List<TaskResult> all = new ArrayList<>();
         for (TaskRun<?> run : runs) {
-            all.add(run.handle.result().orElseThrow());
+            TaskResult gaveUp = abandoned.get(run);
+            if (gaveUp != null) {
+                run.handle.result().ifPresent(late -> order.removeIf(r -> r == late));
+                all.add(gaveUp);
+            } else {
+                all.add(run.handle.result().orElseThrow());
+            }
         }
-        synchronized (this) {
-            return new Report(all, List.copyOf(ended));
-        }
+        order.addAll(abandoned.values());
+        return new Report(all, order);
     }
 
     private void requireOwner(String what) {
