@@ -7,6 +7,7 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -61,6 +62,16 @@ public final class RealFileOps implements FileOps {
                     + "different file systems (is the target a bind-mounted file or a mount point?); cancelkit "
                     + "refuses to fall back to a copy, which a crash could leave torn: keep the target in a plain "
                     + "directory of one file system");
+            clear.initCause(e);
+            throw clear;
+        } catch (FileSystemException e) {
+            if (!"Device or resource busy".equals(e.getReason())) {
+                throw e;
+            }
+            FileSystemException clear = new FileSystemException(source.toString(), target.toString(), "the target "
+                    + "is busy, most likely a mount point (a bind-mounted file, as containers mount single config "
+                    + "files): it cannot be replaced by a rename, and cancelkit will not write it in place, where a "
+                    + "crash could leave it torn. Mount its directory instead of the file");
             clear.initCause(e);
             throw clear;
         }
