@@ -235,10 +235,12 @@ public sealed class CancellationToken extends Link implements AutoCloseable
     /**
      * Soft, then hard (C8): cancels now for checks, waits and callbacks, but interrupts no thread and
      * runs no cancel action until {@code grace} has passed; then behaves as a hard cancel. A hard
-     * cancel of this token or an ancestor meanwhile takes effect at once; the reason stays this one.
+     * cancel of this token or an ancestor meanwhile takes effect at once, and so does a deadline that
+     * passes meanwhile; the reason stays this one. Soft-cancelling a token already in a grace period
+     * makes its subtree hard when the new grace has passed, if that comes first.
      *
      * @param reason why
-     * @param grace how long running code may take to finish on its own
+     * @param grace how long running code may take to finish on its own; zero makes this a hard cancel
      * @return true when this call cancelled it
      */
     public boolean cancel(CancelReason reason, Duration grace) {

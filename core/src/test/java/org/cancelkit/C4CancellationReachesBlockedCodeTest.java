@@ -54,6 +54,7 @@ class C4CancellationReachesBlockedCodeTest {
     }
 
     static final List<Kind> KINDS = List.of(
+            // a sleep that exists only to be interrupted
             new Kind("Thread.sleep", () -> blocker(() -> Thread.sleep(60_000), "java.lang.Thread", "sleep"), false),
             new Kind("BlockingQueue.take", () -> {
                 LinkedBlockingQueue<String> q = new LinkedBlockingQueue<>();

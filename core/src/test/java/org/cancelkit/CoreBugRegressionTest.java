@@ -140,7 +140,7 @@ class CoreBugRegressionTest {
             try {
                 return Timeout.call(Duration.ofHours(1), () -> new LinkedBlockingQueue<String>().take());
             } catch (RuntimeException | InterruptedException e) {
-                seenInside.add(e);
+                seenInside.add(e); // only recorded: rethrown unchanged
                 throw e;
             }
         }));

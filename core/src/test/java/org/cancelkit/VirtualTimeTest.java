@@ -92,7 +92,7 @@ class VirtualTimeTest {
             try {
                 return new LinkedBlockingQueue<String>().take();
             } catch (InterruptedException e) {
-                interrupts.incrementAndGet();
+                interrupts.incrementAndGet(); // only counted: rethrown unchanged
                 throw e;
             }
         })));
