@@ -11,6 +11,7 @@ import java.util.Objects;
 import org.cancelkit.io.internal.FileOps;
 import org.cancelkit.io.internal.RealFileOps;
 import org.cancelkit.io.internal.Replacement;
+import org.cancelkit.io.internal.Views;
 
 /**
  * Replaces a file whole or not at all: the seed's {@code AtomicFileWriter}, finished. The new content
@@ -153,7 +154,7 @@ public final class AtomicFileWriter implements AutoCloseable {
      * @return an output stream that writes to this writer
      */
     public OutputStream outputStream() {
-        return replacement.outputStream();
+        return Views.outputStream(replacement);
     }
 
     /**
@@ -165,7 +166,7 @@ public final class AtomicFileWriter implements AutoCloseable {
      */
     public Writer writer(Charset charset) {
         Objects.requireNonNull(charset, "charset");
-        return replacement.writer(charset);
+        return Views.writer(replacement, charset);
     }
 
     /**
@@ -174,7 +175,7 @@ public final class AtomicFileWriter implements AutoCloseable {
      * @return a channel that writes to this writer
      */
     public WritableByteChannel channel() {
-        return replacement.channel();
+        return Views.channel(replacement);
     }
 
     /**

@@ -20,7 +20,9 @@ import org.jspecify.annotations.Nullable;
  *
  * @param cleanupBudget how long cleanup may take: removing a temporary file on abort, and finishing a
  *     commit past its point of no return (the directory sync after the rename). It runs shielded from
- *     cancellation (C6) and this budget bounds it. Default 30 seconds.
+ *     cancellation (C6) and this budget bounds it. Default 30 seconds. {@link Duration#ZERO} leaves no
+ *     time at all: removals still happen (they do not block), but every directory sync after a rename is
+ *     then cut short and reported as an {@link IncompleteCommitException}.
  * @param lockTimeout how long {@link FileTransaction#begin} and {@link AtomicFiles#recover} wait for
  *     the directory's lock when another process or thread holds it; {@link Duration#ZERO} tries once.
  *     Default 30 seconds.

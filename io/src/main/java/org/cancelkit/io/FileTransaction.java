@@ -13,6 +13,8 @@ import org.cancelkit.io.internal.FileOps;
 import org.cancelkit.io.internal.Journal;
 import org.cancelkit.io.internal.RealFileOps;
 import org.cancelkit.io.internal.Replacement;
+import org.cancelkit.io.internal.Targets;
+import org.cancelkit.io.internal.Views;
 import org.cancelkit.io.internal.TempNames;
 import org.jspecify.annotations.Nullable;
 
@@ -59,6 +61,10 @@ import org.jspecify.annotations.Nullable;
  *
  * <h2>Pitfalls</h2>
  * <ul>
+ *   <li>All or none holds across crashes and for readers that take the lock. A reader that does not
+ *       sees the targets change one rename at a time during the (short) apply phase of a commit, and
+ *       a mix after a crash until recovery runs. To read a consistent set, read inside a
+ *       {@code FileTransaction} that writes nothing (it holds the lock and recovers first).</li>
  *   <li>All files are direct children of the directory; a transaction cannot span directories.</li>
  *   <li>Writers that bypass the transaction ({@link AtomicFileWriter} on the same targets) are not
  *       excluded by the lock: each version stays whole, but the group may mix.</li>
@@ -171,9 +177,9 @@ public final class FileTransaction implements AutoCloseable {
         Path target = targetOf(name);
         Replacement r = null;
         try {
-            Replacement.checkTarget(fs, target);
+            Targets.check(fs, target);
             r = Replacement.open(fs, target, directory.resolve(TempNames.txTemp(name, id)), options, true);
-            content.writeTo(r.outputStream());
+            content.writeTo(Views.outputStream(r));
             staged.put(name, r.stage());
         } catch (Throwable t) {
             if (r != null) {

@@ -122,9 +122,13 @@ final class ChildJvm implements AutoCloseable {
         process.getOutputStream().flush();
     }
 
-    /** Kills with SIGKILL and waits for the process to be gone. */
+    /**
+     * Kills with SIGKILL and waits for the process to be gone. Through the process handle:
+     * {@code Process.destroyForcibly()} also closes our end of its output, and would lose the lines
+     * (the ACKs) still in the pipe.
+     */
     void kill() throws InterruptedException {
-        process.destroyForcibly();
+        process.toHandle().destroyForcibly();
         process.waitFor();
     }
 
@@ -168,7 +172,7 @@ final class ChildJvm implements AutoCloseable {
     /** Kills the child if it still runs, and waits for it, through interrupts. */
     @Override
     public void close() {
-        process.destroyForcibly();
+        process.toHandle().destroyForcibly();
         boolean interrupted = false;
         while (true) {
             try {

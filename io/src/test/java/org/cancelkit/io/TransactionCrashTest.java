@@ -183,6 +183,31 @@ class TransactionCrashTest {
                 + "converged in one more recovery, 0 mixed, 0 leftovers");
     }
 
+    /**
+     * The tour's scenario: a three-file update whose process is killed from outside mid-commit (after the
+     * first of three files was replaced), then recovered by the next run: all three new.
+     */
+    @Test
+    void threeFileUpdateKilledMidCommit_thenRecovered_F4() throws Exception {
+        Path dir = root.resolve("tour");
+        long old = setUp(dir);
+        try (ChildJvm child = child("pause", dir.toString(), Long.toString(old + 1), "TARGET_REPLACED", "1")) {
+            child.await("PAUSED");
+            List<Long> seen = new ArrayList<>();
+            for (String f : FILES) {
+                seen.add(Versions.parse(Files.readAllBytes(dir.resolve(f))));
+            }
+            assertThat(seen).containsExactly(old + 1, old, old); // a reader now sees a mix: mid-commit
+            child.kill();
+        }
+        try (FileTransaction next = FileTransaction.begin(dir)) { // the next run
+            assertThat(next.recovery().rolledForward()).isEqualTo(1);
+            assertThat(next.recovery().staleLockOwner()).isPresent();
+        }
+        assertThat(versionOfAll(dir, "after recovery")).isEqualTo(old + 1);
+        assertThat(TestFiles.leftovers(dir)).isEmpty();
+    }
+
     /** A live owner's lock is never broken; a killed owner's is taken over at once, and reported. */
     @Test
     void liveLockIsNeverBroken_deadOwnersLockIsTakenOver() throws Exception {

@@ -18,6 +18,8 @@ import org.jspecify.annotations.Nullable;
  * TxChild halt &lt;dir&gt; &lt;version&gt; &lt;seed&gt; &lt;STEP&gt; &lt;n&gt;    commit one version; die (halt, like kill -9) at the n-th STEP
  * TxChild recover-halt &lt;dir&gt; &lt;STEP&gt; &lt;n&gt;            recover the directory; die at the n-th STEP
  * TxChild hold &lt;dir&gt; &lt;version&gt;                     take the lock, print LOCKED, commit when a line arrives
+ * TxChild pause &lt;dir&gt; &lt;version&gt; &lt;STEP&gt; &lt;n&gt;         commit one version; at the n-th STEP print PAUSED and
+ *                                                  wait, to be killed from outside (the tour's scenario)
  * </pre>
  *
  * The three files are {@link #FILES}; file i of version v is {@code Versions.content(v, size, i)}.
@@ -48,6 +50,11 @@ public final class TxChild {
             }
             case "recover-halt" -> {
                 AtomicFiles.recover(dir, haltAt(CommitStep.valueOf(args[2]), Integer.parseInt(args[3])));
+                System.out.println("DONE");
+            }
+            case "pause" -> {
+                commit(dir, Long.parseLong(args[2]), new SplittableRandom(1), pauseAt(CommitStep.valueOf(args[3]),
+                        Integer.parseInt(args[4])), null);
                 System.out.println("DONE");
             }
             case "hold" -> {
@@ -81,6 +88,22 @@ public final class TxChild {
             }
         };
         return FileOptions.defaults().withStepListener(listener);
+    }
+
+    /** Options whose listener, at the n-th {@code step}, prints PAUSED and blocks until killed. */
+    static FileOptions pauseAt(CommitStep step, int n) {
+        int[] seen = {0};
+        return FileOptions.defaults().withStepListener(s -> {
+            if (s == step && ++seen[0] == n) {
+                System.out.println("PAUSED " + step + " " + n);
+                System.out.flush();
+                try {
+                    new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+        });
     }
 
     private static void commit(Path dir, long version, SplittableRandom rnd, FileOptions options,

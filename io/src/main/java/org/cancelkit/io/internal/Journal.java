@@ -202,7 +202,7 @@ public final class Journal {
     private static boolean isStale(TempNames.WriterTemp temp, Path path) {
         OwnerId me = OwnerId.current();
         if (temp.pid() == me.pid() && temp.bootPrefix().equals(me.bootPrefix())) {
-            return !Replacement.inUse(path);
+            return !Targets.inUse(path);
         }
         return OwnerId.liveness(temp.pid(), temp.bootPrefix()) == OwnerId.Liveness.DEAD;
     }

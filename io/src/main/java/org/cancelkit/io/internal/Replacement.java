@@ -2,14 +2,7 @@ package org.cancelkit.io.internal;
 
 import java.io.Flushable;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.OutputStreamWriter;
-import java.io.Writer;
 import java.nio.ByteBuffer;
-import java.nio.channels.WritableByteChannel;
-import java.nio.charset.Charset;
-import java.nio.file.FileSystemException;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.security.MessageDigest;
@@ -17,7 +10,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import org.cancelkit.CancelAction;
 import org.cancelkit.Cancellation;
 import org.cancelkit.io.CommitStep;
@@ -50,8 +42,6 @@ import org.jspecify.annotations.Nullable;
 public final class Replacement {
     private static final int CHUNK = 256 * 1024;
     private static final int BUFFER = 64 * 1024;
-    /** Temporary files of writers of this process still in use: recovery leaves them alone. */
-    private static final Set<Path> LIVE = ConcurrentHashMap.newKeySet();
 
     private enum State { OPEN, STAGED, COMMITTED, ABORTED, FAILED }
 
@@ -89,8 +79,8 @@ public final class Replacement {
      * @throws IOException when the temporary file cannot be created
      */
     public static Replacement open(FileOps fs, Path target, FileOptions options) throws IOException {
-        Path absolute = checkTarget(fs, target);
-        String name = TempNames.writerTemp(fileName(absolute), OwnerId.current());
+        Path absolute = Targets.check(fs, target);
+        String name = TempNames.writerTemp(Targets.fileName(absolute), OwnerId.current());
         return open(fs, absolute, absolute.resolveSibling(name), options, false);
     }
 
@@ -114,7 +104,7 @@ public final class Replacement {
             permissions = options.newFilePermissions();
         }
         FileOps.WritableFile file = fs.createNew(temp, permissions);
-        LIVE.add(temp);
+        Targets.LIVE.add(temp);
         Replacement r = new Replacement(fs, target, temp, options, file, digest ? TxRecord.digest() : null);
         if (permissions != null) {
             try {
@@ -124,44 +114,6 @@ public final class Replacement {
             }
         }
         return r;
-    }
-
-    /**
-     * Checks that {@code target} can be replaced, and returns it absolute.
-     *
-     * @param fs the file system
-     * @param target the target
-     * @return the absolute target
-     * @throws IOException when its directory is missing or it is not a regular file
-     */
-    public static Path checkTarget(FileOps fs, Path target) throws IOException {
-        Objects.requireNonNull(target, "target");
-        Path absolute = target.toAbsolutePath().normalize();
-        String name = fileName(absolute);
-        if (TempNames.isReserved(name)) {
-            throw new IllegalArgumentException("the file name " + name + " is reserved for cancelkit's temporary "
-                    + "files, transaction records and lock; choose another name");
-        }
-        Path directory = Objects.requireNonNull(absolute.getParent());
-        if (fs.kind(directory) != FileOps.Kind.DIRECTORY) {
-            throw new NoSuchFileException(directory.toString(), null,
-                    "the target's directory does not exist (or is not a directory); create it first");
-        }
-        FileOps.Kind kind = fs.kind(absolute);
-        if (kind == FileOps.Kind.DIRECTORY || kind == FileOps.Kind.OTHER) {
-            throw new FileSystemException(absolute.toString(), null, "is not a regular file (a directory, a "
-                    + "symbolic link or a device); cancelkit replaces regular files only: to write through a "
-                    + "link, pass target.toRealPath()");
-        }
-        return absolute;
-    }
-
-    private static String fileName(Path absolute) {
-        Path name = absolute.getFileName();
-        if (name == null) {
-            throw new IllegalArgumentException("the target " + absolute + " has no file name");
-        }
-        return name.toString();
     }
 
     // ------------------------------------------------------------------ writing
@@ -258,7 +210,7 @@ public final class Replacement {
         } catch (IOException e) {
             if (!tempStillThere()) {
                 state = State.COMMITTED;
-                LIVE.remove(temp);
+                Targets.LIVE.remove(temp);
                 throw new IncompleteCommitException(target, "renaming " + temp + " over " + target + " reported an "
                         + "error, but the temporary file is gone: the target may hold the new content; check it, "
                         + "and write again if it must be durable", e);
@@ -268,7 +220,7 @@ public final class Replacement {
             throw failed(t);
         }
         state = State.COMMITTED; // invariant 3: from here on, the caller is never told "failed"
-        LIVE.remove(temp);
+        Targets.LIVE.remove(temp);
         Steps.afterPointOfNoReturn(options, CommitStep.TARGET_REPLACED);
         try {
             Checks.shielded(options, () -> Checks.syncDirectoryPastNoReturn(fs, directory()));
@@ -294,7 +246,7 @@ public final class Replacement {
             throw failed(t);
         }
         state = State.STAGED;
-        LIVE.remove(temp);
+        Targets.LIVE.remove(temp);
         byte[] sha = Objects.requireNonNull(digest, "opened without a digest").digest();
         return new Staged(target, temp, size, sha);
     }
@@ -354,7 +306,7 @@ public final class Replacement {
                     + target + " is unchanged, and recovery (AtomicFiles.recover on its directory) will remove it",
                     e);
         } finally {
-            LIVE.remove(temp);
+            Targets.LIVE.remove(temp);
         }
     }
 
@@ -444,43 +396,8 @@ public final class Replacement {
         return Objects.requireNonNull(target.getParent());
     }
 
-    /**
-     * Returns an output stream over this replacement; closing it only flushes.
-     *
-     * @return an output stream over this replacement
-     */
-    public OutputStream outputStream() {
-        return new Views.Stream(this);
-    }
-
-    /**
-     * Returns a strict text writer (unmappable characters are errors); commit flushes it.
-     *
-     * @param charset the encoding
-     * @return a text writer over this replacement
-     */
-    public Writer writer(Charset charset) {
-        Writer w = new OutputStreamWriter(outputStream(), charset.newEncoder());
-        views.add(w);
-        return w;
-    }
-
-    /**
-     * Returns a channel over this replacement; closing it only flushes.
-     *
-     * @return a channel over this replacement
-     */
-    public WritableByteChannel channel() {
-        return new Views.Channel(this);
-    }
-
-    /**
-     * Returns true while a writer of this process uses {@code temp}.
-     *
-     * @param temp a temporary file, absolute
-     * @return true while a writer of this process uses it
-     */
-    static boolean inUse(Path temp) {
-        return LIVE.contains(temp);
+    /** Registers a view that buffers on its own: {@link #commit()} and {@link #stage()} flush it first. */
+    void register(Flushable view) {
+        views.add(view);
     }
 }
