@@ -48,8 +48,11 @@ public abstract sealed class MonotonicClock permits SystemClock, VirtualClock {
      */
     abstract Timer timer();
 
-    /** Counts a thread entering (+1) or leaving (-1) a library wait on this clock; only a virtual clock cares. */
-    void parked(int delta) {}
+    /**
+     * Counts a thread entering (+1) or leaving (-1) a library wait on this clock; only a virtual clock
+     * cares. {@code participant}: the thread is bound to this clock (auto-advance counts only those).
+     */
+    void parked(int delta, boolean participant) {}
 
     /** Counts a thread starting (+1) or ending (-1) its part in the code under test; only a virtual clock cares. */
     void participants(int delta) {}

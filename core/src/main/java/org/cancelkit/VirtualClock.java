@@ -61,8 +61,8 @@ public final class VirtualClock extends MonotonicClock {
     }
 
     @Override
-    void parked(int delta) {
-        timer.parked(delta);
+    void parked(int delta, boolean participant) {
+        timer.parked(delta, participant);
     }
 
     @Override
@@ -99,7 +99,9 @@ public final class VirtualClock extends MonotonicClock {
      * fires at once, while a body that computes or blocks outside cancelkit is never fast-forwarded.
      *
      * <p>A participant blocked in anything else ({@link Thread#join}, a latch, a socket read) counts
-     * as busy and holds time still: join forked threads with {@link #join(Thread)}.
+     * as busy and holds time still: join forked threads with {@link #join(Thread)}. A thread that is
+     * not a participant (started with {@code Thread.start}) never moves the clock, even while it waits
+     * on one of its tokens; {@link #awaitParked} still sees its wait.
      *
      * @return this clock
      */

@@ -18,16 +18,18 @@ final class Waits {
         final Thread thread = Thread.currentThread();
         final MonotonicClock clock;
         final AtomicBoolean counted;
+        final boolean participant;
 
-        Waiter(MonotonicClock clock, AtomicBoolean counted) {
+        Waiter(MonotonicClock clock, AtomicBoolean counted, boolean participant) {
             this.clock = clock;
             this.counted = counted;
+            this.participant = participant;
         }
 
         @Override
         void onCancel(Cancel cancel) {
             if (counted.compareAndSet(true, false)) {
-                clock.parked(-1);
+                clock.parked(-1, participant);
             }
             LockSupport.unpark(thread);
         }
@@ -77,13 +79,16 @@ final class Waits {
         }
         MonotonicClock clock = token.clock();
         AtomicBoolean counted = new AtomicBoolean();
-        Waiter w = new Waiter(clock, counted);
+        // A participant is bound to the clock (VirtualClock.call, fork, a task): only its wait may let
+        // an auto-advancing clock move; another thread waiting on the clock's tokens must not.
+        boolean participant = MonotonicClock.current() == clock;
+        Waiter w = new Waiter(clock, counted, participant);
         if (!TokenTree.link(token, w)) {
             return;
         }
         Waiter wb = null;
         if (watchBound) {
-            wb = new Waiter(clock, counted);
+            wb = new Waiter(clock, counted, participant);
             if (!TokenTree.link(bound, wb)) {
                 TokenTree.unlink(token, w);
                 bound.throwIfCancelled();
@@ -92,7 +97,7 @@ final class Waits {
         // Counted before the increment: a waker that runs in between decrements first (net zero), and
         // an auto-advance triggered by the increment that wakes this wait sees it as woken.
         counted.set(true);
-        clock.parked(1); // may advance an auto-advancing clock, and so wake this very wait
+        clock.parked(1, participant); // may advance an auto-advancing clock, and so wake this very wait
         try {
             while (!token.isCancelled()) {
                 if (watchBound) {
@@ -107,7 +112,7 @@ final class Waits {
             }
         } finally {
             if (counted.compareAndSet(true, false)) {
-                clock.parked(-1);
+                clock.parked(-1, participant);
             }
             TokenTree.unlink(token, w);
             if (wb != null) {

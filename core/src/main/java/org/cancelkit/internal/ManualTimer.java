@@ -18,7 +18,10 @@ public final class ManualTimer implements Timer {
     private final PriorityQueue<Armed> queue = new PriorityQueue<>();
     private long sequence;
     private long now;
+    /** Threads in a library wait on this clock, participants or not: what {@link #awaitParked} counts. */
     private int parked;
+    /** Those of them that are participants: what auto-advance compares with {@link #participants}. */
+    private int parkedParticipants;
     private int participants;
     private boolean autoAdvance;
     /** Serialises auto-advances, so two threads parking at once do not both move the clock. */
@@ -131,19 +134,34 @@ public final class ManualTimer implements Timer {
     }
 
     /**
-     * Counts a thread entering ({@code +1}) or leaving ({@code -1}) a library wait on this clock.
+     * Counts a participant entering ({@code +1}) or leaving ({@code -1}) a library wait on this clock.
      *
      * @param delta +1 or -1
      */
     public void parked(int delta) {
+        parked(delta, true);
+    }
+
+    /**
+     * Counts a thread entering ({@code +1}) or leaving ({@code -1}) a library wait on this clock. Only
+     * a participant's wait can let auto-advance move the clock: a thread outside the code under test
+     * waiting on one of its tokens must not fast-forward a participant that is busy.
+     *
+     * @param delta +1 or -1
+     * @param participant whether the waiting thread is a participant (bound to this clock)
+     */
+    public void parked(int delta, boolean participant) {
         lock.lock();
         try {
             parked += delta;
+            if (participant) {
+                parkedParticipants += delta;
+            }
             changed.signalAll();
         } finally {
             lock.unlock();
         }
-        if (delta > 0) {
+        if (delta > 0 && participant) {
             maybeAutoAdvance();
         }
     }
@@ -207,7 +225,7 @@ public final class ManualTimer implements Timer {
     private long autoAdvanceTarget() {
         lock.lock();
         try {
-            if (!autoAdvance || participants == 0 || parked < participants) {
+            if (!autoAdvance || participants == 0 || parkedParticipants < participants) {
                 return Long.MIN_VALUE;
             }
             Armed top;
