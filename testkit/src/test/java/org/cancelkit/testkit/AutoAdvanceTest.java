@@ -94,6 +94,43 @@ class AutoAdvanceTest {
         assertThat(clock.nanoTime()).isEqualTo(Duration.ofDays(1).toNanos());
     }
 
+    @Test
+    void aThreadOutsideTheTestWaitingOnItsTokensDoesNotFastForwardTheBusyTest(VirtualClock clock) throws Exception {
+        CancellationToken hour = CancellationToken.create().child(Duration.ofHours(1));
+        CancellationToken gate = CancellationToken.create();
+        Thread outsider = Thread.ofVirtual().name("outsider").start(() -> { // not a participant
+            try {
+                gate.awaitCancellation();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt(); // ends anyway; the test looks at the clock only
+            }
+        });
+        clock.awaitParked(1);
+        awaitParkedInLibraryWait(outsider); // past the point where a jump would have happened
+        assertThat(clock.nanoTime()).isZero(); // the test thread is busy here: time holds still
+        assertThat(hour.isCancelled()).isFalse();
+        gate.cancel();
+        outsider.join();
+    }
+
+    /** Spins until {@code t} is parked inside cancelkit's wait (not, say, on a lock on its way there). */
+    private static void awaitParkedInLibraryWait(Thread t) {
+        long giveUp = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (true) {
+            StackTraceElement[] stack = t.getStackTrace();
+            for (int i = 0; i + 1 < stack.length; i++) {
+                if (stack[i].getClassName().equals("java.util.concurrent.locks.LockSupport")
+                        && stack[i + 1].getClassName().equals("org.cancelkit.Waits")) {
+                    return;
+                }
+            }
+            if (System.nanoTime() - giveUp > 0) {
+                throw new AssertionError(t + " did not park in a cancelkit wait within 30 s");
+            }
+            Thread.onSpinWait();
+        }
+    }
+
     @Nested
     @CancelkitTest(autoAdvance = false)
     class WithoutAutoAdvance {
