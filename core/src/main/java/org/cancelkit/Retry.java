@@ -165,6 +165,16 @@ public record Retry(int maxAttempts, Duration initialBackoff, double multiplier,
             } catch (CancelledException e) {
                 throw e;
             } catch (Exception e) {
+                if (e instanceof InterruptedException) {
+                    // Fix: an interrupt used to be retried like any failure, which swallowed it (the
+                    // thread was asked to stop, by cancelkit or by its owner). Never retried.
+                    throw e;
+                }
+                if (Cancellation.isCancelled()) {
+                    // Fix: an attempt that ended because the current token was cancelled (an interrupted
+                    // blocking call, say) was offered to retryOn as a failure. Stop at once instead.
+                    throw e;
+                }
                 if (!retryOn.test(e) || attempt == maxAttempts) {
                     throw e;
                 }
