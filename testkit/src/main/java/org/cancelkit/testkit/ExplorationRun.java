@@ -15,6 +15,8 @@ import org.jspecify.annotations.Nullable;
  * })
  * }
  *
+ * <p>Immutable and thread-safe.
+ *
  * @param point the cancellation point perturbed in this run, counting from 1; 0 for the first run,
  *     which perturbs nothing and counts the points
  * @param perturbation what was done at that point

@@ -6,7 +6,8 @@ package org.cancelkit.testkit;
  * {@link CancellationExplorer#check(String, Invariant)}.
  *
  * <p>An invariant fails by throwing: an {@link AssertionError} (from JUnit or AssertJ) or any
- * exception. It runs on the explorer's thread after the run, outside the operation's token.
+ * exception. It runs on the explorer's thread after the run (the thread the operation ran on),
+ * outside the operation's token.
  */
 @FunctionalInterface
 public interface Invariant {

@@ -2,9 +2,9 @@ package org.cancelkit.testkit.internal;
 
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Set;
+import java.util.WeakHashMap;
 import java.util.concurrent.Callable;
 import org.cancelkit.CancellationToken;
 import org.cancelkit.Registration;
@@ -32,7 +32,12 @@ public final class Recorder implements Checkpoints.Listener {
     public record Registered(Registration registration, CancellationToken token, CancellationToken root,
                              List<StackTraceElement> stack) {}
 
-    private final Set<CancellationToken> roots = Collections.newSetFromMap(new IdentityHashMap<>());
+    /**
+     * Roots created while bound, held weakly: a test may create millions (each timeout outside any
+     * token is a root). {@link CancellationToken} keeps {@code Object}'s identity equality, so a weak
+     * hash set is an identity set.
+     */
+    private final Set<CancellationToken> roots = Collections.newSetFromMap(new WeakHashMap<>());
     private final List<Registered> registrations = new ArrayList<>();
     /** Written by the owner before binding, read by bound threads. */
     private volatile Checkpoints.@Nullable Listener points;
