@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Builds the benchmarks jar and runs every cancelkit benchmark and measurement program, then
+# regenerates bench/RESULTS.md from what was measured (about 10 minutes; see bench/README.md).
+#
+#   bench/run.sh                      the full run
+#   bench/run.sh --quick              a short smoke run (its RESULTS.md says so)
+#   bench/run.sh --only timeout,tree  some sections: check,timeout,exception,tree,size,lateness,idle
+#   bench/run.sh --out /tmp/R.md      write elsewhere
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+java_major() {
+    "$1/bin/java" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2}'
+}
+if [ -z "${JAVA_HOME:-}" ] || [ ! -x "$JAVA_HOME/bin/java" ] || [ "$(java_major "$JAVA_HOME")" -lt 25 ] 2>/dev/null; then
+    for candidate in /usr/lib/jvm/temurin-25-jdk-amd64 /usr/lib/jvm/*25*; do
+        if [ -x "$candidate/bin/java" ] && [ "$(java_major "$candidate")" -ge 25 ]; then
+            export JAVA_HOME="$candidate"
+            break
+        fi
+    done
+fi
+
+./mvnw -q -B -pl bench -am package -DskipTests
+
+# Which cancelkit was measured: BENCH_COMMIT overrides (for a tree exported without .git).
+commit="${BENCH_COMMIT:-}"
+if [ -z "$commit" ]; then
+    if commit="$(git rev-parse --short HEAD 2>/dev/null)"; then
+        if [ -n "$(git status --porcelain -- core 2>/dev/null)" ]; then
+            commit="$commit with uncommitted changes in core/"
+        fi
+    else
+        commit="unknown"
+    fi
+fi
+
+mkdir -p bench/target
+"$JAVA_HOME/bin/java" -Dbench.commit="$commit" -jar bench/target/benchmarks.jar "$@" 2>&1 | tee bench/target/run.log

@@ -1,0 +1,376 @@
+package org.cancelkit.bench;
+
+import java.util.Map;
+
+/** The sections of {@code RESULTS.md}: tables, how each was measured, and each target's verdict. */
+final class Sections {
+    private Sections() {}
+
+    static void render(Report r) {
+        check(r);
+        timeout(r);
+        size(r);
+        tree(r);
+        lateness(r);
+        idle(r);
+        exceptions(r);
+    }
+
+    private static void header(Report r) {
+        r.line("| benchmark | threads | score ± error | allocation (B/op) | GCs / GC time | ratio to reference |");
+        r.line("|---|---|---|---|---|---|");
+    }
+
+    private static void ratioVerdict(Report r, String number, String what, String name, String reference,
+                                     double target) {
+        Report.Score a = r.score(name);
+        Report.Score b = r.score(reference);
+        String targetText = "≤ " + target + "x";
+        if (a == null || b == null) {
+            r.notMeasured(number, what, targetText, "not run");
+            return;
+        }
+        Report.Ratio ratio = Report.Ratio.of(a, b);
+        String figure = ratio + " (" + Report.fmt(a.value()) + " vs " + Report.fmt(b.value()) + " " + a.unit() + ")";
+        if (Double.isFinite(ratio.error()) && Math.abs(ratio.value() - target) < ratio.error()) {
+            figure += ", within error of the target";
+        }
+        r.verdict(number, what, targetText, figure, ratio.value() <= target);
+    }
+
+    // ------------------------------------------------------------------ 1
+
+    private static void check(Report r) {
+        r.line("## 1. Cancellation check in a cheap loop");
+        r.line("");
+        r.line("`CheckBench`: sum a 1,024-int array with one check per element; the score is time per element "
+                + "(check + add). Each check reads a field of a small object held in a local (the token's state, the "
+                + "`AtomicBoolean`'s value, a plain `volatile boolean` in its own object), as a real loop holds its "
+                + "token. Nothing is ever cancelled. `noCheck`, the same "
+                + "loop with no check, is context only.");
+        r.line("");
+        if (!r.ran("check")) {
+            r.line("_Not run in this invocation._\n");
+            r.notMeasured("1", "`isCancelled()` vs volatile read", "≤ 1.2x", "not run");
+            return;
+        }
+        header(r);
+        r.jmhRow("no check (context)", "CheckBench.noCheck", "CheckBench.volatileBoolean");
+        r.jmhRow("**volatile boolean read** (reference)", "CheckBench.volatileBoolean", null);
+        r.jmhRow("`AtomicBoolean.get()`", "CheckBench.atomicBoolean", "CheckBench.volatileBoolean");
+        r.jmhRow("`Thread.currentThread().isInterrupted()`", "CheckBench.threadIsInterrupted", "CheckBench.volatileBoolean");
+        r.jmhRow("**`token.isCancelled()`**", "CheckBench.tokenIsCancelled", "CheckBench.volatileBoolean");
+        r.line("");
+        ratioVerdict(r, "1", "`isCancelled()` vs volatile read, per loop element", "CheckBench.tokenIsCancelled",
+                "CheckBench.volatileBoolean", 1.2);
+    }
+
+    // ------------------------------------------------------------------ 2
+
+    private static void timeout(Report r) {
+        r.line("## 2. Arm and disarm a 1 s timeout around an operation that returns at once");
+        r.line("");
+        r.line("`TimeoutBench`: the operation returns an int field. Reference: `new CompletableFuture<>()"
+                + ".orTimeout(1, SECONDS)`, completed at once with the value and joined. With 2 threads each thread "
+                + "has its own state. Shared parent: 2 threads, each inside `sharedToken.run(...)` of one "
+                + "`CancellationToken.create()` held in a `Scope.Benchmark` state, doing " + TimeoutBench.BATCH
+                + " `Timeout.call`s per binding (score per `Timeout.call`); its reference is `orTimeout` with 2 "
+                + "threads. The shared parent holds one idle child from the start, so its listener list is striped "
+                + "before the workers arrive (see `TimeoutBench.SharedParent`: without it the two workers' first "
+                + "links can race into a livelock in core's `TokenTree.upgrade`).");
+        r.line("");
+        if (!r.ran("timeout")) {
+            r.line("_Not run in this invocation._\n");
+            r.notMeasured("2a", "`Timeout.call` vs `orTimeout`, 1 thread", "≤ 0.4x", "not run");
+            r.notMeasured("2b", "`Timeout.call` vs `orTimeout`, 2 threads", "≤ 0.7x", "not run");
+            r.notMeasured("2c", "`Timeout.call` under one shared parent vs `orTimeout`, 2 threads", "≤ 0.7x", "not run");
+            return;
+        }
+        header(r);
+        r.jmhRow("direct call (context)", "TimeoutBench.direct", "TimeoutBench.orTimeout");
+        r.jmhRow("**`orTimeout`** (reference)", "TimeoutBench.orTimeout", null);
+        r.jmhRow("**`Timeout.call`**", "TimeoutBench.timeoutCall", "TimeoutBench.orTimeout");
+        r.jmhRow("direct call (context)", "TimeoutBench.direct2Threads", "TimeoutBench.orTimeout2Threads");
+        r.jmhRow("**`orTimeout`** (reference)", "TimeoutBench.orTimeout2Threads", null);
+        r.jmhRow("**`Timeout.call`**", "TimeoutBench.timeoutCall2Threads", "TimeoutBench.orTimeout2Threads");
+        r.jmhRow("**`Timeout.call` under one shared parent**", "TimeoutBench.timeoutCallSharedParent2Threads",
+                "TimeoutBench.orTimeout2Threads");
+        r.line("");
+        Map<String, String> p = r.program("timeoutProfile");
+        if (!p.isEmpty()) {
+            r.line("Where the time goes besides the calling thread (`TimeoutProfile`, its own JVM, one thread calling "
+                    + "back to back; a diagnostic, not JMH): the thread that owns the deadlines, per call.");
+            r.line("");
+            r.line("| one thread, back to back | ns per call | B per call (caller) | helper thread | helper CPU per call (ns) "
+                    + "| helper CPU (% of a core) | helper wake-ups per 1,000 calls |");
+            r.line("|---|---|---|---|---|---|---|");
+            profileRow(r, p, "`Timeout.call`", "timeoutCall", "`cancelkit-timer`");
+            profileRow(r, p, "`orTimeout`", "orTimeout", "`ForkJoinPool.commonPool-delayScheduler`");
+            r.line("");
+            if (p.containsKey("error")) {
+                r.line("**" + p.get("error") + "**\n");
+            }
+        }
+        ratioVerdict(r, "2a", "`Timeout.call` vs `orTimeout`, 1 thread", "TimeoutBench.timeoutCall",
+                "TimeoutBench.orTimeout", 0.4);
+        ratioVerdict(r, "2b", "`Timeout.call` vs `orTimeout`, 2 threads", "TimeoutBench.timeoutCall2Threads",
+                "TimeoutBench.orTimeout2Threads", 0.7);
+        ratioVerdict(r, "2c", "`Timeout.call` under one shared parent vs `orTimeout`, 2 threads",
+                "TimeoutBench.timeoutCallSharedParent2Threads", "TimeoutBench.orTimeout2Threads", 0.7);
+    }
+
+    private static void profileRow(Report r, Map<String, String> p, String label, String key, String helper) {
+        r.line("| " + label + " | " + p.getOrDefault(key + ".nsPerCall", "?") + " | "
+                + p.getOrDefault(key + ".bytesPerCall", "?") + " | " + helper + " | "
+                + p.getOrDefault(key + ".helperCpuNsPerCall", "?") + " | " + p.getOrDefault(key + ".helperCpuPct", "?")
+                + " | " + p.getOrDefault(key + ".helperWakeupsPer1000", "?") + " |");
+    }
+
+    // ------------------------------------------------------------------ 3
+
+    private static void size(Report r) {
+        r.line("## 3. Retained bytes of an idle child token");
+        r.line("");
+        r.line("`RetainedSize` (its own JVM, JOL 0.17 `GraphLayout`): growth of the object graph reachable from the "
+                + "parent when children are added, for the first child of a fresh parent (which also pays for the "
+                + "parent's listener stripes) and per child over " + RetainedSize.MORE + " more. With a one-hour "
+                + "deadline it is measured twice: from the parent alone (the token), and from the parent plus the "
+                + "system timer's heap and inbox, because the timer entry is a separate object held by the timer, "
+                + "not by the token.");
+        r.line("");
+        Map<String, String> p = r.program("size");
+        if (!r.ran("size") || p.isEmpty()) {
+            r.line(r.ran("size") ? "_The program produced nothing._\n" : "_Not run in this invocation._\n");
+            r.notMeasured("3a", "idle child, no deadline", "≤ 32 B", "not run");
+            r.notMeasured("3b", "idle child, 1 h deadline", "≤ 40 B", "not run");
+            return;
+        }
+        if (p.containsKey("error")) {
+            r.line("**" + p.get("error") + "**\n");
+        }
+        r.line("JOL: " + p.getOrDefault("jol.vm", "?") + "; object header " + p.getOrDefault("jol.header", "?")
+                + " B.");
+        r.line("");
+        r.line("| class | instance size (B) |");
+        r.line("|---|---|");
+        for (String c : new String[] {"CancellationToken", "WithDeadline", "Root", "DeadlineTimer", "Stripe"}) {
+            r.line("| `" + c + "` | " + p.getOrDefault("class." + c, "?") + " |");
+        }
+        r.line("");
+        r.line("| child | graph measured from | bytes | what the growth is |");
+        r.line("|---|---|---|---|");
+        sizeRow(r, p, "no deadline, first child of a fresh parent", "parent", "plain.first");
+        sizeRow(r, p, "no deadline, each further child", "parent", "plain.each");
+        sizeRow(r, p, "1 h deadline, first child", "parent", "deadline.first");
+        sizeRow(r, p, "1 h deadline, each further child", "parent", "deadline.each");
+        sizeRow(r, p, "1 h deadline, first child", "parent + timer heap and inbox", "deadlineWithTimer.first");
+        sizeRow(r, p, "1 h deadline, each further child", "parent + timer heap and inbox", "deadlineWithTimer.each");
+        r.line("");
+        sizeVerdict(r, p, "3a", "idle child, no deadline, each further child", "plain.each", 32);
+        sizeVerdict(r, p, "3a'", "idle child, no deadline, first child of a fresh parent", "plain.first", 32);
+        sizeVerdict(r, p, "3b", "idle child, 1 h deadline, each (token only, as JOL sees from the parent)",
+                "deadline.each", 40);
+        sizeVerdict(r, p, "3b'", "idle child, 1 h deadline, each (token + its timer entry)", "deadlineWithTimer.each", 40);
+        sizeVerdict(r, p, "3b''", "idle child, 1 h deadline, first child of a fresh parent (token only)",
+                "deadline.first", 40);
+    }
+
+    private static void sizeRow(Report r, Map<String, String> p, String what, String from, String key) {
+        r.line("| " + what + " | " + from + " | " + p.getOrDefault(key, "?") + " | "
+                + p.getOrDefault(key + ".objects", p.getOrDefault(key.substring(0, key.indexOf('.')) + ".error", ""))
+                + " |");
+    }
+
+    private static void sizeVerdict(Report r, Map<String, String> p, String n, String what, String key, int target) {
+        String v = p.get(key);
+        if (v == null) {
+            r.notMeasured(n, what, "≤ " + target + " B", "no figure");
+            return;
+        }
+        r.verdict(n, what, "≤ " + target + " B", v + " B", Double.parseDouble(v) <= target);
+    }
+
+    // ------------------------------------------------------------------ 4
+
+    private static void tree(Report r) {
+        r.line("## 4. Cancelling a tree");
+        r.line("");
+        r.line("`CancelTreeBench`, SingleShotTime: each measured shot cancels a freshly built tree (building and a "
+                + "`System.gc()` happen in the untimed setup); the score is time per token (JMH divides by the token "
+                + "count). Flat: one parent with " + String.format("%,d", CancelTreeBench.FLAT_CHILDREN)
+                + " children; tree: fan-out " + CancelTreeBench.FAN_OUT + ", depth " + CancelTreeBench.DEPTH + " ("
+                + String.format("%,d", CancelTreeBench.TREE_TOKENS) + " tokens). Reference: the same shape of "
+                + "minimal nodes (a volatile state set by one CAS, a child array, an explicit-stack walk): about the "
+                + "least any thread-safe tree can do. The target itself is absolute.");
+        r.line("");
+        if (!r.ran("tree")) {
+            r.line("_Not run in this invocation._\n");
+            r.notMeasured("4a", "cancel a parent with 100,000 children, per token", "≤ 20 ns", "not run");
+            r.notMeasured("4b", "cancel a 1,111,111-token tree, per token", "≤ 20 ns", "not run");
+            r.notMeasured("4c", "10,000-deep chain cancels without StackOverflowError", "no error", "not run");
+            return;
+        }
+        Map<String, String> p = r.program("tree");
+        r.line("The allocation column is what the cancel itself allocates per token, counted by `TreeChecks` with "
+                + "`ThreadMXBean.getCurrentThreadAllocatedBytes` around one warm cancel of each tree (JMH's `-prof gc` "
+                + "would also count the building done in the untimed setup; its GC column here does count the setup's "
+                + "explicit `System.gc()`).");
+        r.line("");
+        header(r);
+        r.jmhRow("**flat, cancelkit**", "CancelTreeBench.flatTokens", "CancelTreeBench.flatPlain",
+                p.getOrDefault("alloc.flat", "?"));
+        r.jmhRow("flat, minimal nodes (reference)", "CancelTreeBench.flatPlain", null, "not counted");
+        r.jmhRow("**tree, cancelkit**", "CancelTreeBench.treeTokens", "CancelTreeBench.treePlain",
+                p.getOrDefault("alloc.tree", "?"));
+        r.jmhRow("tree, minimal nodes (reference)", "CancelTreeBench.treePlain", null, "not counted");
+        r.line("");
+        r.line("Deep chains (`TreeChecks`, platform thread with the default stack size):");
+        r.line("");
+        for (String depth : new String[] {"10000", "100000"}) {
+            r.line("- " + String.format("%,d", Integer.parseInt(depth)) + "-deep chain: "
+                    + p.getOrDefault("chain." + depth, p.getOrDefault("error", "no figure")));
+        }
+        r.line("");
+        absoluteVerdict(r, "4a", "cancel a parent with 100,000 children, per token", "CancelTreeBench.flatTokens", 20);
+        absoluteVerdict(r, "4b", "cancel a 1,111,111-token tree (fan-out 10, depth 6), per token",
+                "CancelTreeBench.treeTokens", 20);
+        String chain = p.get("chain.10000");
+        if (chain == null) {
+            r.notMeasured("4c", "10,000-deep chain cancels without StackOverflowError", "no error", "no figure");
+        } else {
+            r.verdict("4c", "10,000-deep chain cancels without StackOverflowError", "no error", chain,
+                    chain.startsWith("ok"));
+        }
+    }
+
+    private static void absoluteVerdict(Report r, String n, String what, String name, double targetNs) {
+        Report.Score s = r.score(name);
+        if (s == null) {
+            r.notMeasured(n, what, "≤ " + (int) targetNs + " ns", "not run");
+            return;
+        }
+        r.verdict(n, what, "≤ " + (int) targetNs + " ns", Report.fmt(s.value()) + " ± " + Report.fmt(s.error()) + " "
+                + s.unit(), s.value() <= targetNs);
+    }
+
+    // ------------------------------------------------------------------ 5
+
+    private static void lateness(Report r) {
+        r.line("## 5. 10,000 concurrent 100 ms timeouts");
+        r.line("");
+        r.line("`TimerLateness` (its own JVM; 1 warm-up round, then the measured rounds, contenders alternating "
+                + "order). **Firing**: 10,000 `CancellationToken.create().child(100 ms)` tokens, each with an "
+                + "`onCancel` callback that records when it runs, minus the token's deadline; reference: a bare "
+                + "`ScheduledThreadPoolExecutor(1)` running 10,000 tasks scheduled at 100 ms (due time read just "
+                + "after `schedule` returned, so its lateness is if anything understated). **Unwind**: 10,000 "
+                + "virtual threads each in `Timeout.call(100 ms, () -> Thread.sleep(60_000))`, from the timeout's "
+                + "deadline to the moment `Timeout.call` has thrown `DeadlineExceededException` in that thread; "
+                + "reference: 10,000 virtual threads in `Thread.sleep(100 ms)`, their wake-up lateness. "
+                + "Percentiles over all samples of all measured rounds (nearest rank).");
+        r.line("");
+        Map<String, String> p = r.program("lateness");
+        if (!r.ran("lateness") || p.isEmpty()) {
+            r.line(r.ran("lateness") ? "_The program produced nothing._\n" : "_Not run in this invocation._\n");
+            r.notMeasured("5a", "firing p99 lateness vs bare executor", "≤ 2x", "not run");
+            r.notMeasured("5b", "unwind p99 vs plain sleep wake-up", "≤ 3x", "not run");
+            return;
+        }
+        if (p.containsKey("error")) {
+            r.line("**" + p.get("error") + "**\n");
+        }
+        r.line("| lateness (ms) | samples | p50 | p99 | max |");
+        r.line("|---|---|---|---|---|");
+        latenessRow(r, p, "firing: cancelkit `onCancel`", "firing.cancelkit");
+        latenessRow(r, p, "firing: `ScheduledThreadPoolExecutor(1)` (reference)", "firing.executor");
+        latenessRow(r, p, "unwind: `Timeout.call` body unwound", "unwind.cancelkit");
+        latenessRow(r, p, "unwind: plain `Thread.sleep` wake-up (reference)", "unwind.sleep");
+        r.line("");
+        r.line("Per round: " + p.getOrDefault("perRound", "?"));
+        r.line("");
+        latenessVerdict(r, p, "5a", "firing p99 lateness vs bare executor", "firing.cancelkit", "firing.executor", 2);
+        latenessVerdict(r, p, "5b", "unwind p99 vs plain sleep wake-up", "unwind.cancelkit", "unwind.sleep", 3);
+    }
+
+    private static void latenessRow(Report r, Map<String, String> p, String label, String key) {
+        r.line("| " + label + " | " + p.getOrDefault(key + ".n", "?") + " | " + p.getOrDefault(key + ".p50", "?")
+                + " | " + p.getOrDefault(key + ".p99", "?") + " | " + p.getOrDefault(key + ".max", "?") + " |");
+    }
+
+    private static void latenessVerdict(Report r, Map<String, String> p, String n, String what, String key,
+                                        String reference, double target) {
+        String a = p.get(key + ".p99");
+        String b = p.get(reference + ".p99");
+        if (a == null || b == null) {
+            r.notMeasured(n, what, "≤ " + (int) target + "x", "no figure");
+            return;
+        }
+        double ratio = Double.parseDouble(a) / Double.parseDouble(b);
+        r.verdict(n, what, "≤ " + (int) target + "x", String.format("%.2fx (%s ms vs %s ms)", ratio, a, b),
+                ratio <= target);
+    }
+
+    // ------------------------------------------------------------------ 6
+
+    private static void idle(Report r) {
+        r.line("## 6. An idle timer");
+        r.line("");
+        r.line("`IdleTimerCpu` (its own JVM): one idle window with no deadline armed (the timer thread does not "
+                + "exist yet), then one token with a one-hour deadline is armed and the JVM idles again. CPU time over "
+                + "each window: the whole process (`OperatingSystemMXBean.getProcessCpuTime`, which on Linux counts "
+                + "in 10 ms clock ticks: context only), and in the armed window the `cancelkit-timer` thread alone "
+                + "(`ThreadMXBean`, exact), as % of one core; wake-ups are that thread's context switches from "
+                + "`/proc/self/task`. The verdict uses the timer thread.");
+        r.line("");
+        Map<String, String> p = r.program("idle");
+        if (!r.ran("idle") || p.isEmpty()) {
+            r.line(r.ran("idle") ? "_The program produced nothing._\n" : "_Not run in this invocation._\n");
+            r.notMeasured("6", "idle timer, one 1 h deadline armed", "≤ 1% of a core", "not run");
+            return;
+        }
+        if (p.containsKey("error")) {
+            r.line("**" + p.get("error") + "**\n");
+        }
+        r.line("| window (" + p.getOrDefault("seconds", "?") + " s) | % of one core |");
+        r.line("|---|---|");
+        r.line("| whole process, nothing armed (baseline) | " + p.getOrDefault("baseline.processPct", "?") + " |");
+        r.line("| whole process, one 1 h deadline armed | " + p.getOrDefault("armed.processPct", "?") + " |");
+        r.line("| `cancelkit-timer` thread, one 1 h deadline armed | " + p.getOrDefault("armed.timerPct", "?")
+                + " (" + p.getOrDefault("armed.timerCpuMs", "?") + " ms CPU; "
+                + p.getOrDefault("armed.timerWakeupsPerSecond", "?") + " wake-ups/s) |");
+        r.line("");
+        String timer = p.get("armed.timerPct");
+        if (timer == null) {
+            r.notMeasured("6", "idle timer, one 1 h deadline armed", "≤ 1% of a core", "no figure");
+        } else {
+            r.verdict("6", "idle timer, one 1 h deadline armed (timer thread CPU)", "≤ 1% of a core",
+                    timer + "% (" + p.getOrDefault("armed.timerWakeupsPerSecond", "?") + " wake-ups/s; process "
+                            + p.getOrDefault("armed.processPct", "?") + "% vs " + p.getOrDefault("baseline.processPct", "?")
+                            + "% unarmed)", Double.parseDouble(timer) <= 1.0);
+        }
+    }
+
+    // ------------------------------------------------------------------ exceptions
+
+    private static void exceptions(Report r) {
+        r.line("## Raising a routine cancellation");
+        r.line("");
+        r.line("`ExceptionBench`: `CancelledException` skips its stack trace by default; the reference is "
+                + "constructing a `java.util.concurrent.CancellationException`, which fills in its stack trace "
+                + "(about ten frames deep under JMH; deeper real stacks cost more). Every exception is returned, so "
+                + "none is scalar-replaced. No target: context for \"routine cancellations must be cheap\".");
+        r.line("");
+        if (!r.ran("exception")) {
+            r.line("_Not run in this invocation._\n");
+            return;
+        }
+        header(r);
+        r.jmhRow("**`token.throwIfCancelled()` raised and caught**", "ExceptionBench.cancelledExceptionRaised",
+                "ExceptionBench.cancellationExceptionNew");
+        r.jmhRow("`new CancelledException(reason)`", "ExceptionBench.cancelledExceptionNew",
+                "ExceptionBench.cancellationExceptionNew");
+        r.jmhRow("**`new CancellationException(msg)`** (reference)", "ExceptionBench.cancellationExceptionNew", null);
+        r.jmhRow("`CancellationException` thrown and caught", "ExceptionBench.cancellationExceptionRaised",
+                "ExceptionBench.cancellationExceptionNew");
+        r.line("");
+    }
+}

@@ -1,0 +1,209 @@
+package org.cancelkit.bench;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import org.cancelkit.Cancellation;
+import org.cancelkit.CancellationToken;
+import org.cancelkit.DeadlineExceededException;
+import org.cancelkit.Timeout;
+
+/**
+ * Benchmark 5: {@value #N} concurrent {@value #DELAY_MS} ms timeouts, a program in its own JVM.
+ *
+ * <ul>
+ *   <li>Firing: {@value #N} tokens {@code CancellationToken.create().child(100 ms)}, each with an
+ *       {@code onCancel} callback that records when it runs; lateness = that moment minus the token's
+ *       deadline. Reference: a bare {@code ScheduledThreadPoolExecutor(1)} running {@value #N} tasks
+ *       scheduled at 100 ms; lateness = when the task runs minus {@code nanoTime()} read just
+ *       <em>after</em> {@code schedule} returned + 100 ms (so the reference's lateness is if anything
+ *       understated).</li>
+ *   <li>Unwind: {@value #N} virtual threads each in {@code Timeout.call(100 ms, () -> Thread.sleep(60 s))};
+ *       lateness = the moment {@code Timeout.call} has thrown {@link DeadlineExceededException} in
+ *       that thread minus the timeout's deadline (read inside the body). Reference: {@value #N}
+ *       virtual threads in {@code Thread.sleep(100 ms)}; lateness = wake-up minus (time read just
+ *       before the sleep + 100 ms).</li>
+ * </ul>
+ * One discarded warm-up round, then the given number of rounds; the order of the two contenders
+ * alternates between rounds. Percentiles are over all samples of all measured rounds.
+ */
+public final class TimerLateness {
+    static final int N = 10_000;
+    static final int DELAY_MS = 100;
+    private static final Duration DELAY = Duration.ofMillis(DELAY_MS);
+    private static final long DELAY_NANOS = DELAY.toNanos();
+
+    private TimerLateness() {}
+
+    /**
+     * Runs the rounds and prints {@code RESULT} lines.
+     *
+     * @param args the number of measured rounds (default 5)
+     * @throws Exception when a round does not finish in time
+     */
+    public static void main(String[] args) throws Exception {
+        int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
+        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1);
+        executor.prestartAllCoreThreads();
+        long[] firingCk = new long[rounds * N];
+        long[] firingEx = new long[rounds * N];
+        long[] unwindCk = new long[rounds * N];
+        long[] unwindSleep = new long[rounds * N];
+        StringBuilder perRound = new StringBuilder();
+        for (int r = -1; r < rounds; r++) {
+            boolean cancelkitFirst = r % 2 == 0;
+            long[] a;
+            long[] b;
+            long[] c;
+            long[] d;
+            if (cancelkitFirst) {
+                a = firingCancelkit();
+                b = firingExecutor(executor);
+                c = unwindCancelkit();
+                d = unwindSleep();
+            } else {
+                b = firingExecutor(executor);
+                a = firingCancelkit();
+                d = unwindSleep();
+                c = unwindCancelkit();
+            }
+            if (r < 0) {
+                continue; // warm-up
+            }
+            System.arraycopy(a, 0, firingCk, r * N, N);
+            System.arraycopy(b, 0, firingEx, r * N, N);
+            System.arraycopy(c, 0, unwindCk, r * N, N);
+            System.arraycopy(d, 0, unwindSleep, r * N, N);
+            perRound.append(String.format("%sround %d p99 ms: firing %s vs %s, unwind %s vs %s",
+                    perRound.isEmpty() ? "" : "; ", r + 1,
+                    p99(a), p99(b), p99(c), p99(d)));
+        }
+        executor.shutdown();
+        Out.result("rounds", Integer.toString(rounds));
+        Out.percentiles("firing.cancelkit", firingCk);
+        Out.percentiles("firing.executor", firingEx);
+        Out.percentiles("unwind.cancelkit", unwindCk);
+        Out.percentiles("unwind.sleep", unwindSleep);
+        Out.result("perRound", perRound.toString());
+    }
+
+    private static String p99(long[] samples) {
+        long[] s = samples.clone();
+        Arrays.sort(s);
+        return Out.ms(Out.percentile(s, 0.99));
+    }
+
+    private static void settle() throws InterruptedException {
+        System.gc();
+        Thread.sleep(200);
+    }
+
+    private static void await(CountDownLatch done, String what) throws InterruptedException {
+        if (!done.await(60, TimeUnit.SECONDS)) {
+            throw new IllegalStateException(what + ": " + done.getCount() + " of " + N + " never finished");
+        }
+    }
+
+    static long[] firingCancelkit() throws InterruptedException {
+        settle();
+        long[] deadline = new long[N];
+        long[] fired = new long[N];
+        CancellationToken[] tokens = new CancellationToken[N];
+        CountDownLatch done = new CountDownLatch(N);
+        for (int i = 0; i < N; i++) {
+            int idx = i;
+            CancellationToken t = CancellationToken.create().child(DELAY);
+            deadline[i] = t.deadlineNanos().orElseThrow();
+            t.onCancel(() -> {
+                fired[idx] = System.nanoTime();
+                done.countDown();
+            });
+            tokens[i] = t;
+        }
+        await(done, "cancelkit firing");
+        long[] late = new long[N];
+        for (int i = 0; i < N; i++) {
+            late[i] = fired[i] - deadline[i];
+            tokens[i].close();
+        }
+        return late;
+    }
+
+    static long[] firingExecutor(ScheduledThreadPoolExecutor executor) throws InterruptedException {
+        settle();
+        long[] due = new long[N];
+        long[] fired = new long[N];
+        CountDownLatch done = new CountDownLatch(N);
+        for (int i = 0; i < N; i++) {
+            int idx = i;
+            executor.schedule(() -> {
+                fired[idx] = System.nanoTime();
+                done.countDown();
+            }, DELAY_MS, TimeUnit.MILLISECONDS);
+            due[i] = System.nanoTime() + DELAY_NANOS;
+        }
+        await(done, "executor firing");
+        long[] late = new long[N];
+        for (int i = 0; i < N; i++) {
+            late[i] = fired[i] - due[i];
+        }
+        return late;
+    }
+
+    static long[] unwindCancelkit() throws InterruptedException {
+        settle();
+        long[] deadline = new long[N];
+        long[] unwound = new long[N];
+        CountDownLatch done = new CountDownLatch(N);
+        for (int i = 0; i < N; i++) {
+            int idx = i;
+            Thread.ofVirtual().start(() -> {
+                try {
+                    Timeout.call(DELAY, () -> {
+                        deadline[idx] = Cancellation.current().deadlineNanos().orElseThrow();
+                        Thread.sleep(60_000);
+                        return null;
+                    });
+                    throw new AssertionError("the timeout did not fire");
+                } catch (DeadlineExceededException e) {
+                    unwound[idx] = System.nanoTime();
+                } catch (InterruptedException e) {
+                    // Not cancelkit's own interrupt, which surfaces as DeadlineExceededException.
+                    throw new AssertionError("interrupted from outside", e);
+                } finally {
+                    done.countDown();
+                }
+            });
+        }
+        await(done, "cancelkit unwind");
+        long[] late = new long[N];
+        for (int i = 0; i < N; i++) {
+            late[i] = unwound[i] - deadline[i];
+        }
+        return late;
+    }
+
+    static long[] unwindSleep() throws InterruptedException {
+        settle();
+        long[] late = new long[N];
+        CountDownLatch done = new CountDownLatch(N);
+        for (int i = 0; i < N; i++) {
+            int idx = i;
+            Thread.ofVirtual().start(() -> {
+                try {
+                    long due = System.nanoTime() + DELAY_NANOS;
+                    Thread.sleep(DELAY);
+                    late[idx] = System.nanoTime() - due;
+                } catch (InterruptedException e) {
+                    throw new AssertionError("nobody interrupts these sleeps", e);
+                } finally {
+                    done.countDown();
+                }
+            });
+        }
+        await(done, "plain sleep");
+        return late;
+    }
+}
