@@ -265,7 +265,9 @@ final class Sections {
                 + "after `schedule` returned, so its lateness is if anything understated). **Unwind**: 10,000 "
                 + "virtual threads each in `Timeout.call(100 ms, () -> Thread.sleep(60_000))`, from the timeout's "
                 + "deadline to the moment `Timeout.call` has thrown `DeadlineExceededException` in that thread; "
-                + "reference: 10,000 virtual threads in `Thread.sleep(100 ms)`, their wake-up lateness. "
+                + "reference: 10,000 virtual threads in `Thread.sleep(100 ms)`, their wake-up lateness. Context, not "
+                + "judged: the same 10,000 tokens each awaited by a virtual thread in `awaitCancellation()` (a listener "
+                + "the timer runs inline, where an `onCancel` callback is handed to a new virtual thread). "
                 + "Percentiles over all samples of all measured rounds (nearest rank).");
         r.line("");
         Map<String, String> p = r.program("lateness");
@@ -282,6 +284,7 @@ final class Sections {
         r.line("|---|---|---|---|---|");
         latenessRow(r, p, "firing: cancelkit `onCancel`", "firing.cancelkit");
         latenessRow(r, p, "firing: `ScheduledThreadPoolExecutor(1)` (reference)", "firing.executor");
+        latenessRow(r, p, "firing, context: a virtual thread in `awaitCancellation()` wakes", "firing.await");
         latenessRow(r, p, "unwind: `Timeout.call` body unwound", "unwind.cancelkit");
         latenessRow(r, p, "unwind: plain `Thread.sleep` wake-up (reference)", "unwind.sleep");
         r.line("");

@@ -26,6 +26,7 @@ import org.cancelkit.Timeout;
  *       virtual threads in {@code Thread.sleep(100 ms)}; lateness = wake-up minus (time read just
  *       before the sleep + 100 ms).</li>
  * </ul>
+ * Context, not judged: the same tokens each awaited by a virtual thread in {@code awaitCancellation()}.
  * One discarded warm-up round, then the given number of rounds; the order of the two contenders
  * alternates between rounds. Percentiles are over all samples of all measured rounds.
  */
@@ -51,6 +52,7 @@ public final class TimerLateness {
         long[] firingEx = new long[rounds * N];
         long[] unwindCk = new long[rounds * N];
         long[] unwindSleep = new long[rounds * N];
+        long[] firingAwait = new long[rounds * N];
         StringBuilder perRound = new StringBuilder();
         for (int r = -1; r < rounds; r++) {
             boolean cancelkitFirst = r % 2 == 0;
@@ -69,9 +71,11 @@ public final class TimerLateness {
                 d = unwindSleep();
                 c = unwindCancelkit();
             }
+            long[] e = firingAwait(); // context: no contender
             if (r < 0) {
                 continue; // warm-up
             }
+            System.arraycopy(e, 0, firingAwait, r * N, N);
             System.arraycopy(a, 0, firingCk, r * N, N);
             System.arraycopy(b, 0, firingEx, r * N, N);
             System.arraycopy(c, 0, unwindCk, r * N, N);
@@ -84,6 +88,7 @@ public final class TimerLateness {
         Out.result("rounds", Integer.toString(rounds));
         Out.percentiles("firing.cancelkit", firingCk);
         Out.percentiles("firing.executor", firingEx);
+        Out.percentiles("firing.await", firingAwait);
         Out.percentiles("unwind.cancelkit", unwindCk);
         Out.percentiles("unwind.sleep", unwindSleep);
         Out.result("perRound", perRound.toString());
@@ -126,6 +131,42 @@ public final class TimerLateness {
         long[] late = new long[N];
         for (int i = 0; i < N; i++) {
             late[i] = fired[i] - deadline[i];
+            tokens[i].close();
+        }
+        return late;
+    }
+
+    /**
+     * Context for the firing: the same tokens, each awaited by a virtual thread in
+     * {@code awaitCancellation()} (a listener the timer thread runs inline), instead of a callback
+     * (which the timer hands to a new virtual thread).
+     */
+    static long[] firingAwait() throws InterruptedException {
+        settle();
+        long[] deadline = new long[N];
+        long[] woke = new long[N];
+        CancellationToken[] tokens = new CancellationToken[N];
+        CountDownLatch done = new CountDownLatch(N);
+        for (int i = 0; i < N; i++) {
+            int idx = i;
+            CancellationToken t = CancellationToken.create().child(DELAY);
+            deadline[i] = t.deadlineNanos().orElseThrow();
+            tokens[i] = t;
+            Thread.ofVirtual().start(() -> {
+                try {
+                    t.awaitCancellation();
+                    woke[idx] = System.nanoTime();
+                } catch (InterruptedException e) {
+                    throw new AssertionError("nobody interrupts these waits", e);
+                } finally {
+                    done.countDown();
+                }
+            });
+        }
+        await(done, "awaitCancellation firing");
+        long[] late = new long[N];
+        for (int i = 0; i < N; i++) {
+            late[i] = woke[i] - deadline[i];
             tokens[i].close();
         }
         return late;
