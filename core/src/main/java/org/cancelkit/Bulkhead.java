@@ -105,6 +105,26 @@ public final class Bulkhead {
      * @throws InterruptedException when interrupted by someone other than cancelkit; counted as rejected
      */
     public Permit acquire() throws InterruptedException {
+        enter();
+        return acquireQueued();
+    }
+
+    /**
+     * The cancellation point at the start of an acquisition. Fix: a caller whose token was already
+     * cancelled used to get a free permit, although acquire is documented as a cancellation point.
+     */
+    private void enter() {
+        CancellationPoints.reached();
+        CancellationToken current = Binding.currentToken();
+        if (current.isCancelled()) {
+            synchronized (this) {
+                rejected++;
+            }
+            current.throwIfCancelled();
+        }
+    }
+
+    private Permit acquireQueued() throws InterruptedException {
         Waiting w;
         synchronized (this) {
             if (inUse < limit && queue.isEmpty()) {
@@ -117,7 +137,7 @@ public final class Bulkhead {
         }
         boolean done = false;
         try {
-            Waits.await(w.granted);
+            Waits.await(w.granted, false); // enter() was this acquisition's cancellation point
             done = true;
             return new Permit();
         } finally {
@@ -137,6 +157,7 @@ public final class Bulkhead {
      */
     public Optional<Permit> acquire(Duration maxWait) throws InterruptedException {
         Durations.requireTimeout(maxWait, "maxWait");
+        enter();
         Optional<Permit> now = tryAcquireQuietly();
         if (now.isPresent() || maxWait.isZero()) {
             if (now.isEmpty()) {
@@ -146,7 +167,7 @@ public final class Bulkhead {
             }
             return now;
         }
-        return Timeout.callOrEmpty(maxWait, this::acquire);
+        return Timeout.callOrEmpty(maxWait, this::acquireQueued);
     }
 
     private Optional<Permit> tryAcquireQuietly() {
@@ -166,7 +187,9 @@ public final class Bulkhead {
         synchronized (this) {
             rejected++;
             giveBack = w.handedOver;
-            if (!giveBack) {
+            if (giveBack) {
+                acquired--; // Fix: the permit never reached this caller; it was counted acquired and rejected
+            } else {
                 queue.remove(w);
             }
         }
