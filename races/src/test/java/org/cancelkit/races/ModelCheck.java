@@ -11,7 +11,8 @@ import org.jetbrains.lincheck.Lincheck;
  * CAS, and fails with a {@code LincheckAssertionError} (carrying the interleaving) when any explored
  * execution throws.
  *
- * <p>Two things this wrapper does on purpose, found when smoke-testing Lincheck 3.7 on JDK 25:
+ * <p>What this wrapper does on purpose, each found when smoke-testing Lincheck 3.7 on JDK 25 (without
+ * it the checker silently found nothing, or failed on non-determinism):
  * <ul>
  *   <li>The race is published through the static {@link #published} field before the actor threads
  *       start. Lincheck treats objects that only reach another thread through the {@code Thread}
