@@ -46,8 +46,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <h2>What counts as a cancellation point</h2>
  * cancelkit's own: {@link org.cancelkit.Cancellation#check()}, {@link org.cancelkit.Cancellation#sleep}
- * and every library wait ({@link CancellationToken#awaitCancellation()}, timeouts, retries, bulkhead
- * and task-group waits), on the operation's thread and on threads that inherit its scoped values. An
+ * and the library waits ({@link CancellationToken#awaitCancellation()}, a retry's back-off, a bulkhead
+ * acquisition), on the operation's thread and on threads that inherit its scoped values. An
  * interruptible JDK call ({@code Thread.sleep}, {@code BlockingQueue.take}, channel I/O) is cancelled
  * through its interrupt in real life but is not counted here: put a {@code Cancellation.check()} in
  * front of the step you want explored.

@@ -9,8 +9,10 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.cancelkit.Cancellation;
 import org.cancelkit.CancellationToken;
+import org.cancelkit.CompletionPolicy;
 import org.cancelkit.DeadlineExceededException;
 import org.cancelkit.MonotonicClock;
+import org.cancelkit.TaskGroup;
 import org.cancelkit.Timeout;
 import org.cancelkit.VirtualClock;
 import org.junit.jupiter.api.BeforeEach;
@@ -63,6 +65,17 @@ class AutoAdvanceTest {
         clock.join(a); // a cancelkit wait: the test thread counts as parked
         clock.join(b);
         assertThat(wokeAt).containsExactly(Duration.ofMinutes(10).toNanos(), Duration.ofMinutes(30).toNanos());
+    }
+
+    @Test
+    void aTaskGroupsTasksAreParticipantsAndItsJoinIsALibraryWait(VirtualClock clock) throws Exception {
+        try (TaskGroup group = TaskGroup.open(CompletionPolicy.supervise())) {
+            group.fork("hour", () -> Cancellation.sleep(Duration.ofHours(1)));
+            group.fork("day", () -> Cancellation.sleep(Duration.ofDays(1)));
+            TaskGroup.Report report = group.join(); // every participant waits: the clock jumps twice
+            assertThat(report.completed()).containsExactlyInAnyOrder("hour", "day");
+        }
+        assertThat(clock.nanoTime()).isEqualTo(Duration.ofDays(1).toNanos());
     }
 
     @Test
