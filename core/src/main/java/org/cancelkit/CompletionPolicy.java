@@ -50,7 +50,8 @@ public interface CompletionPolicy {
 
     /**
      * The first task to complete wins and the others are cancelled; {@code join} throws only when no
-     * task completed (a {@link TaskFailedException} with every failure).
+     * task completed: a {@link TaskFailedException} with every failure, or, when no task failed because
+     * they were all cancelled, a {@link CancelledException} with the reason.
      *
      * @return the policy
      */

@@ -12,7 +12,7 @@ enum Policies implements CompletionPolicy {
 
         @Override
         public void onJoin(TaskGroup.Report report) {
-            throwFailures(report, false);
+            throwFailures(report);
         }
     },
     SUPERVISE {
@@ -33,7 +33,17 @@ enum Policies implements CompletionPolicy {
         @Override
         public void onJoin(TaskGroup.Report report) {
             if (report.tasks().stream().noneMatch(t -> t.outcome().isSuccess())) {
-                throwFailures(report, true);
+                throwFailures(report);
+                // Fix: when every task was cancelled (the group cancelled from outside), join used to
+                // throw IllegalStateException("no task of the group completed"): a cancellation
+                // reported as a programming error. It is a cancellation, as in race.
+                for (TaskResult t : report.tasks()) {
+                    if (t.outcome().isCancelled()) {
+                        throw new CancelledException(t.failure() instanceof CancelledException ce ? ce.reason()
+                                : CancelReason.requested("every task of the group was cancelled before it started"));
+                    }
+                }
+                throw new IllegalStateException("no task of the group completed: " + report.tasks());
             }
         }
     },
@@ -47,8 +57,8 @@ enum Policies implements CompletionPolicy {
         public void onJoin(TaskGroup.Report report) {}
     };
 
-    /** Throws the first failure with the others suppressed; {@code always} also when none failed. */
-    static void throwFailures(TaskGroup.Report report, boolean always) {
+    /** Throws the first failure with the others suppressed, if any task failed. */
+    static void throwFailures(TaskGroup.Report report) {
         TaskFailedException first = null;
         for (TaskResult t : report.endOrder()) {
             if (t.outcome() != TaskOutcome.FAILED || t.failure() == null) {
@@ -62,9 +72,6 @@ enum Policies implements CompletionPolicy {
         }
         if (first != null) {
             throw first;
-        }
-        if (always) {
-            throw new IllegalStateException("no task of the group completed: " + report.tasks());
         }
     }
 }

@@ -307,6 +307,36 @@ class TaskGroupTest {
         });
     }
 
+    @Test
+    @DisplayName("regression: a first-success group cancelled from outside threw IllegalStateException from join")
+    void firstSuccessCancelledFromOutside() throws Exception {
+        onVirtualTime(() -> {
+            CancellationToken outer = CancellationToken.create();
+            outer.run(() -> {
+                try (TaskGroup group = TaskGroup.open(CompletionPolicy.firstSuccess())) {
+                    group.fork("mirror 1", () -> Cancellation.sleep(Duration.ofSeconds(10)));
+                    group.fork("mirror 2", () -> Cancellation.sleep(Duration.ofSeconds(20)));
+                    group.fork("canceller", () -> {
+                        Cancellation.sleep(ms(10));
+                        outer.cancel("user gave up");
+                        Cancellation.check();
+                    });
+                    assertThatThrownBy(group::join).isInstanceOfSatisfying(CancelledException.class,
+                            e -> assertThat(e.reason().message()).isEqualTo("user gave up"));
+                }
+            });
+            try (TaskGroup group = TaskGroup.open(CompletionPolicy.firstSuccess())) {
+                group.cancelAll("before anything started");
+                group.fork("never", () -> "x");
+                assertThatThrownBy(group::join).isInstanceOf(CancelledException.class);
+            }
+            try (TaskGroup empty = TaskGroup.open(CompletionPolicy.firstSuccess())) {
+                assertThatThrownBy(empty::join).isInstanceOf(IllegalStateException.class)
+                        .hasMessageContaining("no task of the group completed");
+            }
+        });
+    }
+
     /** A custom policy: a quorum of {@code n} successes cancels the rest; fewer fails the join. */
     record Quorum(int n) implements CompletionPolicy {
         @Override
@@ -635,6 +665,106 @@ class TaskGroupTest {
         owner.join();
         assertThat(owner.value()).isEqualTo(TaskOutcome.CANCELLED_WHILE_RUNNING);
         assertThat(owner.interruptedAfter()).as("the InterruptedException carried the interrupt").isFalse();
+    }
+
+    // ------------------------------------------------------------------ cancellation-point exploration
+
+    /** A group of three tasks (one with a shielded cleanup, one failing) explored at every point. */
+    static final class GroupCase implements TaskGroupPointExplorer.Case {
+        final String policy;
+        final boolean bounded;
+        final NoOrphanThreadsTest.Census census = new NoOrphanThreadsTest.Census();
+        final List<Task<?>> tasks = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final AtomicReference<TaskGroup.Report> report = new AtomicReference<>();
+        final AtomicBoolean cleanupCompleted = new AtomicBoolean();
+        final AtomicBoolean cleanupStarted = new AtomicBoolean();
+
+        GroupCase(String policy, boolean bounded) {
+            this.policy = policy;
+            this.bounded = bounded;
+        }
+
+        @Override
+        public Object call() throws Exception {
+            CompletionPolicy p = switch (policy) {
+                case "failFast" -> CompletionPolicy.failFast();
+                case "supervise" -> CompletionPolicy.supervise();
+                default -> CompletionPolicy.firstSuccess();
+            };
+            TaskGroup group = TaskGroup.open(p);
+            try {
+                tasks.add(group.fork("a", TaskGroupPointExplorer.inherit(census.track(() -> {
+                    Cancellation.check();
+                    Cancellation.sleep(ms(10));
+                    return "a";
+                }))));
+                tasks.add(group.fork("b", TaskGroupPointExplorer.inherit(census.trackRun(() -> {
+                    Cancellation.sleep(ms(5));
+                    Cancellation.check();
+                    throw new IOException("b failed");
+                }))));
+                tasks.add(group.fork("c", TaskGroupPointExplorer.inherit(census.trackRun(() -> {
+                    try {
+                        Cancellation.sleep(ms(30));
+                    } finally {
+                        cleanupStarted.set(true);
+                        Cancellation.shielded(Duration.ofSeconds(1), () -> Cancellation.sleep(ms(3)));
+                        cleanupCompleted.set(true);
+                    }
+                }))));
+                Cancellation.check();
+                if (bounded) {
+                    report.set(group.close(Duration.ofSeconds(1)));
+                } else {
+                    try {
+                        report.set(group.join());
+                    } catch (TaskFailedException e) {
+                        // fail-fast: b's failure; the report is read from the handles below
+                    }
+                }
+            } finally {
+                if (!bounded) {
+                    try {
+                        group.close();
+                    } catch (IllegalStateException notJoined) {
+                        // the explorer cancelled before join: close still waited for everyone
+                    }
+                } else {
+                    group.close(Duration.ofSeconds(1)); // after a cancel before the bounded close
+                }
+            }
+            Cancellation.check();
+            return "done";
+        }
+
+        @Override
+        public void check(TaskGroupPointExplorer.Run run) {
+            assertThat(census.violations()).as("C1: nothing left running after close").isEmpty();
+            assertThat(tasks).allMatch(Task::isDone);
+            if (cleanupStarted.get()) {
+                assertThat(cleanupCompleted).as("C6: the shielded cleanup ran to its end").isTrue();
+            }
+            TaskGroup.Report r = report.get();
+            if (r != null) {
+                assertThat(r.abandoned()).isEmpty();
+                assertThat(r.endOrder()).hasSameSizeAs(r.tasks());
+            }
+            if (run.cancelled()) {
+                assertThat(run.failure()).isInstanceOf(CancelledException.class);
+            } else {
+                assertThat(run.value()).isEqualTo("done");
+            }
+        }
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}, bounded close: {1}")
+    @org.junit.jupiter.params.provider.CsvSource({"failFast,false", "supervise,false", "firstSuccess,false", "supervise,true"})
+    @DisplayName("C1 cancellation-point exploration of fork/join/close: nothing left running, cleanup complete, at every point")
+    void explored(String policy, boolean bounded) throws Exception {
+        TaskGroupPointExplorer.Result r = TaskGroupPointExplorer.explore(() -> new GroupCase(policy, bounded));
+        System.out.println("task group " + policy + (bounded ? " bounded" : "") + ": " + r);
+        assertThat(r.points()).isGreaterThanOrEqualTo(5);
+        assertThat(r.violations()).isEmpty();
     }
 
     // ------------------------------------------------------------------ helpers
