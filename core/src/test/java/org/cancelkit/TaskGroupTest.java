@@ -599,14 +599,15 @@ class TaskGroupTest {
         });
     }
 
-    @Test
+    @org.junit.jupiter.params.ParameterizedTest(name = "owner on a {0} thread")
+    @org.junit.jupiter.params.provider.MethodSource("org.cancelkit.ThreadKind#all")
     @DisplayName("C1 an owner interrupted inside close() keeps waiting for a straggler and keeps its interrupt status")
-    void ownerInterruptedInsideClose() throws Exception {
+    void ownerInterruptedInsideClose(ThreadKind kind) throws Exception {
         Steps steps = new Steps();
         CountDownLatch release = new CountDownLatch(1);
         CountDownLatch stragglerCaughtCancel = new CountDownLatch(1);
         AtomicBoolean closeReturned = new AtomicBoolean();
-        Forked<Boolean> owner = ThreadKind.VIRTUAL.fork(() -> {
+        Forked<Boolean> owner = kind.fork(() -> {
             TaskGroup group = TaskGroup.open();
             CountDownLatch started = new CountDownLatch(1);
             group.fork("straggler", () -> {
@@ -638,12 +639,13 @@ class TaskGroupTest {
         steps.finish(4);
     }
 
-    @Test
+    @org.junit.jupiter.params.ParameterizedTest(name = "owner on a {0} thread")
+    @org.junit.jupiter.params.provider.MethodSource("org.cancelkit.ThreadKind#all")
     @DisplayName("an owner interrupted inside join() waits for every task, then throws InterruptedException")
-    void ownerInterruptedInsideJoin() throws Exception {
+    void ownerInterruptedInsideJoin(ThreadKind kind) throws Exception {
         CountDownLatch blocked = new CountDownLatch(1);
         AtomicBoolean taskEnded = new AtomicBoolean();
-        Forked<TaskOutcome> owner = ThreadKind.VIRTUAL.fork(() -> {
+        Forked<TaskOutcome> owner = kind.fork(() -> {
             try (TaskGroup group = TaskGroup.open()) {
                 Task<Void> t = group.fork("t", () -> {
                     try {
