@@ -2,6 +2,8 @@ package org.cancelkit;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -60,8 +62,13 @@ public final class TaskGroup implements AutoCloseable {
     private final Thread owner = Thread.currentThread();
     /** Owner only. */
     private final List<TaskRun<?>> runs = new ArrayList<>();
-    /** Guarded by this: the results in the order the tasks ended. */
-    private final List<TaskResult> ended = new ArrayList<>();
+    /**
+     * Guarded by this: the results in the order the tasks ended, in the first {@link #endedCount}
+     * slots. Only appended to (a full array is copied, never overwritten), so a prefix is a snapshot.
+     */
+    private TaskResult[] ended = new TaskResult[16];
+    /** Guarded by this. */
+    private int endedCount;
     /** Guarded by this: what the policy's onTaskEnded threw, if it did. */
     private @Nullable Throwable policyFailure;
     /** Owner only. */
@@ -178,9 +185,14 @@ public final class TaskGroup implements AutoCloseable {
         boolean cancelRest;
         boolean policyFailed = false;
         synchronized (this) {
-            ended.add(r);
+            if (endedCount == ended.length) {
+                ended = Arrays.copyOf(ended, endedCount * 2);
+            }
+            ended[endedCount++] = r;
             try {
-                cancelRest = policy.onTaskEnded(r, List.copyOf(ended));
+                // Fix: this used to be List.copyOf(ended), a copy per task: quadratic, 5x the time
+                // from cancelAll to the end of join for 10,000 tasks. A prefix view is O(1).
+                cancelRest = policy.onTaskEnded(r, endedSoFar());
             } catch (RuntimeException | Error e) {
                 // Fix: a throwing policy used to skip the rest of the task's end (its done token), so
                 // join waited for ever. Now the group is cancelled and join reports the policy's failure.
@@ -375,7 +387,7 @@ public final class TaskGroup implements AutoCloseable {
     private Report report() {
         List<TaskResult> order;
         synchronized (this) {
-            order = new ArrayList<>(ended); // a task's result is published before it is added here
+            order = new ArrayList<>(endedSoFar()); // a task's result is published before it is added here
         }
         List<TaskResult> all = new ArrayList<>();
         for (TaskRun<?> run : runs) {
@@ -389,6 +401,11 @@ public final class TaskGroup implements AutoCloseable {
         }
         order.addAll(abandoned.values());
         return new Report(all, order);
+    }
+
+    /** Guarded by this: the results so far, as an unmodifiable snapshot that later ends do not change. */
+    private List<TaskResult> endedSoFar() {
+        return Collections.unmodifiableList(Arrays.asList(ended).subList(0, endedCount));
     }
 
     private void requireOwner(String what) {
