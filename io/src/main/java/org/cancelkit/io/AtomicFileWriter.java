@@ -50,7 +50,8 @@ import org.cancelkit.io.internal.Views;
  * <h2>Cancellation</h2>
  * The writer reads the current token ({@link org.cancelkit.Cancellation#current()}): inside
  * {@link org.cancelkit.Timeout#call} or {@link org.cancelkit.CancellationToken#call} it stops when they
- * cancel. Cancellation points are every 256 KiB written and just before the rename. Writes and the file
+ * cancel. Cancellation points are each write call, every 256 KiB written, and just before the rename
+ * (the last one). Writes and the file
  * sync run in a cancel-action region ({@link org.cancelkit.Cancellation#withCancelAction}, C9): a
  * cancel does not interrupt the thread but closes this writer's channel, which stops a blocked write at
  * once. The choice keeps the thread's interrupt status out of it; the invariants would hold with

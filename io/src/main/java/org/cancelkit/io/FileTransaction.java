@@ -5,9 +5,9 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import org.cancelkit.io.internal.DirLock;
 import org.cancelkit.io.internal.FileOps;
 import org.cancelkit.io.internal.Journal;
@@ -292,8 +292,8 @@ public final class FileTransaction implements AutoCloseable {
      *
      * @return the names written so far, in order
      */
-    public Set<String> files() {
-        return Set.copyOf(staged.keySet());
+    public List<String> files() {
+        return List.copyOf(staged.keySet());
     }
 
     /**

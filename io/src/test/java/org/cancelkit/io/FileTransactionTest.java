@@ -40,7 +40,7 @@ class FileTransactionTest {
             tx.write("b", "new b".getBytes(UTF_8));
             tx.write("c", out -> out.write("new c".getBytes(UTF_8)));
             assertThat(dir.resolve("a")).hasContent("old a");
-            assertThat(tx.files()).containsExactlyInAnyOrder("a", "b", "c");
+            assertThat(tx.files()).containsExactly("a", "b", "c");
             tx.commit();
             assertThat(tx.isCommitted()).isTrue();
         }
