@@ -22,7 +22,7 @@ class TourTest {
         String out = buf.toString(StandardCharsets.UTF_8);
         System.out.print(out);
         assertThat(failed).as(out).isZero();
-        assertThat(out).doesNotContain("FAIL").contains(" 0 failed");
+        assertThat(out).doesNotContain("      FAIL ").contains(" 0 failed");
     }
 
     /** Negative control: a scenario whose check fails makes the tour report a failure. */
