@@ -162,7 +162,9 @@ final class ActionRegion extends Interruptor {
         // the body ran with nothing left to stop it. Entering is a check: such a body never starts.
         token.throwIfCancelled();
         ActionRegion r = new ActionRegion(token, spec, outer.clock);
-        int saved = Binding.raiseBarrier(outer.root, outer.depth + 1);
+        // Fix: the barrier goes to the top, not just above the enclosing binding, so a binding made inside
+        // the region (a Timeout nested in it) cannot interrupt the thread either (C9: no interrupt inside).
+        int saved = Binding.raiseBarrier(outer.root, Integer.MAX_VALUE);
         boolean savedFlag = Thread.interrupted(); // a delivered interrupt must not hit the body
         if (!TokenTree.link(token, r)) {
             TokenTree.runOne(r, TokenTree.state(token));

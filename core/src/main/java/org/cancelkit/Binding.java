@@ -141,11 +141,15 @@ final class Binding extends Interruptor {
         boolean savedFlag = false;
         Binding b;
         if (shield) {
-            savedFlag = Thread.interrupted(); // outer cancellation is not delivered inside (C6)
             b = new Binding(token, clock, outer, false);
             if (outer != null) {
+                // Fix: the barrier goes up first. Raising it takes the root's monitor, inside which
+                // every library interrupt is sent (invariant 1), so once it is up no outer interrupt can
+                // land any more; clearing the flag afterwards catches one that landed just before.
+                // Clearing first let a cancel slip its interrupt in between (found by the races module).
                 savedBarrier = raiseBarrier(b.root, b.depth);
             }
+            savedFlag = Thread.interrupted(); // outer cancellation is not delivered inside (C6)
         } else {
             b = new Binding(token, clock, outer, Thread.currentThread().isInterrupted());
         }

@@ -51,6 +51,7 @@ final class TokenTree {
 
     private static final VarHandle STATE;
     private static final VarHandle HEAD;
+    private static final VarHandle HOME;
     private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(Link.Stripe[].class);
     private static final int STRIPES;
 
@@ -59,6 +60,7 @@ final class TokenTree {
             MethodHandles.Lookup l = MethodHandles.lookup();
             STATE = l.findVarHandle(CancellationToken.class, "state", Object.class);
             HEAD = l.findVarHandle(CancellationToken.class, "head", Object.class);
+            HOME = l.findVarHandle(Link.class, "home", Link.Stripe.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -108,19 +110,29 @@ final class TokenTree {
         }
     }
 
-    /** Moves the single direct link into a new stripe array; null when the head changed meanwhile. */
+    /**
+     * Moves the single direct link into a new stripe array; null when the head changed meanwhile or
+     * another thread is moving it (the caller retries).
+     *
+     * <p>Fix: two threads upgrading at once used to both write {@code single.home}; the loser reset the
+     * winner's value to null, and the link's unlink then spun for ever (found by the benchmarks). Only
+     * the thread that claims {@code home} by CAS may move the link, and it resets {@code home} only
+     * when its own move failed, that is when the link has left the head (unlinked or closed).
+     */
     private static Link.Stripe @Nullable [] upgrade(CancellationToken owner, Link single) {
         Link.Stripe[] stripes = new Link.Stripe[STRIPES];
         Link.Stripe s = new Link.Stripe(owner, false);
         stripes[slot()] = s;
         synchronized (s) {
+            if (!HOME.compareAndSet(single, null, s)) {
+                return null; // someone else is moving it
+            }
             s.first = single;
-            single.home = s; // before the CAS: an unlinker whose CAS fails then finds its stripe
             if (HEAD.compareAndSet(owner, single, stripes)) {
                 return stripes;
             }
             s.first = null;
-            single.home = null;
+            single.home = null; // it left the head: in no list now
             return null;
         }
     }
@@ -158,37 +170,39 @@ final class TokenTree {
      * @return true when it was removed; false when the canceller has taken it (it has run or will)
      */
     static boolean unlink(CancellationToken owner, Link l) {
-        if (l.home == null && HEAD.compareAndSet(owner, l, null)) {
-            return true;
-        }
-        Link.Stripe s = l.home;
-        if (s == null) {
-            // Either the canceller took the single link (head is CLOSED), or an upgrade is moving it.
-            while (HEAD.getAcquire(owner) != CLOSED && (s = l.home) == null) {
-                Thread.onSpinWait();
-            }
+        while (true) {
+            Link.Stripe s = l.home;
             if (s == null) {
-                return false;
-            }
-        }
-        synchronized (s) {
-            if (s.closed) {
-                return false; // invariant 3
-            }
-            if (l.prev == null) {
-                if (s.first != l) {
-                    return false;
+                if (HEAD.compareAndSet(owner, l, null)) {
+                    return true;
                 }
-                s.first = l.next;
-            } else {
-                l.prev.next = l.next;
+                if (l.home != null) {
+                    continue; // an upgrade moved it into a stripe (home is set before the head moves)
+                }
+                return false; // the canceller took it, or it is in no list
             }
-            if (l.next != null) {
-                l.next.prev = l.prev;
+            synchronized (s) {
+                if (l.home != s) {
+                    continue; // an upgrade that claimed it failed and let go: look again
+                }
+                if (s.closed) {
+                    return false; // invariant 3
+                }
+                if (l.prev == null) {
+                    if (s.first != l) {
+                        return false;
+                    }
+                    s.first = l.next;
+                } else {
+                    l.prev.next = l.next;
+                }
+                if (l.next != null) {
+                    l.next.prev = l.prev;
+                }
+                l.prev = null;
+                l.next = null;
+                return true;
             }
-            l.prev = null;
-            l.next = null;
-            return true;
         }
     }
 
