@@ -165,10 +165,9 @@ final class Binding extends Interruptor {
             failure = t;
         } finally {
             delivered = b.exit();
-            if (mode == Mode.BIND) {
-                TokenTree.unlink(token, b);
-            } else {
-                token.close(); // retires the timer, detaches from the parent
+            TokenTree.unlink(token, b);
+            if (mode != Mode.BIND) {
+                token.close(); // retires the timer, detaches from the parent; nothing left to walk
             }
             if (shield) {
                 if (outer != null) {

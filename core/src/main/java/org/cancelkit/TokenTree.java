@@ -270,6 +270,10 @@ final class TokenTree {
     }
 
     private static void propagate(CancellationToken root, Cancel c) {
+        if (HEAD.compareAndSet(root, null, CLOSED)) {
+            c.propagated = true; // nothing listens: the common end of a timeout whose body returned
+            return;
+        }
         ArrayList<Link> links = new ArrayList<>();
         ArrayList<Link> toRun = new ArrayList<>();
         List<CancellationToken> softInside = null;

@@ -30,6 +30,8 @@ public final class SystemTimer implements Timer {
     public static final SystemTimer INSTANCE = new SystemTimer();
 
     static final long TICK_NANOS = 10_000_000L;
+    /** Inbox slots sit {@code PAD} references apart, so that two stripes never share a cache line (invariant 1). */
+    private static final int PAD = 16;
     private static final long IDLE = Long.MAX_VALUE;
 
     private final int mask;
@@ -48,7 +50,7 @@ public final class SystemTimer implements Timer {
         int stripes = Integer.highestOneBit(Math.max(1, Runtime.getRuntime().availableProcessors()) * 4 - 1) << 1;
         stripes = Math.min(64, Math.max(4, stripes));
         this.mask = stripes - 1;
-        this.inbox = new AtomicReferenceArray<>(stripes);
+        this.inbox = new AtomicReferenceArray<>(stripes * PAD);
     }
 
     /** A thread the timer runs on; {@link TimerEntry#onTimerThread()} recognises it. */
@@ -61,7 +63,7 @@ public final class SystemTimer implements Timer {
 
     @Override
     public void arm(TimerEntry entry) {
-        int slot = (int) Thread.currentThread().threadId() & mask;
+        int slot = ((int) Thread.currentThread().threadId() & mask) * PAD;
         TimerEntry head;
         do {
             head = inbox.get(slot);
@@ -141,7 +143,7 @@ public final class SystemTimer implements Timer {
 
     private boolean inboxEmpty() {
         for (int i = 0; i <= mask; i++) {
-            if (inbox.get(i) != null) {
+            if (inbox.get(i * PAD) != null) {
                 return false;
             }
         }
@@ -149,7 +151,8 @@ public final class SystemTimer implements Timer {
     }
 
     private void drainInbox() {
-        for (int i = 0; i <= mask; i++) {
+        for (int j = 0; j <= mask; j++) {
+            int i = j * PAD;
             if (inbox.get(i) == null) {
                 continue;
             }
