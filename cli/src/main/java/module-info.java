@@ -4,6 +4,7 @@
  */
 module org.cancelkit.cli {
     requires org.cancelkit;
+    requires org.cancelkit.io;
     requires info.picocli;
     requires static org.jspecify;
 

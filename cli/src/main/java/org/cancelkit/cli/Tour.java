@@ -26,6 +26,7 @@ public final class Tour {
         List<Scenario> all = new ArrayList<>();
         all.addAll(CoreScenarios.all());
         all.addAll(GroupScenarios.all());
+        all.addAll(FileScenarios.all());
         return new Tour(all);
     }
 
