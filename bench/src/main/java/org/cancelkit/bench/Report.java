@@ -48,6 +48,7 @@ final class Report {
     private final Map<String, Map<String, String>> programs = new LinkedHashMap<>();
     private final List<Verdict> verdicts = new ArrayList<>();
     private final StringBuilder body = new StringBuilder();
+    private @Nullable String stopTable;
 
     Report(BenchMain.Settings settings, Set<String> sections) {
         this.settings = settings;
@@ -137,6 +138,22 @@ final class Report {
         }
         line("| " + label + " | " + s.threads() + " | " + fmt(s.value()) + " ± " + fmt(s.error()) + " " + s.unit()
                 + " | " + (bytes != null ? bytes : bytes(s.bytesPerOp())) + " | " + gc(s) + " | " + ratio + " |");
+    }
+
+    void stopTable(String table) {
+        stopTable = table;
+    }
+
+    /** The stop table, if the stop program ran. */
+    @Nullable String stopTable() {
+        return stopTable;
+    }
+
+    /** The generated stop section of RESULTS.md, markers included, or null if it is not in the body. */
+    @Nullable String stopSection() {
+        int b = body.indexOf(Sections.STOP_BEGIN);
+        int e = body.indexOf(Sections.STOP_END);
+        return b < 0 || e < 0 ? null : body.substring(b, e + Sections.STOP_END.length());
     }
 
     // ------------------------------------------------------------------ rendering
