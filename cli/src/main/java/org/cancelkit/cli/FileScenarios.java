@@ -111,6 +111,8 @@ final class FileScenarios {
      */
     static final class KilledTransactionRecovers implements Scenario {
         private static final Duration CHILD_TIMEOUT = Duration.ofSeconds(60);
+        /** Put on the queue by the reader when the child's output ends. */
+        private static final String END_OF_OUTPUT = "\u0000(end of the child's output)";
 
         @Override
         public String name() {
@@ -137,7 +139,8 @@ final class FileScenarios {
                     AtomicFiles.writeString(dir.resolve(name), content(name, 1));
                 }
                 List<String> command = childCommand(dir, 2);
-                r.say("started a child JVM: cancelkit tx-child " + dir.getFileName() + " 2 (a transaction writing "
+                r.say("started a child JVM (" + (command.contains("-m") ? "module path" : "class path")
+                        + "): cancelkit tx-child " + dir.getFileName() + " 2 (a transaction writing "
                         + String.join(", ", TX_FILES) + " at version 2, which pauses after its first rename)");
                 child = new ProcessBuilder(command).redirectErrorStream(true).start();
                 BlockingQueue<String> lines = new LinkedBlockingQueue<>();
@@ -151,6 +154,7 @@ final class FileScenarios {
                     } catch (IOException e) {
                         lines.add("(reading the child's output failed: " + e + ")");
                     }
+                    lines.add(END_OF_OUTPUT);
                 });
                 boolean paused = awaitLine(lines, "PAUSED", childOutput);
                 if (!r.check("the child reached the pause after its first rename within " + CHILD_TIMEOUT.toSeconds() + " s",
@@ -210,8 +214,8 @@ final class FileScenarios {
                     return false;
                 }
                 String line = lines.poll(left, TimeUnit.NANOSECONDS); // InterruptedException: the tour stops
-                if (line == null) {
-                    return false;
+                if (line == null || line.equals(END_OF_OUTPUT)) {
+                    return false; // timed out, or the child closed its output (it exited): fail at once
                 }
                 seen.add(line);
                 if (line.strip().equals(wanted)) {
