@@ -19,9 +19,12 @@ import org.jspecify.annotations.Nullable;
  *       awake) <em>before</em> it re-checks the inbox and parks; an arming thread pushes <em>before</em>
  *       it reads {@code parkedUntil}. With both volatile, either the timer sees the new entry or the
  *       arming thread sees that the timer will sleep past the entry's deadline and unparks it.</li>
- *   <li>Memory stays bounded while the timer has live entries: it wakes at least every {@link #TICK_NANOS}
- *       to drain the inbox, dropping entries already retired (a timeout whose body returned at once
- *       never reaches the heap), and purges retired entries from the heap when it has doubled.</li>
+ *   <li>Memory stays bounded while the timer has live entries: while arms keep arriving it wakes at
+ *       least every {@link #TICK_NANOS} to drain the inbox, dropping entries already retired (a timeout
+ *       whose body returned at once never reaches the heap), and purges retired entries from the heap
+ *       when it has doubled. When a drain finds nothing it stops ticking ({@link #ticking} false) and
+ *       sleeps until its earliest deadline; the first arm pushed onto an empty inbox slot then wakes it,
+ *       so it ticks again.</li>
  *   <li>With no live entry at all the thread parks without a time limit: an idle timer costs nothing.</li>
  * </ol>
  */
@@ -38,6 +41,8 @@ public final class SystemTimer implements Timer {
     private final AtomicReferenceArray<@Nullable TimerEntry> inbox;
     /** Written by the timer thread, read by arming threads: when the timer will next wake by itself. */
     private volatile long parkedUntil = IDLE;
+    /** Written by the timer thread, read by arming threads: whether it wakes every tick to drain. */
+    private volatile boolean ticking;
     /** Written once (under this) by the first arming thread, read by arming threads. */
     private volatile @Nullable Thread thread;
 
@@ -69,8 +74,9 @@ public final class SystemTimer implements Timer {
             head = inbox.get(slot);
             entry.next = head;
         } while (!inbox.compareAndSet(slot, head, entry));
-        // Invariant 3: the push happened before this read.
-        if (entry.deadline < parkedUntil) {
+        // Invariant 3: the push happened before this read. Invariant 4: a first arm wakes a timer
+        // that has stopped ticking.
+        if (entry.deadline < parkedUntil || head == null && !ticking) {
             wake();
         }
     }
@@ -106,7 +112,7 @@ public final class SystemTimer implements Timer {
         ArrayList<TimerEntry> due = new ArrayList<>();
         while (true) {
             parkedUntil = Long.MIN_VALUE; // awake: arming threads need not wake us
-            drainInbox();
+            boolean busy = drainInbox();
             long now = System.nanoTime();
             TimerEntry top;
             while ((top = heap.peek()) != null && top.deadline - now <= 0) {
@@ -129,7 +135,10 @@ public final class SystemTimer implements Timer {
                 purgeAt = Math.max(1024, heap.size() * 2);
             }
             top = heap.peek();
-            long wakeAt = top == null ? IDLE : Math.min(top.deadline, now + TICK_NANOS);
+            // Ticking only while arms keep arriving: a timer holding just long deadlines sleeps until the
+            // earliest, and the first arm that needs it sooner wakes it (invariant 3).
+            long wakeAt = top == null ? IDLE : busy ? Math.min(top.deadline, now + TICK_NANOS) : top.deadline;
+            ticking = busy && top != null;
             parkedUntil = wakeAt;
             if (inboxEmpty()) { // invariant 3: re-check after publishing parkedUntil
                 if (wakeAt == IDLE) {
@@ -150,13 +159,16 @@ public final class SystemTimer implements Timer {
         return true;
     }
 
-    private void drainInbox() {
+    /** Moves the inbox into the heap; returns whether it held anything. */
+    private boolean drainInbox() {
+        boolean any = false;
         for (int j = 0; j <= mask; j++) {
             int i = j * PAD;
             if (inbox.get(i) == null) {
                 continue;
             }
             TimerEntry e = inbox.getAndSet(i, null);
+            any |= e != null;
             while (e != null) {
                 TimerEntry next = e.next;
                 e.next = null;
@@ -166,5 +178,6 @@ public final class SystemTimer implements Timer {
                 e = next;
             }
         }
+        return any;
     }
 }
