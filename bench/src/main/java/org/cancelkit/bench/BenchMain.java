@@ -28,7 +28,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * java -jar bench/target/benchmarks.jar [--quick] [--out bench/RESULTS.md] [--only SECTION,...]
  * java -jar bench/target/benchmarks.jar jmh [JMH options]     (plain JMH, e.g. -l, or -prof gc TimeoutBench)
  * </pre>
- * Sections: {@code check, timeout, exception, tree, size, lateness, idle, stop}. {@code --quick} uses short
+ * Sections: {@code check, timeout, exception, tree, size, lateness, idle, stop, peers, io}. {@code --quick} uses short
  * settings for a smoke run; its file says so.
  */
 public final class BenchMain {
@@ -36,7 +36,7 @@ public final class BenchMain {
     static final List<String> JVM_ARGS = List.of("-Xms1g", "-Xmx1g", "--enable-preview");
     /** What JOL needs on JDK 25 for clean output (the size program only: it has no contender). */
     static final List<String> JOL_ARGS = List.of("-Djdk.attach.allowAttachSelf=true", "-XX:+EnableDynamicAgentLoading");
-    static final List<String> SECTIONS = List.of("check", "timeout", "exception", "tree", "size", "lateness", "idle", "stop");
+    static final List<String> SECTIONS = List.of("check", "timeout", "exception", "tree", "size", "lateness", "idle", "stop", "peers", "io");
 
     /** How long everything runs. */
     record Settings(boolean quick, int forks, int warmupIterations, int measurementIterations, int iterationSeconds,
@@ -81,16 +81,26 @@ public final class BenchMain {
 
         List<String> fast = new ArrayList<>();
         if (only.contains("check")) {
-            fast.add("CheckBench");
+            fast.add("CheckBench\\.");
         }
         if (only.contains("timeout")) {
-            fast.add("TimeoutBench");
+            fast.add("TimeoutBench\\.");
         }
         if (only.contains("exception")) {
-            fast.add("ExceptionBench");
+            fast.add("ExceptionBench\\.");
+        }
+        if (only.contains("peers")) {
+            // The peers' reference (cancelkit) and context (orTimeout) are measured in the same run.
+            fast.add("PeerTimeoutBench\\.");
+            if (!only.contains("timeout")) {
+                fast.add("TimeoutBench\\.(timeoutCall|orTimeout)(2Threads)?$");
+            }
+        }
+        if (only.contains("io")) {
+            fast.add("AtomicWriteBench\\.");
         }
         if (!fast.isEmpty()) {
-            ChainedOptionsBuilder b = common(settings, "\\.(" + String.join("|", fast) + ")\\.", raw.resolve("jmh-main.json"))
+            ChainedOptionsBuilder b = common(settings, "\\.(" + String.join("|", fast) + ")", raw.resolve("jmh-main.json"))
                     .warmupIterations(settings.warmupIterations())
                     .warmupTime(TimeValue.seconds(settings.iterationSeconds()))
                     .measurementIterations(settings.measurementIterations())
@@ -123,14 +133,26 @@ public final class BenchMain {
             report.addProgram("stop", runProgram("org.cancelkit.bench.StopTable", List.of(), Integer.toString(settings.stopRounds())));
         }
         report.finish();
-        String section = report.stopSection();
-        if (only.equals(Set.of("stop")) && section != null && Files.exists(out)
-                && splice(out, section, Sections.STOP_BEGIN, Sections.STOP_END)) {
-            System.out.println("Replaced the stop section of " + out.toAbsolutePath() + " (the rest is kept)");
-        } else if (only.equals(Set.of("stop")) && section != null && Files.exists(out)) {
-            Files.writeString(out, Files.readString(out, StandardCharsets.UTF_8) + "\n" + section + "\n",
-                    StandardCharsets.UTF_8);
-            System.out.println("Appended the stop section to " + out.toAbsolutePath() + " (the rest is kept)");
+        // A run of one spliceable section alone replaces that section of an existing file and keeps the rest.
+        String only1 = only.size() == 1 ? only.iterator().next() : "";
+        String begin = switch (only1) {
+            case "stop" -> Sections.STOP_BEGIN;
+            case "peers" -> Sections.PEERS_BEGIN;
+            case "io" -> Sections.IO_BEGIN;
+            default -> null;
+        };
+        String end = switch (only1) {
+            case "stop" -> Sections.STOP_END;
+            case "peers" -> Sections.PEERS_END;
+            default -> Sections.IO_END;
+        };
+        String section = begin == null ? null : report.section(begin, end);
+        if (begin != null && section != null && Files.exists(out)) {
+            if (!splice(out, section, begin, end)) {
+                Files.writeString(out, Files.readString(out, StandardCharsets.UTF_8) + "\n" + section + "\n",
+                        StandardCharsets.UTF_8);
+            }
+            System.out.println("Replaced the " + only + " section of " + out.toAbsolutePath() + " (the rest is kept)");
         } else {
             Files.writeString(out, report.markdown(), StandardCharsets.UTF_8);
         }
@@ -220,11 +242,17 @@ public final class BenchMain {
         return results;
     }
 
-    /** {@code Class.method} of a JMH result. */
+    /** {@code Class.method} of a JMH result, then {@code :param,...} if it has parameters. */
     static String shortName(RunResult r) {
         String full = r.getParams().getBenchmark();
         int method = full.lastIndexOf('.');
         int cls = full.lastIndexOf('.', method - 1);
-        return full.substring(cls + 1);
+        StringBuilder name = new StringBuilder(full.substring(cls + 1));
+        String sep = ":";
+        for (String key : r.getParams().getParamsKeys()) {
+            name.append(sep).append(r.getParams().getParam(key));
+            sep = ",";
+        }
+        return name.toString();
     }
 }

@@ -149,11 +149,11 @@ final class Report {
         return stopTable;
     }
 
-    /** The generated stop section of RESULTS.md, markers included, or null if it is not in the body. */
-    @Nullable String stopSection() {
-        int b = body.indexOf(Sections.STOP_BEGIN);
-        int e = body.indexOf(Sections.STOP_END);
-        return b < 0 || e < 0 ? null : body.substring(b, e + Sections.STOP_END.length());
+    /** A generated section of RESULTS.md, markers included, or null if it is not in the body. */
+    @Nullable String section(String begin, String end) {
+        int b = body.indexOf(begin);
+        int e = body.indexOf(end);
+        return b < 0 || e < 0 ? null : body.substring(b, e + end.length());
     }
 
     // ------------------------------------------------------------------ rendering
