@@ -140,6 +140,17 @@ final class Report {
                 + " | " + (bytes != null ? bytes : bytes(s.bytesPerOp())) + " | " + gc(s) + " | " + ratio + " |");
     }
 
+    private @Nullable String peersSummary;
+
+    void peersSummary(String table) {
+        peersSummary = table;
+    }
+
+    /** The peers' ratios to cancelkit, if they ran. */
+    @Nullable String peersSummary() {
+        return peersSummary;
+    }
+
     void stopTable(String table) {
         stopTable = table;
     }

@@ -86,6 +86,19 @@ final class Sections {
             {"Guava `SimpleTimeLimiter`", "PeerTimeoutBench.guava"},
             {"`StructuredTaskScope` with a timeout", "PeerTimeoutBench.structuredTaskScope"},
         };
+        StringBuilder summary = new StringBuilder();
+        summary.append("| arm + disarm a 1 s timeout, time relative to cancelkit `Timeout.call` | 1 thread | 2 threads |\n");
+        summary.append("|---|---|---|\n");
+        for (String[] row : rows) {
+            summary.append("| ").append(row[0].replace("**", "").replace(" (reference)", "")).append(" | ");
+            for (String suffix : new String[] {"", "2Threads"}) {
+                Report.Score a = r.score(row[1] + suffix);
+                Report.Score b = r.score("TimeoutBench.timeoutCall" + suffix);
+                summary.append(a == null || b == null ? "not run" : String.format("%.2fx (%s %s)",
+                        a.value() / b.value(), Report.fmt(a.value()), a.unit())).append(suffix.isEmpty() ? " | " : " |\n");
+            }
+        }
+        r.peersSummary(summary.toString());
         header(r);
         for (String suffix : new String[] {"", "2Threads"}) {
             for (String[] row : rows) {
