@@ -221,6 +221,8 @@ public final class TaskGroup implements AutoCloseable {
      * @return every task's result
      * @throws InterruptedException when the owner was interrupted (by someone other than cancelkit)
      *     while waiting; the group was then cancelled and its tasks have ended
+     * @throws CancelledException when the token current where the group was opened was cancelled: the
+     *     tasks were cancelled with it and have ended
      * @throws TaskFailedException when the policy fails the join (fail-fast: a task failed)
      * @throws IllegalStateException when called by another thread than the owner, twice, or after close;
      *     or when the policy's {@code onTaskEnded} threw (the group was then cancelled; the cause is what it threw)
@@ -237,6 +239,13 @@ public final class TaskGroup implements AutoCloseable {
         boolean interrupted = awaitAll();
         state = State.JOINED;
         Report report = report();
+        // join is a cancellation point: when the cancel came from outside the group (the token current
+        // where it was opened), the caller unwinds once every task has ended (C1) instead of carrying
+        // on with a report of cancelled tasks; a timeout around the group then fails as it should.
+        CancellationToken opener = token.parent();
+        if (opener != null) {
+            opener.throwIfCancelled();
+        }
         if (interrupted) {
             throw new InterruptedException("interrupted while joining; the group was cancelled and every task has ended");
         }

@@ -124,46 +124,53 @@ class TaskGroupOwnerTest {
     void ownerTokenFlowsDown() throws Exception {
         onVirtualTime(() -> {
             CancellationToken owner = CancellationToken.create();
-            TaskGroup.Report r = owner.call(() -> {
+            AtomicReference<Task<Void>> t = new AtomicReference<>();
+            assertThatThrownBy(() -> owner.call(() -> {
                 try (TaskGroup group = TaskGroup.open(CompletionPolicy.supervise())) {
-                    group.fork("t", () -> Cancellation.sleep(Duration.ofHours(1)));
+                    t.set(group.fork("t", () -> Cancellation.sleep(Duration.ofHours(1))));
                     group.fork("canceller", () -> {
                         Cancellation.sleep(ms(30));
                         owner.cancel("from above");
                     });
-                    return group.join();
+                    return group.join(); // a cancellation point: the cancel came from outside the group
                 }
-            });
-            assertThat(r.get("t").orElseThrow().outcome()).isEqualTo(TaskOutcome.CANCELLED_WHILE_RUNNING);
-            assertThat(r.get("t").orElseThrow().duration()).isEqualTo(ms(30));
+            })).isInstanceOf(CancelledException.class).hasMessageContaining("from above");
+            TaskResult r = t.get().result().orElseThrow();
+            assertThat(r.outcome()).isEqualTo(TaskOutcome.CANCELLED_WHILE_RUNNING);
+            assertThat(r.duration()).isEqualTo(ms(30));
         });
     }
 
     @Test
-    @DisplayName("regression: join in an owner whose token is cancelled returned InterruptedException for cancelkit's own interrupt")
-    void joinInCancelledOwnerReturnsTheReport() throws Exception {
+    @DisplayName("regression: join in an owner whose token is cancelled threw InterruptedException for cancelkit's own "
+            + "interrupt; now it waits for every task, then throws CancelledException")
+    void joinInCancelledOwnerThrowsCancelledAfterTheTasksEnded() throws Exception {
         for (int i = 0; i < 200; i++) {
             CancellationToken owner = CancellationToken.create();
-            AtomicBoolean flagAfterJoin = new AtomicBoolean();
-            TaskGroup.Report r = owner.call(() -> {
+            AtomicReference<Task<Void>> t = new AtomicReference<>();
+            AtomicReference<Throwable> fromJoin = new AtomicReference<>();
+            assertThatThrownBy(() -> owner.call(() -> {
                 try (TaskGroup group = TaskGroup.open(CompletionPolicy.supervise())) {
                     CountDownLatch blocked = new CountDownLatch(1);
-                    group.fork("t", () -> {
+                    t.set(group.fork("t", () -> {
                         blocked.countDown();
                         new CountDownLatch(1).await();
-                    });
+                    }));
                     group.fork("canceller", () -> {
                         blocked.await();
                         owner.cancel("from above");
                     });
-                    TaskGroup.Report report = group.join(); // used to throw InterruptedException
-                    flagAfterJoin.set(Thread.currentThread().isInterrupted());
-                    return report;
+                    try {
+                        return group.join(); // used to throw InterruptedException
+                    } catch (Throwable e) {
+                        fromJoin.set(e);
+                        throw e;
+                    }
                 }
-            });
-            assertThat(r.get("t").orElseThrow().outcome()).isEqualTo(TaskOutcome.CANCELLED_WHILE_RUNNING);
-            assertThat(flagAfterJoin).as("C4: cancelkit's interrupt is still visible inside the region").isTrue();
-            assertThat(Thread.currentThread().isInterrupted()).as("C4: and cleared when the region ends").isFalse();
+            })).isInstanceOf(CancelledException.class);
+            assertThat(fromJoin.get()).isInstanceOf(CancelledException.class);
+            assertThat(t.get().result().orElseThrow().outcome()).isEqualTo(TaskOutcome.CANCELLED_WHILE_RUNNING);
+            assertThat(Thread.currentThread().isInterrupted()).as("C4: cleared when the region ends").isFalse();
         }
     }
 
