@@ -1,5 +1,6 @@
 package org.cancelkit.bench;
 
+import java.util.concurrent.StructuredTaskScope;
 import java.util.concurrent.TimeUnit;
 import org.cancelkit.CompletionPolicy;
 import org.cancelkit.TaskGroup;
@@ -14,7 +15,9 @@ import org.openjdk.jmh.infra.Blackhole;
 
 /**
  * Issue 4: fork and join of trivial tasks in a {@link TaskGroup} against the reference, raw virtual
- * threads started and joined by hand, in the same run. Target: within 1.2x of the raw threads.
+ * threads started and joined by hand, and against the JDK's {@code StructuredTaskScope} (a preview in
+ * Java 25, enabled in this module only), in the same run. Targets: within 1.2x of the raw threads,
+ * and faster than {@code StructuredTaskScope}.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -34,6 +37,21 @@ public class TaskGroupBench {
         }
         for (Thread t : threads) {
             t.join();
+        }
+    }
+
+    /** The same work in the JDK's structured scope: open, fork each, join, close. */
+    @Benchmark
+    public void structuredTaskScope(Blackhole bh) throws InterruptedException {
+        try (var scope = StructuredTaskScope.open()) {
+            for (int i = 0; i < tasks; i++) {
+                int k = i;
+                scope.fork(() -> {
+                    bh.consume(k);
+                    return null;
+                });
+            }
+            scope.join();
         }
     }
 
