@@ -86,14 +86,22 @@ public final class Bulkhead {
      */
     public Optional<Permit> tryAcquire() {
         synchronized (this) {
-            if (inUse < limit && queue.isEmpty()) {
-                inUse++;
-                acquired++;
+            if (takeFree()) {
                 return Optional.of(new Permit());
             }
             rejected++;
             return Optional.empty();
         }
+    }
+
+    /** Takes a free permit if one is free and nobody queues before us; the caller holds this monitor. */
+    private boolean takeFree() {
+        if (inUse < limit && queue.isEmpty()) {
+            inUse++;
+            acquired++;
+            return true;
+        }
+        return false;
     }
 
     /**
@@ -127,9 +135,7 @@ public final class Bulkhead {
     private Permit acquireQueued() throws InterruptedException {
         Waiting w;
         synchronized (this) {
-            if (inUse < limit && queue.isEmpty()) {
-                inUse++;
-                acquired++;
+            if (takeFree()) {
                 return new Permit();
             }
             w = new Waiting();
@@ -158,27 +164,15 @@ public final class Bulkhead {
     public Optional<Permit> acquire(Duration maxWait) throws InterruptedException {
         Durations.requireTimeout(maxWait, "maxWait");
         enter();
-        Optional<Permit> now = tryAcquireQuietly();
-        if (now.isPresent() || maxWait.isZero()) {
-            if (now.isEmpty()) {
-                synchronized (this) {
-                    rejected++;
-                }
-            }
-            return now;
+        if (maxWait.isZero()) {
+            return tryAcquire();
         }
-        return Timeout.callOrEmpty(maxWait, this::acquireQueued);
-    }
-
-    private Optional<Permit> tryAcquireQuietly() {
         synchronized (this) {
-            if (inUse < limit && queue.isEmpty()) {
-                inUse++;
-                acquired++;
+            if (takeFree()) {
                 return Optional.of(new Permit());
             }
-            return Optional.empty();
         }
+        return Timeout.callOrEmpty(maxWait, this::acquireQueued);
     }
 
     /** A waiter gives up: out of the queue, or, if a permit reached it meanwhile, the permit goes back. */
