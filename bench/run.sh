@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Builds the benchmarks jar and runs every cancelkit benchmark and measurement program, then
-# regenerates bench/RESULTS.md from what was measured (about 10 minutes; see bench/README.md).
+# regenerates bench/RESULTS.md from what was measured (about 25 minutes; see bench/README.md).
 #
 #   bench/run.sh                      the full run
 #   bench/run.sh --quick              a short smoke run (its RESULTS.md says so)
-#   bench/run.sh --only timeout,tree  some sections: check,timeout,exception,tree,size,lateness,idle,stop,peers,io
+#   bench/run.sh --only timeout,tree  some sections: check,timeout,exception,tree,size,lateness,idle,stop,peers,io,group
 #   bench/run.sh --out /tmp/R.md      write elsewhere
 set -euo pipefail
 cd "$(dirname "$0")/.."

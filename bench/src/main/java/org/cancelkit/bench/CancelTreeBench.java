@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import kotlinx.coroutines.Job;
 import org.cancelkit.CancellationToken;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -160,6 +161,23 @@ public class CancelTreeBench {
         }
     }
 
+    /** A freshly built flat tree of kotlinx.coroutines {@code Job}s per iteration. */
+    @State(Scope.Thread)
+    public static class FlatJobs {
+        Job root = Kx.job(null);
+        Job last = root;
+
+        /** Builds it. */
+        @Setup(Level.Iteration)
+        public void build() {
+            root = Kx.job(null);
+            for (int i = 0; i < FLAT_CHILDREN; i++) {
+                last = Kx.job(root);
+            }
+            System.gc();
+        }
+    }
+
     /** A freshly built deep tree of plain nodes per iteration. */
     @State(Scope.Thread)
     public static class TreePlain {
@@ -210,6 +228,20 @@ public class CancelTreeBench {
     public boolean flatPlain(FlatPlain s) {
         s.root.cancel();
         return s.last.state != 0;
+    }
+
+    /**
+     * The peer of {@link #flatTokens}: kotlinx.coroutines, a {@code Job()} with {@value #FLAT_CHILDREN}
+     * {@code Job(parent)} children, cancelled with {@code cancel()}.
+     *
+     * @param s the tree
+     * @return whether the last child reports cancelled (it must)
+     */
+    @Benchmark
+    @OperationsPerInvocation(FLAT_TOKENS)
+    public boolean flatKotlinxJobs(FlatJobs s) {
+        Kx.cancel(s.root);
+        return s.last.isCancelled();
     }
 
     /**

@@ -3,6 +3,7 @@ package org.cancelkit.bench;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import kotlinx.coroutines.Job;
 import org.cancelkit.CancellationToken;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -20,7 +21,8 @@ import org.openjdk.jmh.annotations.TearDown;
  * plain volatile boolean read; {@link #noCheck}, the same loop without a check, is context only.
  *
  * <p>Each check reads a field of a small object held in a local, as a real loop holds its token: the
- * token's state, the AtomicBoolean's value and the reference's {@link Flag} are all one load away. The checks
+ * token's state, the AtomicBoolean's value, the kotlinx {@code Job}'s state and the reference's {@link Flag} are all
+ * one load away (kotlinx's {@code isActive} then tests the state's type and flag). The checks
  * never fire (nothing is cancelled), and the sum is returned so the loop is not dead code.
  */
 @State(Scope.Thread)
@@ -39,6 +41,7 @@ public class CheckBench {
     private final Flag flag = new Flag();
     private final AtomicBoolean atomic = new AtomicBoolean();
     private CancellationToken token = CancellationToken.never();
+    private Job job = Kx.job(null);
 
     /** Fills the array and creates a live token. */
     @Setup
@@ -49,12 +52,14 @@ public class CheckBench {
             data[i] = random.nextInt(1000);
         }
         token = CancellationToken.create();
+        job = Kx.job(null);
     }
 
     /** Closes the token. */
     @TearDown
     public void tearDown() {
         token.close();
+        Kx.cancel(job);
     }
 
     /**
@@ -145,6 +150,27 @@ public class CheckBench {
         int sum = 0;
         for (int i = 0; i < d.length; i++) {
             if (Thread.currentThread().isInterrupted()) {
+                return -1;
+            }
+            sum += d[i];
+        }
+        return sum;
+    }
+
+    /**
+     * kotlinx.coroutines {@code job.isActive()} per element (what {@code isActive} and
+     * {@code ensureActive()} read in a coroutine), on a live {@code Job()}.
+     *
+     * @return the sum
+     */
+    @Benchmark
+    @OperationsPerInvocation(N)
+    public int kotlinxJobIsActive() {
+        Job j = job;
+        int[] d = data;
+        int sum = 0;
+        for (int i = 0; i < d.length; i++) {
+            if (!j.isActive()) {
                 return -1;
             }
             sum += d[i];

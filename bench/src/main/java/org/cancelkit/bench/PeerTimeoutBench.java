@@ -11,10 +11,12 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.StructuredTaskScope;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
@@ -36,6 +38,12 @@ import org.openjdk.jmh.annotations.Threads;
  *   <li>{@code guava}: {@code SimpleTimeLimiter.create(executor).callWithTimeout(body, 1 s)}, the same executor.</li>
  *   <li>{@code structuredTaskScope}: {@code StructuredTaskScope.open(awaitAllSuccessfulOrThrow(),
  *       cf -> cf.withTimeout(1 s))}, one fork, join, the subtask's value (preview API).</li>
+ *   <li>{@code kotlinxDefault}: kotlinx.coroutines {@code withTimeout(1 s) { body }} in a coroutine on
+ *       {@code Dispatchers.Default}, {@value #KX_BATCH} calls per benchmark invocation in one coroutine
+ *       (a Java thread cannot call a suspend function without starting a coroutine; starting one per
+ *       call would measure {@code runBlocking}, not the timeout). Score per {@code withTimeout}.</li>
+ *   <li>{@code kotlinxRunBlocking}: the same in a plain {@code runBlocking}: the timeout goes to the
+ *       calling thread's own event loop instead of the shared delay thread.</li>
  * </ul>
  * Each once on one thread and once on two, each thread with its own state (its own executor).
  * Every contender that runs the body on another thread pays for that thread: it is how each is used.
@@ -45,9 +53,12 @@ import org.openjdk.jmh.annotations.Threads;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 public class PeerTimeoutBench {
     private static final Duration ONE_SECOND = Duration.ofSeconds(1);
+    /** {@code withTimeout} calls per invocation of a kotlinx benchmark. */
+    static final int KX_BATCH = 1000;
 
     private int x = 42;
     private Callable<Integer> body = () -> x;
+    private IntSupplier intBody = () -> x;
     private ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
     private TimeLimiter timeLimiter = TimeLimiter.ofDefaults();
     private FailsafeExecutor<Integer> failsafe = Failsafe.none();
@@ -58,6 +69,7 @@ public class PeerTimeoutBench {
     public void setUp() {
         x = 42;
         body = () -> x;
+        intBody = () -> x;
         executor.close();
         executor = Executors.newVirtualThreadPerTaskExecutor();
         timeLimiter = TimeLimiter.of(TimeLimiterConfig.custom().timeoutDuration(ONE_SECOND)
@@ -192,5 +204,51 @@ public class PeerTimeoutBench {
     @Threads(2)
     public Integer structuredTaskScope2Threads() throws Exception {
         return structuredOnce();
+    }
+
+    /**
+     * kotlinx {@code withTimeout} on {@code Dispatchers.Default}.
+     *
+     * @return the sum of the values
+     */
+    @Benchmark
+    @OperationsPerInvocation(KX_BATCH)
+    public long kotlinxDefault() {
+        return Kx.withTimeoutOnDefault(KX_BATCH, intBody);
+    }
+
+    /**
+     * kotlinx {@code withTimeout} in a plain {@code runBlocking}.
+     *
+     * @return the sum of the values
+     */
+    @Benchmark
+    @OperationsPerInvocation(KX_BATCH)
+    public long kotlinxRunBlocking() {
+        return Kx.withTimeoutInRunBlocking(KX_BATCH, intBody);
+    }
+
+    /**
+     * {@link #kotlinxDefault()}, two threads.
+     *
+     * @return the sum of the values
+     */
+    @Benchmark
+    @Threads(2)
+    @OperationsPerInvocation(KX_BATCH)
+    public long kotlinxDefault2Threads() {
+        return kotlinxDefault();
+    }
+
+    /**
+     * {@link #kotlinxRunBlocking()}, two threads.
+     *
+     * @return the sum of the values
+     */
+    @Benchmark
+    @Threads(2)
+    @OperationsPerInvocation(KX_BATCH)
+    public long kotlinxRunBlocking2Threads() {
+        return kotlinxRunBlocking();
     }
 }

@@ -151,6 +151,17 @@ final class Report {
         return peersSummary;
     }
 
+    private @Nullable String headline;
+
+    void headline(String table) {
+        headline = table;
+    }
+
+    /** The headline figures against the peers (check, fan-out, retained bytes, precision), if any ran. */
+    @Nullable String headline() {
+        return headline;
+    }
+
     void stopTable(String table) {
         stopTable = table;
     }

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import kotlinx.coroutines.Job;
 import org.cancelkit.CancellationToken;
 import org.openjdk.jol.info.ClassLayout;
 import org.openjdk.jol.info.GraphLayout;
@@ -26,6 +27,7 @@ import org.openjdk.jol.vm.VM;
  *       parent plus the system timer's heap and inbox (the token and its timer entry, which the timer
  *       holds, not the token).</li>
  * </ul>
+ * The peer, kotlinx.coroutines: a {@code Job(parent)}, measured the same way from its parent {@code Job}.
  */
 public final class RetainedSize {
     static final int MORE = 1000;
@@ -64,16 +66,29 @@ public final class RetainedSize {
         measure("deadline", parent -> parent.child(Duration.ofHours(1)), null);
         // Without a deadline.
         measure("plain", parent -> parent.child(), null);
+        // The peer: a kotlinx.coroutines Job(parent), measured the same way from its parent Job.
+        Job parentJob = Kx.job(null);
+        try {
+            measure("kotlinxJob", parentJob, parent -> Kx.job(parent), null);
+        } finally {
+            Kx.cancel(parentJob);
+        }
     }
 
-    interface Maker {
-        CancellationToken make(CancellationToken parent);
+    interface Maker<P> {
+        Object make(P parent);
     }
 
-    private static void measure(String key, Maker maker, Object @Nullable [] extraRoots)
+    private static void measure(String key, Maker<CancellationToken> maker, Object @Nullable [] extraRoots)
             throws InterruptedException {
-        CancellationToken parent = CancellationToken.create();
-        List<CancellationToken> keep = new ArrayList<>();
+        try (CancellationToken parent = CancellationToken.create()) {
+            measure(key, parent, maker, extraRoots);
+        }
+    }
+
+    private static <P> void measure(String key, P parent, Maker<P> maker, Object @Nullable [] extraRoots)
+            throws InterruptedException {
+        List<Object> keep = new ArrayList<>();
         // An unrelated armed deadline, so the timer thread is started and settled before the baseline.
         CancellationToken warm = CancellationToken.create().child(Duration.ofHours(2));
         try {
@@ -94,11 +109,10 @@ public final class RetainedSize {
             Reference.reachabilityFence(keep);
         } finally {
             warm.close();
-            parent.close();
         }
     }
 
-    private static GraphLayout layout(CancellationToken parent, Object @Nullable [] extraRoots) {
+    private static GraphLayout layout(Object parent, Object @Nullable [] extraRoots) {
         System.gc();
         if (extraRoots == null) {
             return GraphLayout.parseInstance(parent);
@@ -116,7 +130,8 @@ public final class RetainedSize {
             long count = after.getClassCounts().count(c) - before.getClassCounts().count(c);
             long size = after.getClassSizes().count(c) - before.getClassSizes().count(c);
             if (count != 0 || size != 0) {
-                growth.put(c.getName().replace("org.cancelkit.", "").replace("java.lang.", ""),
+                growth.put(c.getName().replace("org.cancelkit.", "").replace("kotlinx.coroutines.", "")
+                                .replace("java.lang.", ""),
                         new long[] {count, size});
             }
         }

@@ -149,6 +149,7 @@ public final class StopTable {
             }
             return null;
         }));
+        cases.add(new Case("kotlinxWithTimeout", w -> Kx.withTimeoutInterruptible(TIMEOUT_MS, w::call)));
         cases.add(new Case("cancelkitTimeout", w -> Timeout.call(timeout, w::call)));
         cases.add(new Case("cancelkitTaskGroup", w -> Timeout.call(timeout, () -> {
             try (TaskGroup group = TaskGroup.open()) {

@@ -2,9 +2,15 @@ package org.cancelkit.bench;
 
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.cancelkit.Cancellation;
 import org.cancelkit.CancellationToken;
 import org.cancelkit.DeadlineExceededException;
@@ -27,6 +33,20 @@ import org.cancelkit.Timeout;
  *       before the sleep + 100 ms).</li>
  * </ul>
  * Context, not judged: the same tokens each awaited by a virtual thread in {@code awaitCancellation()}.
+ *
+ * <p>The peers, from the deadline to the moment the caller sees the timeout (compare with cancelkit's
+ * unwind, whose body must also be interrupted and unwound first):
+ * <ul>
+ *   <li>{@code orTimeout}: {@value #N} {@code new CompletableFuture<>().orTimeout(100 ms)}, each with a
+ *       {@code whenComplete} that records when it ran; due = {@code nanoTime()} read just after
+ *       {@code orTimeout} returned + 100 ms.</li>
+ *   <li>kotlinx: {@value #N} coroutines on {@code Dispatchers.Default} in
+ *       {@code withTimeout(100 ms) { delay(60 s) }}, caught {@code TimeoutCancellationException}; due read
+ *       just before {@code withTimeout}.</li>
+ *   <li>{@code Future.get}: {@value #N} virtual threads each in {@code executor.submit(sleep 60 s).get(100 ms)}
+ *       on a virtual-thread-per-task executor, caught {@code TimeoutException} (then {@code cancel(true)});
+ *       due read just before {@code get}.</li>
+ * </ul>
  * One discarded warm-up round, then the given number of rounds; the order of the two contenders
  * alternates between rounds. Percentiles are over all samples of all measured rounds.
  */
@@ -53,6 +73,7 @@ public final class TimerLateness {
         long[] unwindCk = new long[rounds * N];
         long[] unwindSleep = new long[rounds * N];
         long[] firingAwait = new long[rounds * N];
+        long[][] peers = new long[PEERS.length][rounds * N];
         StringBuilder perRound = new StringBuilder();
         for (int r = -1; r < rounds; r++) {
             boolean cancelkitFirst = r % 2 == 0;
@@ -72,8 +93,16 @@ public final class TimerLateness {
                 c = unwindCancelkit();
             }
             long[] e = firingAwait(); // context: no contender
+            long[][] peerRound = new long[PEERS.length][];
+            for (int k = 0; k < PEERS.length; k++) {
+                int which = Math.floorMod(k + r, PEERS.length); // each round starts with another peer
+                peerRound[which] = peer(which);
+            }
             if (r < 0) {
                 continue; // warm-up
+            }
+            for (int k = 0; k < PEERS.length; k++) {
+                System.arraycopy(peerRound[k], 0, peers[k], r * N, N);
             }
             System.arraycopy(e, 0, firingAwait, r * N, N);
             System.arraycopy(a, 0, firingCk, r * N, N);
@@ -91,7 +120,78 @@ public final class TimerLateness {
         Out.percentiles("firing.await", firingAwait);
         Out.percentiles("unwind.cancelkit", unwindCk);
         Out.percentiles("unwind.sleep", unwindSleep);
+        for (int k = 0; k < PEERS.length; k++) {
+            Out.percentiles("caller." + PEERS[k], peers[k]);
+        }
         Out.result("perRound", perRound.toString());
+    }
+
+    /** The peers, in the order of {@link #peer}. */
+    static final String[] PEERS = {"orTimeout", "kotlinx", "futureGet"};
+
+    private static long[] peer(int which) throws InterruptedException {
+        return switch (which) {
+            case 0 -> callerOrTimeout();
+            case 1 -> callerKotlinx();
+            default -> callerFutureGet();
+        };
+    }
+
+    static long[] callerOrTimeout() throws InterruptedException {
+        settle();
+        long[] due = new long[N];
+        long[] fired = new long[N];
+        CountDownLatch done = new CountDownLatch(N);
+        for (int i = 0; i < N; i++) {
+            int idx = i;
+            new CompletableFuture<Integer>().orTimeout(DELAY_MS, TimeUnit.MILLISECONDS).whenComplete((v, failure) -> {
+                fired[idx] = System.nanoTime();
+                done.countDown();
+            });
+            due[i] = System.nanoTime() + DELAY_NANOS;
+        }
+        await(done, "orTimeout");
+        long[] late = new long[N];
+        for (int i = 0; i < N; i++) {
+            late[i] = fired[i] - due[i];
+        }
+        return late;
+    }
+
+    static long[] callerKotlinx() throws InterruptedException {
+        settle();
+        return Kx.withTimeoutLateness(N, DELAY_MS);
+    }
+
+    static long[] callerFutureGet() throws InterruptedException {
+        settle();
+        long[] late = new long[N];
+        CountDownLatch done = new CountDownLatch(N);
+        try (ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < N; i++) {
+                int idx = i;
+                Thread.ofVirtual().start(() -> {
+                    Future<?> f = executor.submit(() -> {
+                        Thread.sleep(60_000);
+                        return null;
+                    });
+                    long due = System.nanoTime() + DELAY_NANOS;
+                    try {
+                        f.get(DELAY_MS, TimeUnit.MILLISECONDS);
+                        throw new AssertionError("Future.get(100 ms) of a 60 s sleep returned");
+                    } catch (TimeoutException expected) {
+                        late[idx] = System.nanoTime() - due;
+                    } catch (InterruptedException | ExecutionException e) {
+                        throw new AssertionError("nobody interrupts these waits or fails these tasks", e);
+                    } finally {
+                        f.cancel(true);
+                        done.countDown();
+                    }
+                });
+            }
+            await(done, "Future.get");
+        }
+        return late;
     }
 
     private static String p99(long[] samples) {
