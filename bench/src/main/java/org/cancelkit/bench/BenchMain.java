@@ -134,7 +134,7 @@ public final class BenchMain {
         }
         if (only.contains("group")) {
             report.addProgram("groupCancel", runProgram(GroupCancelLatency.class, List.of(),
-                    Integer.toString(settings.quick() ? 4 : 10)));
+                    Integer.toString(settings.quick() ? 2 : 10)));
         }
         if (only.contains("stop")) {
             report.addProgram("stop", runProgram("org.cancelkit.bench.StopTable", List.of(), Integer.toString(settings.stopRounds())));
