@@ -5,7 +5,7 @@
  * <p>Start with {@link org.cancelkit.jobs.Job}.
  */
 module org.cancelkit.jobs {
-    requires org.cancelkit;
+    requires transitive org.cancelkit;
     requires org.cancelkit.io;
     requires com.fasterxml.jackson.databind;
     requires static transitive org.jspecify;

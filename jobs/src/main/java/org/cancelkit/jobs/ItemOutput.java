@@ -39,5 +39,5 @@ public interface ItemOutput {
      *
      * @return the number of bytes this item has written so far
      */
-    long size();
+    long bytesWritten();
 }
