@@ -73,7 +73,8 @@ class ResumeTest {
                 token.call(job::run); // cancelled after the last item: the loop has no further check
             } else {
                 assertThatThrownBy(() -> token.call(job::run)).as("k=" + k).isInstanceOf(CancelledException.class);
-                assertThat(job.checkpoint().orElseThrow().nextItem()).as("k=" + k + ": the stop checkpoint")
+                // cancelled before anything (k = 0), the run may stop before its first checkpoint
+                assertThat(job.checkpoint().map(Checkpoint::nextItem).orElse(0L)).as("k=" + k + ": the stop checkpoint")
                         .isEqualTo(k);
             }
             JobResult<Tally> resumed = Fixtures.job(dir, N, Fixtures.writeLine()).run();
