@@ -117,7 +117,7 @@ public final class CheckpointCodec {
         if (root == null || !root.isObject() || !FORMAT.equals(root.path("format").asText(null))) {
             throw new CheckpointException(file, Problem.NOT_A_CHECKPOINT, "the file is not a cancelkit job checkpoint "
                     + "(no \"format\": \"" + FORMAT + "\")", "Point the job at its own checkpoint file, or move this "
-                    + "file away if it is not one", null);
+                    + "file away if it is not one. " + START_OVER, null);
         }
         JsonNode version = root.path("formatVersion");
         if (!version.isInt() || version.intValue() != FORMAT_VERSION) {
