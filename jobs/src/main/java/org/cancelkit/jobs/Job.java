@@ -31,9 +31,11 @@ import org.cancelkit.jobs.internal.JobRunner;
  * }
  *
  * <h2>Files</h2>
- * In {@code directory}: the output {@code <id>.out} and the checkpoint {@code <id>.checkpoint.json}
- * (and io's {@code .cancelkit.lock} of {@link org.cancelkit.io.AtomicFiles#recover}, run at the start
- * of every run to remove what a killed checkpoint write left).
+ * In {@code directory}: the output {@code <id>.out}, the checkpoint {@code <id>.checkpoint.json}, the
+ * run lock {@code <id>.run.lock} (an OS file lock held while a run or a reset goes on; it dies with its
+ * process, so a killed run needs no cleaning up), and io's {@code .cancelkit.lock} of
+ * {@link org.cancelkit.io.AtomicFiles#recover}, which every run calls first to remove what a killed
+ * checkpoint write left behind.
  *
  * <h2>Exactly once: how</h2>
  * The checkpoint records, with the state and the next item, the <em>length of the output</em> that the
@@ -72,7 +74,8 @@ import org.cancelkit.jobs.internal.JobRunner;
  *       with public accessors in an exported (or opened) package.</li>
  *   <li>Output of items since the last checkpoint is held in memory (written to the file, unsynced,
  *       every 64 KiB); a long checkpoint interval costs redone work after a crash, not correctness.</li>
- *   <li>Only one run of a job at a time: a second one fails (the output file is locked).</li>
+ *   <li>Only one run of a job at a time: a second one, in this or another process, fails at once with
+ *       an {@link IOException} saying the job is already running.</li>
  * </ul>
  *
  * <p>Immutable and thread-safe as a description; each {@link #run()} is confined to its calling thread.

@@ -174,4 +174,60 @@ class ResumeTest {
         assertThatThrownBy(() -> kept.getFirst().print("late")).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("item 0");
     }
+    @Test
+    @DisplayName("J1: a hard cancel whose interrupt closes the output channel mid-checkpoint is survived: saved, resumed once")
+    void interruptClosesTheOutputChannel() throws Exception {
+        CancellationToken token = CancellationToken.create();
+        ItemProcessor<Integer, Tally> body = (index, item, tally, out) -> {
+            out.print(Fixtures.line(index, item));
+            if (index == 4) {
+                token.cancel(); // interrupts this thread; the checkpoint after item 4 writes the output next
+            }
+            return tally.add(item);
+        };
+        Job<Integer, Tally> job = Fixtures.job(dir, N, body).withOptions(JobOptions.defaults().withCheckpointEveryItems(5));
+        assertThatThrownBy(() -> token.call(job::run)).isInstanceOfSatisfying(CancelledException.class, e ->
+                assertThat(e.getSuppressed()).as("the write that the interrupt cut")
+                        .anySatisfy(s -> assertThat(s).isInstanceOf(java.nio.channels.ClosedByInterruptException.class)));
+        assertThat(job.checkpoint().orElseThrow().nextItem()).as("saved after reopening the output").isEqualTo(5);
+        assertThat(Thread.currentThread().isInterrupted()).as("no interrupt left behind (C4)").isFalse();
+        Fixtures.job(dir, N, Fixtures.writeLine()).run();
+        Fixtures.assertExactlyOnce(job.outputFile(), N, "after the interrupted checkpoint");
+    }
+
+    @Test
+    @DisplayName("J1: a second run of a running job fails at once, and changes nothing; the first one finishes")
+    void oneRunAtATime() throws Exception {
+        java.util.concurrent.CountDownLatch inside = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        Job<Integer, Tally> job = Fixtures.job(dir, N, (index, item, tally, out) -> {
+            if (index == 10) {
+                inside.countDown();
+                release.await();
+            }
+            out.print(Fixtures.line(index, item));
+            return tally.add(item);
+        }).withOptions(JobOptions.defaults().withCheckpointEveryItems(5));
+        java.util.concurrent.atomic.AtomicReference<Throwable> first = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread runner = Thread.ofVirtual().start(() -> {
+            try {
+                job.run();
+            } catch (Throwable t) {
+                first.set(t);
+            }
+        });
+        inside.await();
+        byte[] cp = Files.readAllBytes(job.checkpointFile());
+        byte[] out = Files.readAllBytes(job.outputFile());
+        Job<Integer, Tally> second = Fixtures.job(dir, N, Fixtures.writeLine());
+        assertThatThrownBy(second::run).isInstanceOf(java.io.IOException.class).hasMessageContaining("already running")
+                .hasMessageContaining("test-job.run.lock");
+        assertThatThrownBy(second::reset).hasMessageContaining("already running");
+        assertThat(Files.readAllBytes(job.checkpointFile())).isEqualTo(cp);
+        assertThat(Files.readAllBytes(job.outputFile())).isEqualTo(out);
+        release.countDown();
+        runner.join();
+        assertThat(first.get()).isNull();
+        Fixtures.assertExactlyOnce(job.outputFile(), N, "the first run");
+    }
 }

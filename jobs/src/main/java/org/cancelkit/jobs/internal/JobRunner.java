@@ -48,6 +48,8 @@ import org.jspecify.annotations.Nullable;
  *       (which closes the channel) is simply written again at the same place after reopening.</li>
  *   <li>A checkpoint exists before the output file has any content: output without a checkpoint is
  *       therefore an error (J2), never a reason to start over silently.</li>
+ *   <li>A run or a reset holds the job's lock ({@code <id>.run.lock}) from before it reads anything
+ *       until it has closed the output: two runs never interleave.</li>
  * </ol>
  *
  * <p>Confined to the thread that runs the job; every mutable field is written and read by it only.
@@ -62,6 +64,7 @@ public final class JobRunner<I, S> {
     private final String id;
     private final Path output;
     private final Path checkpointFile;
+    private final Path lockFile;
     private final List<? extends I> items;
     private final Class<S> stateType;
     private final S initialState;
@@ -71,7 +74,6 @@ public final class JobRunner<I, S> {
     private final ProgressMeter meter;
 
     private @Nullable FileChannel channel;
-    private @Nullable FileLock lock;
     private @Nullable Checkpoint<S> last;
     private Bytes pending = new Bytes(-1);
     private long appended;
@@ -97,6 +99,7 @@ public final class JobRunner<I, S> {
         this.id = id;
         this.output = output;
         this.checkpointFile = checkpointFile;
+        this.lockFile = checkpointFile.resolveSibling(id + ".run.lock");
         this.items = items;
         this.stateType = stateType;
         this.initialState = initialState;
@@ -130,7 +133,12 @@ public final class JobRunner<I, S> {
      * @throws IOException when a file operation fails
      */
     public void reset() throws IOException {
-        Files.createDirectories(checkpointFile.getParent());
+        try (FileChannel _ = lockJob()) {
+            resetLocked();
+        }
+    }
+
+    private void resetLocked() throws IOException {
         AtomicFiles.write(checkpointFile, CheckpointCodec.encode(
                 new Checkpoint<>(id, options.stateVersion(), 0, items.size(), 0, initialState)));
         try (FileChannel ch = FileChannel.open(output, CREATE, WRITE)) {
@@ -148,7 +156,12 @@ public final class JobRunner<I, S> {
      * @throws CancelledException when the run was cancelled (after its checkpoint was saved)
      */
     public JobResult<S> run() throws IOException, ItemFailedException {
-        Files.createDirectories(checkpointFile.getParent());
+        try (FileChannel _ = lockJob()) {
+            return runLocked();
+        }
+    }
+
+    private JobResult<S> runLocked() throws IOException, ItemFailedException {
         AtomicFiles.recover(checkpointFile.getParent()); // a checkpoint write killed midway leaves a temp file
         long outputSize = Files.exists(output) ? Files.size(output) : -1;
         Checkpoint<S> start = readCheckpoint().orElse(null);
@@ -329,27 +342,40 @@ public final class JobRunner<I, S> {
 
     private void openOutput() throws IOException {
         closeOutput();
-        FileChannel ch = FileChannel.open(output, CREATE, WRITE);
-        channel = ch;
-        try {
-            lock = ch.tryLock();
-        } catch (OverlappingFileLockException e) {
-            lock = null;
-        }
-        if (lock == null) {
-            closeOutput();
-            throw new IOException("job '" + id + "' is already running (its output " + output + " is locked by "
-                    + "another run); wait for that run to end, or stop it, then run again");
-        }
+        channel = FileChannel.open(output, CREATE, WRITE);
     }
 
     private void closeOutput() throws IOException {
         FileChannel ch = channel;
         channel = null;
-        lock = null; // released with the channel
         if (ch != null) {
             ch.close();
         }
+    }
+
+    /**
+     * Rule 6: one run (or reset) of a job at a time, across processes. The lock is the OS's, on its own
+     * file that is never deleted (deleting a lock file races with its next user); it dies with its
+     * process, so a killed run's lock needs no cleaning up.
+     */
+    private FileChannel lockJob() throws IOException {
+        Files.createDirectories(lockFile.getParent());
+        FileChannel ch = FileChannel.open(lockFile, CREATE, WRITE);
+        FileLock lock;
+        try {
+            lock = ch.tryLock();
+        } catch (OverlappingFileLockException e) {
+            lock = null; // held by another run in this JVM
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
+        }
+        if (lock == null) {
+            ch.close();
+            throw new IOException("job '" + id + "' is already running: " + lockFile + " is locked by another run "
+                    + "(in this or another process); wait for that run to end or stop it, then run again");
+        }
+        return ch; // closing it releases the lock
     }
 
     /** An item's processor threw; carries the index out of the loop. */
