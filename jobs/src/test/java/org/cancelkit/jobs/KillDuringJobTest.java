@@ -23,8 +23,9 @@ import org.junit.jupiter.api.io.TempDir;
  * byte-identical to an uninterrupted run's (every item exactly once).
  *
  * <p>Negative control built in: the test counts kills that left output beyond the checkpoint (written
- * but not checkpointed); without the truncation on resume, each of them would be a duplicate, and the
- * test requires at least one so that the truncation is really exercised.
+ * but not checkpointed), checks that such a tail begins with the output of the first item the resumed
+ * run will redo (so a resume without the truncation would write that item twice), and requires at
+ * least one such kill, so that the truncation is really exercised.
  */
 class KillDuringJobTest {
     private static final long SEED = Long.getLong("cancelkit.seed", System.nanoTime());
@@ -54,7 +55,10 @@ class KillDuringJobTest {
         int tails = 0;
         int beforeFirstCheckpoint = 0;
         long t0 = System.nanoTime();
-        for (int k = 0; k < kills; k++) {
+        int k = 0;
+        // the kills asked for; then, only while no kill has yet landed between an output write and its
+        // checkpoint, up to twice as many more, so that the truncation is surely exercised
+        for (; k < kills || tails == 0 && k < 3 * kills; k++) {
             String at = "seed " + SEED + ", kill " + k;
             boolean done = false;
             try (ChildJvm child = ChildJvm.start(root.resolve("logs"), JobChild.class, dir.toString(),
@@ -85,13 +89,20 @@ class KillDuringJobTest {
                     .isEqualTo(Fixtures.reference((int) next));
             if (out.length > length) {
                 tails++;
+                // the tail is item next's output (or a cut of it): a resume that appended without
+                // cutting it off would write item next a second time
+                String tail = new String(out, length, out.length - length, StandardCharsets.UTF_8);
+                String nextLine = Fixtures.line(next, (int) next);
+                assertThat(nextLine.startsWith(tail) || tail.startsWith(nextLine))
+                        .as(at + ": the uncheckpointed tail starts with item " + next + "'s output: " + tail.lines()
+                                .findFirst().orElse("")).isTrue();
             }
         }
         JobResult<Tally> last = Fixtures.job(dir, n, JobChild.work(rounds)).run();
         System.out.printf("[J1 kill -9] %d kills in %.1f s, seed %d: %d left output beyond the checkpoint (cut on "
-                + "resume), %d came before the first checkpoint; the last run resumed at item %d of %d%n", kills,
+                + "resume), %d came before the first checkpoint; the last run resumed at item %d of %d%n", k,
                 (System.nanoTime() - t0) / 1e9, SEED, tails, beforeFirstCheckpoint, last.resumedFrom(), n);
-        Fixtures.assertExactlyOnce(Fixtures.job(dir, n, Fixtures.writeLine()).outputFile(), n, "after " + kills
+        Fixtures.assertExactlyOnce(Fixtures.job(dir, n, Fixtures.writeLine()).outputFile(), n, "after " + k
                 + " kills (seed " + SEED + ")");
         assertThat(last.state()).isEqualTo(new Tally(n, (long) n * (n - 1) / 2));
         assertThat(tails).as("kills that left uncheckpointed output (else the truncation is not exercised)")
