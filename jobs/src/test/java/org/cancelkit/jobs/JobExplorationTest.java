@@ -61,6 +61,29 @@ class JobExplorationTest {
         assertThat(report.points()).isGreaterThan(2 * N);
     }
 
+    @Test
+    @DisplayName("J1 J2: an I/O error at every cancellation point of a run (items, output, checkpoint writes): resumed, each item once")
+    void ioErrorAtEveryPoint() {
+        Job<Integer, Tally> job = Fixtures.job(dir, N, halfThenCheck())
+                .withOptions(JobOptions.defaults().withCheckpointEveryItems(4));
+        ExplorationReport report = CancellationExplorer.explore(job::run)
+                .before(() -> Fixtures.clear(dir))
+                .injecting(() -> new java.io.IOException("injected: disk error"))
+                .check("J2: the checkpoint, if any, is whole and counts no more output than the file has", () -> {
+                    var cp = job.checkpoint();
+                    if (cp.isPresent()) {
+                        assertThat(cp.get().outputLength()).isLessThanOrEqualTo(Files.size(job.outputFile()));
+                    }
+                })
+                .check("J1: a fresh run resumes and the output holds every item exactly once", () -> {
+                    Fixtures.job(dir, N, Fixtures.writeLine()).run();
+                    Fixtures.assertExactlyOnce(job.outputFile(), N, "resumed after an I/O error");
+                })
+                .run();
+        report.assertAllHeld();
+        assertThat(report.explored()).isGreaterThan(2 * N);
+    }
+
     /**
      * Negative control: an item whose output bypasses {@link ItemOutput} (appended straight to a side
      * file, as the seed's example would) is written twice when the item is cancelled after its write and
