@@ -230,4 +230,25 @@ class ResumeTest {
         assertThat(first.get()).isNull();
         Fixtures.assertExactlyOnce(job.outputFile(), N, "the first run");
     }
+    @Test
+    @DisplayName("J1 C8: a soft cancel (shutdown with a grace) lets the item in flight finish, then stops at the boundary, with no interrupt")
+    void softCancelFinishesTheItemInFlight() throws Exception {
+        CancellationToken token = CancellationToken.create();
+        ItemProcessor<Integer, Tally> body = (index, item, tally, out) -> {
+            if (index == 12) {
+                token.cancel(org.cancelkit.CancelReason.shutdown("draining"), Duration.ofHours(1));
+                assertThat(Thread.currentThread().isInterrupted()).as("no interrupt within the grace").isFalse();
+            }
+            out.print(Fixtures.line(index, item)); // the item in flight completes its output
+            return tally.add(item);
+        };
+        Job<Integer, Tally> job = Fixtures.job(dir, N, body).withOptions(JobOptions.defaults().withCheckpointEveryItems(5));
+        assertThatThrownBy(() -> token.call(job::run)).isInstanceOfSatisfying(CancelledException.class, e -> {
+            assertThat(e.reason().message()).isEqualTo("draining");
+            assertThat(e.getSuppressed()).as("nothing was cut by an interrupt").isEmpty();
+        });
+        assertThat(job.checkpoint().orElseThrow().nextItem()).as("item 12 finished, then the job stopped").isEqualTo(13);
+        Fixtures.job(dir, N, Fixtures.writeLine()).run();
+        Fixtures.assertExactlyOnce(job.outputFile(), N, "after the soft cancel");
+    }
 }
