@@ -78,8 +78,13 @@ import org.cancelkit.jobs.internal.JobRunner;
  *       an {@link IOException} saying the job is already running.</li>
  * </ul>
  *
- * <p>Immutable and thread-safe as a description; each {@link #run()} is confined to its calling thread.
- * Arguments must not be null.
+ * <h2>Memory consistency</h2>
+ * The processor, the listener and the checkpointing of one run all run on the thread that called
+ * {@link #run()}, in item order: what item {@code i}'s processing did happens-before item {@code i + 1}'s.
+ * Between runs (in the same process or not) the checkpoint file is the only thing passed on.
+ *
+ * <p>Immutable and thread-safe as a description; each {@link #run()} is confined to its calling thread,
+ * and only one run of a job is allowed at a time. Arguments must not be null.
  *
  * @param <I> the item type
  * @param <S> the state type
