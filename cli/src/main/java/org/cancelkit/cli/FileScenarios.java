@@ -320,7 +320,7 @@ final class FileScenarios {
         return cancelkitNames(dir).stream().filter(n -> !n.equals(".cancelkit.lock")).toList();
     }
 
-    private static void deleteTree(Path dir) throws IOException {
+    static void deleteTree(Path dir) throws IOException {
         if (!Files.exists(dir)) {
             return;
         }

@@ -1,0 +1,14 @@
+/**
+ * cancelkit jobs: long jobs over a sequence of items that can be cancelled, crash or be killed at any
+ * moment and resume from their last checkpoint, with every item's output written exactly once.
+ *
+ * <p>Start with {@link org.cancelkit.jobs.Job}.
+ */
+module org.cancelkit.jobs {
+    requires transitive org.cancelkit;
+    requires org.cancelkit.io;
+    requires com.fasterxml.jackson.databind;
+    requires static transitive org.jspecify;
+
+    exports org.cancelkit.jobs;
+}
