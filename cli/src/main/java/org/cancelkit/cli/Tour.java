@@ -27,6 +27,7 @@ public final class Tour {
         all.addAll(CoreScenarios.all());
         all.addAll(GroupScenarios.all());
         all.addAll(FileScenarios.all());
+        all.addAll(DatabaseScenarios.all());
         return new Tour(all);
     }
 
@@ -50,6 +51,7 @@ public final class Tour {
         out.println();
         int passed = 0;
         int failed = 0;
+        int skipped = 0;
         int i = 0;
         for (Scenario s : scenarios) {
             i++;
@@ -68,8 +70,10 @@ public final class Tour {
             out.println();
             passed += report.passed();
             failed += report.failed();
+            skipped += report.skipped();
         }
-        out.println("checks: " + passed + " passed, " + failed + " failed");
+        out.println("checks: " + passed + " passed, " + failed + " failed"
+                + (skipped > 0 ? "; " + skipped + " scenario(s) skipped (see SKIP above)" : ""));
         return failed;
     }
 }
