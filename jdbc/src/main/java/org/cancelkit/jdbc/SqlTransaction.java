@@ -81,6 +81,8 @@ public final class SqlTransaction implements AutoCloseable {
     private final JdbcOptions options;
     /** Written and read by the owner thread only. */
     private State state = State.ACTIVE;
+    /** Set by the owner thread when the server refused the commit: only a rollback remains. */
+    private boolean commitRefused;
 
     private SqlTransaction(Connection connection, JdbcOptions options) {
         this.connection = connection;
@@ -296,6 +298,7 @@ public final class SqlTransaction implements AutoCloseable {
                 throw new CommitOutcomeUnknownException("the connection broke during COMMIT, so the transaction"
                         + " may or may not have committed; look the outcome up before retrying", e);
             }
+            commitRefused = true;
             throw e; // refused by the server: close() rolls back and the state becomes ROLLED_BACK
         } catch (DeadlineExceededException | CancelledException e) {
             state = State.OUTCOME_UNKNOWN;
@@ -309,6 +312,10 @@ public final class SqlTransaction implements AutoCloseable {
         if (state != State.ACTIVE) {
             throw new IllegalStateException("cannot " + what + ": the transaction is " + state
                     + "; begin a new one");
+        }
+        if (commitRefused) {
+            throw new IllegalStateException("cannot " + what + ": the server refused this transaction's commit,"
+                    + " so it is rolled back when closed; begin a new one");
         }
     }
 

@@ -110,7 +110,13 @@ class CommitOutcomeTest {
             assertThatThrownBy(() -> SqlTransaction.call(c, JdbcOptions.defaults(), t -> {
                 tx.set(t);
                 t.update(BUMP);
-                t.commit();
+                try {
+                    t.commit();
+                } catch (SQLException refused) {
+                    assertThatThrownBy(() -> t.update(BUMP)).as("nothing more runs in a refused transaction")
+                            .isInstanceOf(IllegalStateException.class).hasMessageContaining("refused");
+                    throw refused;
+                }
                 return null;
             })).isInstanceOf(SQLException.class).isNotInstanceOf(CommitOutcomeUnknownException.class);
             assertThat(tx.get().state()).isEqualTo(SqlTransaction.State.ROLLED_BACK);

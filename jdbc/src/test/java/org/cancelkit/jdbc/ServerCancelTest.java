@@ -128,6 +128,63 @@ class ServerCancelTest {
         }
     }
 
+    /**
+     * C9's escalation: a statement whose {@code cancel()} does nothing (a driver that cannot cancel, a
+     * network that drops the cancel request) is still running after the grace, so its connection is
+     * aborted and the caller gets its {@link DeadlineExceededException} (the server, not told, may keep
+     * running the query: the abort frees the caller, which is all a last resort can do).
+     * Virtual time: the deadline and the grace are clock steps, not waits.
+     */
+    @ParameterizedTest
+    @EnumSource(Db.class)
+    @DisplayName("D2/C9: when Statement.cancel() does not stop the query, Connection.abort does after the grace")
+    void escalationAbortsTheConnection(Db db) throws Exception {
+        db.resetTable(T);
+        VirtualClock clock = VirtualClock.create();
+        AtomicReference<Throwable> outcome = new AtomicReference<>();
+        java.util.concurrent.atomic.AtomicInteger cancels = new java.util.concurrent.atomic.AtomicInteger();
+        JdbcOptions options = JdbcOptions.defaults().withCancelGrace(Duration.ofSeconds(2));
+        try (Connection c = db.connect(); Connection observer = db.connect(); Statement real = c.createStatement()) {
+            long session = db.sessionId(c);
+            Statement deaf = (Statement) java.lang.reflect.Proxy.newProxyInstance(Statement.class.getClassLoader(),
+                    new Class<?>[] {Statement.class}, (proxy, method, args) -> {
+                        if (method.getName().equals("cancel")) {
+                            cancels.incrementAndGet();
+                            return null; // the cancel is lost
+                        }
+                        try {
+                            return method.invoke(real, args);
+                        } catch (java.lang.reflect.InvocationTargetException e) {
+                            throw e.getCause();
+                        }
+                    });
+            clock.run(() -> {
+                Thread worker = clock.fork("statement", () -> {
+                    try {
+                        Timeout.call(Duration.ofMillis(300), () -> Statements.call(deaf, options, s -> s.execute(db.sleep30)));
+                    } catch (Throwable e) {
+                        outcome.set(e);
+                    }
+                });
+                Db.await("the sleep running", () -> db.isRunning(observer, session));
+                clock.advance(Duration.ofMillis(300)); // the deadline: the (lost) cancel runs
+                assertThat(cancels).hasValue(1);
+                assertThat(db.isRunning(observer, session)).as("still running after the lost cancel").isTrue();
+                clock.advance(Duration.ofSeconds(2)); // the grace: Connection.abort
+                clock.join(worker);
+            });
+            try {
+                assertThat(outcome.get()).isInstanceOf(DeadlineExceededException.class);
+                assertThat(c.isClosed()).as("the escalation aborted the connection").isTrue();
+            } finally {
+                // The last resort frees the caller, not the server: a session whose client vanished
+                // keeps sleeping (C9's reason to cancel first). Kill it so the next test starts clean.
+                db.kill(observer, session);
+                Db.await("the killed session's query gone", () -> !db.isRunning(observer, session));
+            }
+        }
+    }
+
     static SQLException sqlCause(Throwable t) {
         for (Throwable c = t; c != null; c = c.getCause()) {
             if (c instanceof SQLException e) {
