@@ -92,6 +92,44 @@ class ServerCancelTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(Db.class)
+    @DisplayName("D2: a statement waiting for a row lock is cancelled on the server; CancelledException carries the driver's cancel error")
+    void cancelWhileWaitingForALock(Db db) throws Exception {
+        db.resetTable(T);
+        CancellationToken token = CancellationToken.create();
+        AtomicReference<Throwable> outcome = new AtomicReference<>();
+        try (Connection holder = db.connect(); Connection c = db.connect(); Connection observer = db.connect()) {
+            holder.setAutoCommit(false);
+            try (Statement s = holder.createStatement()) {
+                s.executeUpdate("UPDATE " + T + " SET v = 1 WHERE id = 1"); // holds the row lock
+            }
+            long session = db.sessionId(c);
+            Thread waiter = Thread.ofVirtual().start(() -> {
+                try {
+                    token.call(() -> SqlTransaction.call(c, JdbcOptions.defaults(), tx -> {
+                        tx.update("UPDATE " + T + " SET v = 2 WHERE id = 1"); // waits for the lock
+                        tx.commit();
+                        return null;
+                    }));
+                } catch (Throwable e) {
+                    outcome.set(e);
+                }
+            });
+            Db.await("the UPDATE waiting for the lock", () -> db.isRunning(observer, session));
+            token.cancel("the caller gave up waiting");
+            waiter.join();
+            holder.rollback();
+            assertThat(outcome.get()).isInstanceOf(CancelledException.class);
+            SQLException cause = sqlCause(outcome.get());
+            assertThat(cause != null ? cause.getSQLState() : null).as("the driver's cancel error is the cause")
+                    .isEqualTo(db == Db.POSTGRES ? "57014" : "70100");
+            assertThat(db.hasOpenTransaction(observer, session)).isFalse();
+            assertThat(db.value(observer, T, 1)).isEqualTo(100);
+            assertThat(Db.single(c, "SELECT 1")).isEqualTo(1);
+        }
+    }
+
     /**
      * Negative control for D2: the same transaction stopped by a plain interrupt (what a timeout does
      * to code outside a cancel-action region). The client gives up, but the server keeps running the
