@@ -100,7 +100,7 @@ public final class Statements {
         Objects.requireNonNull(options, "options");
         Objects.requireNonNull(body, "body");
         CancellationToken token = Cancellation.current();
-        token.throwIfCancelled();
+        Cancellation.check(); // a cancellation point: a statement is not sent on a cancelled token
         Optional<Duration> remaining = token.remaining();
         if (remaining.isPresent() && !remaining.get().isPositive()) {
             throw new DeadlineExceededException("the deadline passed before the statement was sent;"
