@@ -118,20 +118,43 @@ public final class Statements {
                 && !connection.getAutoCommit() && Sql.isPostgres(connection);
         CancelAction action = CancelAction.of(() -> Sql.cancelQuietly(statement))
                 .withEscalation(options.cancelGrace(), () -> Sql.abortQuietly(connection, options.abortExecutor()));
+        T value;
         try {
             if (serverTimeout) {
                 setStatementTimeout(connection, options, token);
             }
-            return Cancellation.withCancelAction(action, () -> body.call(statement));
+            value = Cancellation.withCancelAction(action, () -> body.call(statement));
         } catch (SQLException e) {
-            throw translate(e, token);
-        } finally {
-            if (serverTimeout) {
-                resetStatementTimeout(connection);
+            Exception translated = translate(e, token);
+            restoreQuietly(statement, savedTimeout, serverTimeout, translated);
+            if (translated instanceof RuntimeException r) {
+                throw r;
             }
-            if (!statement.isClosed() && statement.getQueryTimeout() != savedTimeout) {
-                statement.setQueryTimeout(savedTimeout);
-            }
+            throw e;
+        } catch (RuntimeException | Error e) {
+            restoreQuietly(statement, savedTimeout, serverTimeout, e);
+            throw e;
+        }
+        restore(statement, savedTimeout, serverTimeout);
+        return value;
+    }
+
+    /** Puts the statement (and the transaction's statement_timeout) back as they were. */
+    private static void restore(Statement statement, int savedTimeout, boolean serverTimeout) throws SQLException {
+        if (serverTimeout) {
+            resetStatementTimeout(statement.getConnection());
+        }
+        if (!statement.isClosed() && statement.getQueryTimeout() != savedTimeout) {
+            statement.setQueryTimeout(savedTimeout);
+        }
+    }
+
+    /** {@link #restore} after a failure: a second failure must not hide the first, so it is attached to it. */
+    private static void restoreQuietly(Statement statement, int savedTimeout, boolean serverTimeout, Throwable primary) {
+        try {
+            restore(statement, savedTimeout, serverTimeout);
+        } catch (SQLException | RuntimeException e) {
+            primary.addSuppressed(e);
         }
     }
 
@@ -168,7 +191,8 @@ public final class Statements {
         }
     }
 
-    private static RuntimeException translate(SQLException e, CancellationToken token) throws SQLException {
+    /** The cancel-shaped exception for a driver error that a cancel or the deadline caused, else the error itself. */
+    private static Exception translate(SQLException e, CancellationToken token) {
         Optional<org.cancelkit.CancelReason> reason = token.reason();
         if (reason.isPresent() && Sql.isCancel(e)) {
             return new CancelledException(reason.get(), e);
@@ -180,6 +204,6 @@ public final class Statements {
                         + " stopped it on the server", e);
             }
         }
-        throw e;
+        return e;
     }
 }

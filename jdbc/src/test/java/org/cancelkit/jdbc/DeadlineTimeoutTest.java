@@ -53,6 +53,31 @@ class DeadlineTimeoutTest {
     }
 
     @Test
+    @DisplayName("D4: when restoring the query timeout fails after the statement failed, the statement's error is kept")
+    void restoreFailureDoesNotHideTheError() throws Exception {
+        VirtualClock clock = VirtualClock.create();
+        try (Connection c = Db.POSTGRES.connect(); Statement real = c.createStatement()) {
+            java.util.concurrent.atomic.AtomicInteger sets = new java.util.concurrent.atomic.AtomicInteger();
+            Statement s = (Statement) java.lang.reflect.Proxy.newProxyInstance(Statement.class.getClassLoader(),
+                    new Class<?>[] {Statement.class}, (proxy, method, args) -> {
+                        if (method.getName().equals("setQueryTimeout") && sets.incrementAndGet() == 2) {
+                            throw new SQLException("restore failed");
+                        }
+                        try {
+                            return method.invoke(real, args);
+                        } catch (java.lang.reflect.InvocationTargetException e) {
+                            throw e.getCause();
+                        }
+                    });
+            SQLException boom = new SQLException("boom", "22012");
+            clock.run(() -> assertThatThrownBy(() -> Timeout.call(Duration.ofSeconds(5), () -> Statements.call(s, st -> {
+                throw boom;
+            }))).isSameAs(boom));
+            assertThat(boom.getSuppressed()).extracting(Throwable::getMessage).containsExactly("restore failed");
+        }
+    }
+
+    @Test
     @DisplayName("D4: rounding: whole seconds up, never 0 (which JDBC reads as 'no timeout'), saturating")
     void rounding() {
         assertThat(Sql.queryTimeoutSeconds(Duration.ofNanos(1))).isEqualTo(1);
