@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.cancelkit.CancellationToken;
 import org.cancelkit.CancelledException;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -100,13 +101,29 @@ class TransactionRollbackTest {
 
     @ParameterizedTest
     @EnumSource(Db.class)
-    @DisplayName("D1: through HikariCP, a transaction whose query was cancelled on the server returns its connection with no open transaction")
+    @DisplayName("D1: through HikariCP, a transaction whose query was cancelled on the server returns its connection with no open transaction (5 rounds)")
     void pooledConnectionReturnsClean(Db db) throws Exception {
+        for (int round = 0; round < 5; round++) {
+            pooledConnectionReturnsClean(db, round);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Db.class)
+    @Tag("stress")
+    @DisplayName("D1 stress: the pooled cancelled transaction, 100 rounds (MariaDB's KILL QUERY leaves the transaction open)")
+    void pooledConnectionReturnsCleanStress(Db db) throws Exception {
+        for (int round = 0; round < 100; round++) {
+            pooledConnectionReturnsClean(db, round);
+        }
+    }
+
+    private static void pooledConnectionReturnsClean(Db db, int round) throws Exception {
         db.resetTable(T);
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(db.url);
         config.setMaximumPoolSize(1);
-        config.setPoolName("ck-" + db);
+        config.setPoolName("ck-" + db + "-" + round);
         AtomicLong session = new AtomicLong(-1);
         AtomicReference<Throwable> outcome = new AtomicReference<>();
         CancellationToken token = CancellationToken.create();
@@ -129,8 +146,8 @@ class TransactionRollbackTest {
             worker.join();
             assertThat(outcome.get()).isInstanceOf(CancelledException.class);
             assertThat(pool.getHikariPoolMXBean().getActiveConnections()).as("pool active").isZero();
-            assertThat(db.hasOpenTransaction(observer, session.get())).as("no open transaction").isFalse();
-            assertThat(db.rowLockFree(observer, T, 1)).isTrue();
+            assertThat(db.hasOpenTransaction(observer, session.get())).as("round %d: no open transaction", round).isFalse();
+            assertThat(db.rowLockFree(observer, T, 1)).as("round %d: lock free", round).isTrue();
             assertThat(db.value(observer, T, 1)).isEqualTo(100);
             try (Connection again = pool.getConnection()) {
                 assertThat(db.sessionId(again)).as("the same pooled session is handed out again").isEqualTo(session.get());
