@@ -278,6 +278,8 @@ public final class SqlTransaction implements AutoCloseable {
      *
      * @throws CommitOutcomeUnknownException when the outcome cannot be known: the connection broke
      *     during the commit, or the budget ran out and the connection was aborted
+     * @throws CancelledException when the current token was cancelled before the commit started:
+     *     nothing was sent, and closing rolls back
      * @throws IllegalStateException when the transaction is not active
      * @throws SQLException when the server refused the commit (the transaction rolled back)
      */
@@ -303,7 +305,7 @@ public final class SqlTransaction implements AutoCloseable {
         } catch (DeadlineExceededException | CancelledException e) {
             state = State.OUTCOME_UNKNOWN;
             throw new CommitOutcomeUnknownException("COMMIT did not finish within its budget of "
-                    + options.commitBudget() + " and the connection was aborted, so the transaction may or"
+                    + Durations.text(options.commitBudget()) + " and the connection was aborted, so the transaction may or"
                     + " may not have committed; look the outcome up before retrying", e);
         }
     }
