@@ -6,6 +6,7 @@ module org.cancelkit.cli {
     requires org.cancelkit;
     requires org.cancelkit.io;
     requires org.cancelkit.jobs;
+    requires org.cancelkit.jdbc;
     requires info.picocli;
     requires static org.jspecify;
 

@@ -10,6 +10,7 @@ public final class Report {
     private final PrintStream out;
     private int passed;
     private int failed;
+    private int skipped;
 
     Report(PrintStream out) {
         this.out = out;
@@ -59,6 +60,21 @@ public final class Report {
      */
     public static String since(long startNanos) {
         return ms(Duration.ofNanos(System.nanoTime() - startNanos));
+    }
+
+    /**
+     * Says that the scenario could not run here, and why (e.g. the database it needs is not reachable).
+     * A skip is neither a pass nor a failure; the tour counts and prints it.
+     *
+     * @param reason why, and what to do to run it
+     */
+    public void skip(String reason) {
+        out.println("      SKIP " + reason);
+        skipped++;
+    }
+
+    int skipped() {
+        return skipped;
     }
 
     int passed() {

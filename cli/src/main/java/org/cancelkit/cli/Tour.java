@@ -28,6 +28,7 @@ public final class Tour {
         all.addAll(GroupScenarios.all());
         all.addAll(FileScenarios.all());
         all.addAll(JobScenarios.all());
+        all.addAll(DatabaseScenarios.all());
         return new Tour(all);
     }
 
@@ -51,6 +52,7 @@ public final class Tour {
         out.println();
         int passed = 0;
         int failed = 0;
+        int skipped = 0;
         int i = 0;
         for (Scenario s : scenarios) {
             i++;
@@ -69,8 +71,10 @@ public final class Tour {
             out.println();
             passed += report.passed();
             failed += report.failed();
+            skipped += report.skipped();
         }
-        out.println("checks: " + passed + " passed, " + failed + " failed");
+        out.println("checks: " + passed + " passed, " + failed + " failed"
+                + (skipped > 0 ? "; " + skipped + " scenario(s) skipped (see SKIP above)" : ""));
         return failed;
     }
 }

@@ -23,6 +23,48 @@ class TourTest {
         System.out.print(out);
         assertThat(failed).as(out).isZero();
         assertThat(out).doesNotContain("      FAIL ").contains(" 0 failed");
+        if (postgresAnswers()) { // CI starts it (.ci/run): there the database scenario must really run
+            assertThat(out).as("the database scenario ran").doesNotContain("SKIP no PostgreSQL")
+                    .contains("PASS D2: the row lock is free");
+        }
+    }
+
+    private static boolean postgresAnswers() {
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(DatabaseScenarios.PG_URL)) {
+            return c.isValid(2);
+        } catch (java.sql.SQLException e) {
+            return false;
+        }
+    }
+
+    /** A skipped scenario is reported with its reason and counts as neither passed nor failed. */
+    @Test
+    void aSkippedScenarioIsReportedNotFailed() {
+        Scenario skipping = new Scenario() {
+            @Override
+            public String name() {
+                return "skipping";
+            }
+
+            @Override
+            public String title() {
+                return "a scenario whose database is not there";
+            }
+
+            @Override
+            public String invariants() {
+                return "none";
+            }
+
+            @Override
+            public void run(Report report) {
+                report.skip("no database here");
+            }
+        };
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        int failed = new Tour(List.of(skipping)).run(new PrintStream(buf, true, StandardCharsets.UTF_8));
+        assertThat(failed).isZero();
+        assertThat(buf.toString(StandardCharsets.UTF_8)).contains("SKIP no database here").contains("1 scenario(s) skipped");
     }
 
     /** Negative control: a scenario whose check fails makes the tour report a failure. */

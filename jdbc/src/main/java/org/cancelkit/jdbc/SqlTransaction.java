@@ -1,0 +1,376 @@
+package org.cancelkit.jdbc;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import javax.sql.DataSource;
+import org.cancelkit.CancelAction;
+import org.cancelkit.Cancellation;
+import org.cancelkit.CancelledException;
+import org.cancelkit.DeadlineExceededException;
+import org.cancelkit.jdbc.internal.Sql;
+
+/**
+ * A database transaction that rolls back when its caller gives up: only an explicit {@link #commit()}
+ * persists (D1). Every other exit (an exception, a cancellation, a timeout, forgetting to commit)
+ * rolls back, shielded from the cancellation and bounded (C6), and restores autocommit, so the
+ * connection goes back to its pool with no open transaction.
+ *
+ * {@snippet :
+ * long id = Timeout.call(Duration.ofSeconds(2), () -> SqlTransaction.call(dataSource, tx -> {
+ *     tx.update("UPDATE account SET balance = balance - ? WHERE id = ?", 100, from);
+ *     tx.update("UPDATE account SET balance = balance + ? WHERE id = ?", 100, to);
+ *     tx.commit();                        // without this line, nothing persists
+ *     return from;
+ * }));
+ * }
+ *
+ * <p>Statements run through {@link #update}, {@link #query} and {@link #call} are cancelled on the
+ * server and follow the deadline ({@link Statements}: D2, D4).
+ *
+ * <h2>Commit (D3)</h2>
+ * {@link #commit()} is shielded: a cancellation arriving while it runs does not stop it. It is bounded
+ * by {@link JdbcOptions#commitBudget()}. When its outcome cannot be known (the connection broke, or
+ * the budget ran out and the connection was aborted) it throws {@link CommitOutcomeUnknownException},
+ * never a plain error that would read as "rolled back". A commit the server refused (a serialization
+ * failure, a deferred constraint) is the driver's {@link SQLException}: the transaction rolled back.
+ *
+ * <h2>Cleanup</h2>
+ * {@link #close()} rolls back unless committed, then restores autocommit, shielded and bounded by
+ * {@link JdbcOptions#rollbackBudget()}. When the rollback fails or runs out of time, the connection
+ * is aborted ({@link Connection#abort}): the server ends the session and rolls back itself, and a pool
+ * discards the connection instead of handing out one with an open transaction. After an unknown
+ * commit outcome the connection is aborted too.
+ *
+ * <h2>Pitfalls</h2>
+ * <ul>
+ *   <li>JDBC calls made directly on {@link #connection()} are not protected: inside a timeout they are
+ *       interrupted on cancel, which destroys the connection while the server keeps running the query.
+ *       Use {@link #call} or {@link Statements#call}.</li>
+ *   <li>A connection with autocommit already off is refused: it may carry someone else's uncommitted
+ *       work, which a rollback would lose.</li>
+ *   <li>On MariaDB a cancelled ({@code KILL QUERY}) statement leaves its transaction open and its locks
+ *       held; the rollback here releases them. Do not rely on a pool to do it.</li>
+ * </ul>
+ *
+ * <p>Not thread-safe: owned by the thread that began it. Arguments must be non-null (query parameters
+ * may be null).
+ */
+public final class SqlTransaction implements AutoCloseable {
+
+    /** Where a transaction is. */
+    public enum State {
+        /** Begun; statements may run. */
+        ACTIVE,
+        /** {@link #commit()} returned normally: the work persisted. */
+        COMMITTED,
+        /** Rolled back: nothing persisted. */
+        ROLLED_BACK,
+        /** The commit's outcome is unknown ({@link CommitOutcomeUnknownException}). */
+        OUTCOME_UNKNOWN,
+        /** The rollback did not complete; the connection was aborted, so the server rolls back. */
+        ABORTED
+    }
+
+    private final Connection connection;
+    private final JdbcOptions options;
+    /** Written and read by the owner thread only. */
+    private State state = State.ACTIVE;
+    /** Set by the owner thread when the server refused the commit: only a rollback remains. */
+    private boolean commitRefused;
+
+    private SqlTransaction(Connection connection, JdbcOptions options) {
+        this.connection = connection;
+        this.options = options;
+    }
+
+    /**
+     * Begins a transaction on {@code connection} with the default options.
+     *
+     * @param connection a connection in autocommit mode
+     * @return the transaction; close it (try-with-resources)
+     * @throws CancelledException when the current token is already cancelled (nothing begins)
+     * @throws IllegalStateException when autocommit is already off
+     * @throws SQLException what the driver threw
+     */
+    public static SqlTransaction begin(Connection connection) throws SQLException {
+        return begin(connection, JdbcOptions.defaults());
+    }
+
+    /**
+     * Begins a transaction on {@code connection}.
+     *
+     * @param connection a connection in autocommit mode
+     * @param options how to cancel, roll back and commit
+     * @return the transaction; close it (try-with-resources)
+     * @throws CancelledException when the current token is already cancelled (nothing begins)
+     * @throws IllegalStateException when autocommit is already off
+     * @throws SQLException what the driver threw
+     */
+    public static SqlTransaction begin(Connection connection, JdbcOptions options) throws SQLException {
+        Objects.requireNonNull(connection, "connection");
+        Objects.requireNonNull(options, "options");
+        Cancellation.check();
+        if (!connection.getAutoCommit()) {
+            throw new IllegalStateException("the connection has autocommit off, so it may carry uncommitted work"
+                    + " that a rollback would lose; commit or roll it back and call setAutoCommit(true) first"
+                    + " (for a pool, configure autoCommit=true)");
+        }
+        connection.setAutoCommit(false);
+        return new SqlTransaction(connection, options);
+    }
+
+    /**
+     * Runs {@code body} in a transaction on a connection from {@code dataSource}, then closes the
+     * transaction (rolling back unless the body committed) and the connection.
+     *
+     * @param dataSource where to get the connection
+     * @param body the work; it calls {@link #commit()} for the work to persist
+     * @param <T> the result
+     * @return what the body returned
+     * @throws CancelledException when cancellation stopped the work
+     * @throws CommitOutcomeUnknownException when the commit's outcome is unknown
+     * @throws SQLException what the driver or the body threw
+     */
+    public static <T> T call(DataSource dataSource, TransactionBody<T> body) throws SQLException {
+        return call(dataSource, JdbcOptions.defaults(), body);
+    }
+
+    /**
+     * Runs {@code body} in a transaction on a connection from {@code dataSource}; see
+     * {@link #call(DataSource, TransactionBody)}.
+     *
+     * @param dataSource where to get the connection
+     * @param options how to cancel, roll back and commit
+     * @param body the work
+     * @param <T> the result
+     * @return what the body returned
+     * @throws CancelledException when cancellation stopped the work
+     * @throws CommitOutcomeUnknownException when the commit's outcome is unknown
+     * @throws SQLException what the driver or the body threw
+     */
+    public static <T> T call(DataSource dataSource, JdbcOptions options, TransactionBody<T> body)
+            throws SQLException {
+        Objects.requireNonNull(dataSource, "dataSource");
+        Objects.requireNonNull(body, "body");
+        Cancellation.check();
+        try (Connection c = dataSource.getConnection()) {
+            return call(c, options, body);
+        }
+    }
+
+    /**
+     * Runs {@code body} in a transaction on {@code connection}, then closes the transaction (rolling
+     * back unless the body committed); the connection stays open.
+     *
+     * @param connection a connection in autocommit mode
+     * @param options how to cancel, roll back and commit
+     * @param body the work
+     * @param <T> the result
+     * @return what the body returned
+     * @throws CancelledException when cancellation stopped the work
+     * @throws CommitOutcomeUnknownException when the commit's outcome is unknown
+     * @throws SQLException what the driver or the body threw
+     */
+    public static <T> T call(Connection connection, JdbcOptions options, TransactionBody<T> body)
+            throws SQLException {
+        Objects.requireNonNull(body, "body");
+        try (SqlTransaction tx = begin(connection, options)) {
+            return body.apply(tx);
+        }
+    }
+
+    /**
+     * Returns the connection, for what this class does not offer. See the pitfalls.
+     *
+     * @return the connection
+     */
+    public Connection connection() {
+        return connection;
+    }
+
+    /**
+     * Returns where the transaction is.
+     *
+     * @return the state
+     */
+    public State state() {
+        return state;
+    }
+
+    /**
+     * Runs an update (INSERT, UPDATE, DELETE, DDL) with positional parameters, cancellable on the
+     * server.
+     *
+     * @param sql the statement
+     * @param params its parameters, in order
+     * @return the update count
+     * @throws CancelledException when cancellation stopped it
+     * @throws SQLException what the driver threw
+     */
+    public int update(String sql, @org.jspecify.annotations.Nullable Object... params) throws SQLException {
+        return call(sql, ps -> {
+            bind(ps, params);
+            return ps.executeUpdate();
+        });
+    }
+
+    /**
+     * Runs a query with positional parameters, cancellable on the server, and maps every row (inside
+     * the cancellable call).
+     *
+     * @param sql the query
+     * @param mapper maps one row
+     * @param params its parameters, in order
+     * @param <T> one row's value
+     * @return the rows
+     * @throws CancelledException when cancellation stopped it
+     * @throws SQLException what the driver threw
+     */
+    public <T> List<T> query(String sql, RowMapper<T> mapper, @org.jspecify.annotations.Nullable Object... params)
+            throws SQLException {
+        Objects.requireNonNull(mapper, "mapper");
+        return call(sql, ps -> {
+            bind(ps, params);
+            List<T> rows = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    rows.add(mapper.map(rs));
+                }
+            }
+            return rows;
+        });
+    }
+
+    /**
+     * Prepares {@code sql} and runs {@code body} on it through {@link Statements#call}, then closes it.
+     *
+     * @param sql the statement
+     * @param body what to do with the prepared statement
+     * @param <T> the result
+     * @return what the body returned
+     * @throws CancelledException when cancellation stopped it
+     * @throws SQLException what the driver threw
+     */
+    public <T> T call(String sql, SqlCall<? super PreparedStatement, T> body) throws SQLException {
+        Objects.requireNonNull(sql, "sql");
+        Objects.requireNonNull(body, "body");
+        requireActive("run a statement");
+        try (PreparedStatement ps = connection.prepareStatement(sql)) {
+            return Statements.call(ps, options, body);
+        }
+    }
+
+    private static void bind(PreparedStatement ps, @org.jspecify.annotations.Nullable Object[] params)
+            throws SQLException {
+        for (int i = 0; i < params.length; i++) {
+            ps.setObject(i + 1, params[i]);
+        }
+    }
+
+    /**
+     * Commits (D3): shielded from cancellation and bounded by {@link JdbcOptions#commitBudget()}.
+     *
+     * @throws CommitOutcomeUnknownException when the outcome cannot be known: the connection broke
+     *     during the commit, or the budget ran out and the connection was aborted
+     * @throws CancelledException when the current token was cancelled before the commit started:
+     *     nothing was sent, and closing rolls back
+     * @throws IllegalStateException when the transaction is not active
+     * @throws SQLException when the server refused the commit (the transaction rolled back)
+     */
+    public void commit() throws SQLException {
+        requireActive("commit");
+        Cancellation.check(); // a commit that has not started yet is still a cancellation point
+        try {
+            Cancellation.shielded(options.commitBudget(), () -> Cancellation.withCancelAction(
+                    CancelAction.of(() -> Sql.abortQuietly(connection, options.abortExecutor())),
+                    () -> {
+                        connection.commit();
+                        return null;
+                    }));
+            state = State.COMMITTED;
+        } catch (SQLException e) {
+            if (Sql.isBrokenConnection(e)) {
+                state = State.OUTCOME_UNKNOWN;
+                throw new CommitOutcomeUnknownException("the connection broke during COMMIT, so the transaction"
+                        + " may or may not have committed; look the outcome up before retrying", e);
+            }
+            commitRefused = true;
+            throw e; // refused by the server: close() rolls back and the state becomes ROLLED_BACK
+        } catch (DeadlineExceededException | CancelledException e) {
+            state = State.OUTCOME_UNKNOWN;
+            throw new CommitOutcomeUnknownException("COMMIT did not finish within its budget of "
+                    + Durations.text(options.commitBudget()) + " and the connection was aborted, so the transaction may or"
+                    + " may not have committed; look the outcome up before retrying", e);
+        }
+    }
+
+    private void requireActive(String what) {
+        if (state != State.ACTIVE) {
+            throw new IllegalStateException("cannot " + what + ": the transaction is " + state
+                    + "; begin a new one");
+        }
+        if (commitRefused) {
+            throw new IllegalStateException("cannot " + what + ": the server refused this transaction's commit,"
+                    + " so it is rolled back when closed; begin a new one");
+        }
+    }
+
+    /**
+     * Ends the transaction: rolls back unless committed, restores autocommit; shielded and bounded by
+     * {@link JdbcOptions#rollbackBudget()}. Idempotent.
+     *
+     * @throws SQLException when the rollback or restoring autocommit failed (the connection was then
+     *     aborted, so the server rolls back; the state is {@link State#ABORTED})
+     */
+    @Override
+    public void close() throws SQLException {
+        switch (state) {
+            case ROLLED_BACK, ABORTED -> {
+                return;
+            }
+            case OUTCOME_UNKNOWN -> {
+                // The connection is broken or aborted; make sure no pool reuses it.
+                Sql.abortQuietly(connection, options.abortExecutor());
+                return;
+            }
+            case ACTIVE, COMMITTED -> {
+                // handled below
+            }
+        }
+        boolean rollback = state == State.ACTIVE;
+        try {
+            Cancellation.shielded(options.rollbackBudget(), () -> Cancellation.withCancelAction(
+                    CancelAction.of(() -> Sql.abortQuietly(connection, options.abortExecutor())),
+                    () -> {
+                        if (rollback) {
+                            connection.rollback();
+                        }
+                        connection.setAutoCommit(true);
+                        return null;
+                    }));
+            if (rollback) {
+                state = State.ROLLED_BACK;
+            }
+        } catch (SQLException | RuntimeException e) {
+            state = rollback ? State.ABORTED : state;
+            Sql.abortQuietly(connection, options.abortExecutor());
+            throw new SQLException((rollback ? "ROLLBACK" : "restoring autocommit after COMMIT") + " failed or took"
+                    + " longer than " + Durations.text(options.rollbackBudget()) + "; the connection was aborted, so"
+                    + " the server ends its session" + (rollback ? " and rolls the transaction back" : ""),
+                    e instanceof SQLException s ? s.getSQLState() : "08000", e);
+        }
+    }
+
+    /** Formats budgets in messages. */
+    private static final class Durations {
+        static String text(Duration d) {
+            return d.toMillis() + " ms";
+        }
+    }
+}

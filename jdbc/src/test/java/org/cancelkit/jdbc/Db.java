@@ -1,0 +1,150 @@
+package org.cancelkit.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+
+/**
+ * The two real databases the tests run against (loopback; see the module README), and how to ask each
+ * one, from a second connection, what the server is doing: the server's own views, never a guess.
+ */
+enum Db {
+    POSTGRES("jdbc:postgresql://127.0.0.1:5432/test?user=postgres", "SELECT pg_sleep(30)",
+            "SELECT pg_backend_pid()",
+            "SELECT count(*) FROM pg_stat_activity WHERE pid = ? AND state = 'active'",
+            "SELECT count(*) FROM pg_stat_activity WHERE pid = ? AND state LIKE 'idle in transaction%'",
+            "SELECT pg_terminate_backend(?::int)"),
+    MARIADB("jdbc:mariadb://127.0.0.1:3306/test?user=root", "SELECT SLEEP(30)",
+            "SELECT connection_id()",
+            "SELECT count(*) FROM information_schema.PROCESSLIST WHERE ID = ? AND COMMAND = 'Query'",
+            null, // information_schema.innodb_trx is a cache refreshed at most every 100 ms: stale; see below
+            "KILL ?");
+
+    /** How long a test waits for the server to show an event before it fails (never a fixed sleep). */
+    static final Duration EVENT_WAIT = Duration.ofSeconds(10);
+
+    final String url;
+    final String sleep30;
+    private final String idSql;
+    private final String runningSql;
+    private final String openTxSql; // null: read SHOW ENGINE INNODB STATUS, which is live
+    private final String killSql;
+
+    Db(String url, String sleep30, String idSql, String runningSql, @org.jspecify.annotations.Nullable String openTxSql,
+       String killSql) {
+        this.url = url;
+        this.sleep30 = sleep30;
+        this.idSql = idSql;
+        this.runningSql = runningSql;
+        this.openTxSql = openTxSql;
+        this.killSql = killSql;
+    }
+
+    Connection connect() throws SQLException {
+        return DriverManager.getConnection(url);
+    }
+
+    /** A table of its own for each test class, with rows 1 and 2 at value 100. */
+    void resetTable(String table) throws SQLException {
+        try (Connection c = connect(); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE IF NOT EXISTS " + table + " (id INT PRIMARY KEY, v INT NOT NULL)");
+            s.execute("DELETE FROM " + table);
+            s.execute("INSERT INTO " + table + " (id, v) VALUES (1, 100), (2, 100)");
+        }
+    }
+
+    long sessionId(Connection c) throws SQLException {
+        return single(c, idSql);
+    }
+
+    /** True while the session runs a statement, as the server's own view says. */
+    boolean isRunning(Connection observer, long session) throws SQLException {
+        return single(observer, runningSql, session) > 0;
+    }
+
+    /** True while the session has an open transaction, as the server's own view says. */
+    boolean hasOpenTransaction(Connection observer, long session) throws SQLException {
+        if (openTxSql != null) {
+            return single(observer, openTxSql, session) > 0;
+        }
+        // MariaDB: each "---TRANSACTION n, ACTIVE k sec" block names its session ("thread id N,").
+        String status;
+        try (Statement s = observer.createStatement(); ResultSet rs = s.executeQuery("SHOW ENGINE INNODB STATUS")) {
+            assertThat(rs.next()).isTrue();
+            status = rs.getString("Status");
+        }
+        for (String block : status.split("---TRANSACTION ")) {
+            if (block.contains(", ACTIVE") && block.contains("thread id " + session + ",")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Ends the session on the server; a session that has already ended is fine. */
+    void kill(Connection observer, long session) throws SQLException {
+        try (PreparedStatement ps = observer.prepareStatement(killSql)) {
+            ps.setLong(1, session);
+            ps.execute();
+        } catch (SQLException e) {
+            if (isRunning(observer, session)) {
+                throw e;
+            }
+            // MariaDB: "Unknown thread id": the session is already gone, which is what was wanted
+        }
+    }
+
+    /** True when another transaction can take the row lock at once (NOWAIT), released afterwards. */
+    boolean rowLockFree(Connection observer, String table, int id) throws SQLException {
+        boolean auto = observer.getAutoCommit();
+        observer.setAutoCommit(false);
+        try (Statement s = observer.createStatement()) {
+            s.executeQuery("SELECT v FROM " + table + " WHERE id = " + id + " FOR UPDATE NOWAIT").close();
+            return true;
+        } catch (SQLException lockHeld) {
+            return false; // PostgreSQL 55P03, MariaDB 1205/3572: the lock is held by someone else
+        } finally {
+            observer.rollback();
+            observer.setAutoCommit(auto);
+        }
+    }
+
+    int value(Connection observer, String table, int id) throws SQLException {
+        return (int) single(observer, "SELECT v FROM " + table + " WHERE id = ?", id);
+    }
+
+    static long single(Connection c, String sql, Object... params) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                ps.setObject(i + 1, params[i]);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                assertThat(rs.next()).as(sql).isTrue();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    /** Polls the server (bounded) until {@code condition} holds; fails the test if it never does. */
+    static void await(String what, SqlCondition condition) throws SQLException, InterruptedException {
+        long end = System.nanoTime() + EVENT_WAIT.toNanos();
+        while (!condition.holds()) {
+            if (System.nanoTime() > end) {
+                throw new AssertionError("the server did not show " + what + " within " + EVENT_WAIT);
+            }
+            Thread.sleep(5); // a poll interval, not a wait for something to happen: the loop checks
+        }
+    }
+
+    /** A check against the server. */
+    @FunctionalInterface
+    interface SqlCondition {
+        boolean holds() throws SQLException;
+    }
+}
