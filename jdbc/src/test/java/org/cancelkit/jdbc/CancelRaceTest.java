@@ -54,7 +54,7 @@ class CancelRaceTest {
                         outcome.set(e);
                     }
                 });
-                Db.await("round " + i + ": the sleep running", () -> db.isRunning(observer, session));
+                Db.await("round " + i + ": the sleep running", () -> db.isSleeping(observer, session));
                 long cancelledAt = System.nanoTime();
                 token.cancel("round " + i);
                 worker.join();

@@ -68,6 +68,16 @@ enum Db {
         return single(observer, runningSql, session) > 0;
     }
 
+    /**
+     * True while the session runs this database's 30 s sleep itself: {@link #isRunning} alone is also
+     * true during a statement sent before it (an UPDATE), and a test that acts then races that statement.
+     */
+    boolean isSleeping(Connection observer, long session) throws SQLException {
+        String sql = this == POSTGRES ? runningSql + " AND query LIKE '%pg_sleep(30)%'"
+                : runningSql + " AND INFO LIKE '%SLEEP(30)%'";
+        return single(observer, sql, session) > 0;
+    }
+
     /** True while the session has an open transaction, as the server's own view says. */
     boolean hasOpenTransaction(Connection observer, long session) throws SQLException {
         if (openTxSql != null) {

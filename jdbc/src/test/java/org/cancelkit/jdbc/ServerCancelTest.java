@@ -47,7 +47,7 @@ class ServerCancelTest {
                     }
                 });
                 Db.await("the sleep running with the row lock held",
-                        () -> db.isRunning(observer, session) && !db.rowLockFree(observer, T, 1));
+                        () -> db.isSleeping(observer, session) && !db.rowLockFree(observer, T, 1));
                 clock.advance(Duration.ofMillis(300)); // the deadline: Statement.cancel() runs here
                 clock.join(tx);
             });
@@ -82,7 +82,7 @@ class ServerCancelTest {
                     outcome.set(e);
                 }
             });
-            Db.await("the sleep running", () -> db.isRunning(observer, session));
+            Db.await("the sleep running", () -> db.isSleeping(observer, session));
             token.cancel("the caller gave up");
             worker.join();
             assertThat(outcome.get()).isInstanceOf(CancelledException.class);
@@ -153,7 +153,7 @@ class ServerCancelTest {
                 }
             });
             try {
-                Db.await("the sleep running", () -> db.isRunning(observer, session));
+                Db.await("the sleep running", () -> db.isSleeping(observer, session));
                 worker.interrupt();
                 worker.join();
                 assertThat(outcome.get()).as("the client saw its call fail").isNotNull();
@@ -204,7 +204,7 @@ class ServerCancelTest {
                         outcome.set(e);
                     }
                 });
-                Db.await("the sleep running", () -> db.isRunning(observer, session));
+                Db.await("the sleep running", () -> db.isSleeping(observer, session));
                 clock.advance(Duration.ofMillis(300)); // the deadline: the (lost) cancel runs
                 assertThat(cancels).hasValue(1);
                 assertThat(db.isRunning(observer, session)).as("still running after the lost cancel").isTrue();

@@ -141,7 +141,7 @@ class TransactionRollbackTest {
                     outcome.set(e);
                 }
             });
-            Db.await("the sleep running", () -> session.get() >= 0 && db.isRunning(observer, session.get()));
+            Db.await("the sleep running", () -> session.get() >= 0 && db.isSleeping(observer, session.get()));
             token.cancel("the caller gave up");
             worker.join();
             assertThat(outcome.get()).isInstanceOf(CancelledException.class);
