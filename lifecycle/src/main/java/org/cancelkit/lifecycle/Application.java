@@ -105,6 +105,8 @@ public final class Application {
     private @Nullable Tree tree;
     /** Guarded by this; written once when the shutdown starts. */
     private @Nullable Shutdown shutdown;
+    /** Guarded by this; written once when the shutdown starts. */
+    private @Nullable Thread shutdownThread;
     /** Guarded by this. */
     private @Nullable String escalationReason;
     /** Guarded by this: how many signals came. */
@@ -262,6 +264,13 @@ public final class Application {
      */
     public ShutdownReport awaitTermination() throws InterruptedException {
         terminated.awaitCancellation();
+        Thread t;
+        synchronized (this) {
+            t = shutdownThread;
+        }
+        if (t != null && t != Thread.currentThread()) {
+            t.join(); // it has written the report; once this returns it has ended too
+        }
         return Objects.requireNonNull(report);
     }
 
@@ -344,7 +353,7 @@ public final class Application {
                 () -> shutdownNow("the shutdown thread was interrupted"));
         shutdown = s;
         state = State.STOPPING;
-        t.startThread("shutdown-" + name, () -> finish(s.run()));
+        shutdownThread = t.startThread("shutdown-" + name, () -> finish(s.run()));
         return true;
     }
 

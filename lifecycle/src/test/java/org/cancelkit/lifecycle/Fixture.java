@@ -52,6 +52,20 @@ final class Fixture {
         }
     }
 
+    /**
+     * Waits until the shutdown has cancelled {@code name}'s token: an event, spun for with a real-time
+     * bound that only guards a broken test.
+     */
+    void awaitCancelled(String name) {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!tokens.get(name).isCancelled()) {
+            if (System.nanoTime() > end) {
+                throw new AssertionError(name + " was not cancelled within 30 s");
+            }
+            Thread.onSpinWait();
+        }
+    }
+
     private void seen(String name, CancellationToken token) {
         tokens.put(name, token);
         started.countDown();

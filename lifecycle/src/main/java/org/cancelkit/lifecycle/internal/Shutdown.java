@@ -113,6 +113,11 @@ public final class Shutdown {
                 awaitEnd(w, deadline, false);
             }
         }
+        for (WorkerRun w : order) {
+            if (w.isDone()) {
+                joinThread(w); // its body has ended; so has its thread once this returns (no thread outlives the report)
+            }
+        }
         List<WorkerReport> reports = new ArrayList<>();
         long end = clock.nanoTime();
         for (WorkerRun w : order) {
@@ -169,6 +174,21 @@ public final class Shutdown {
                     r.close();
                 }
                 limit.close();
+            }
+        }
+    }
+
+    /** Joins the thread of a worker whose body has ended: it only has its bookkeeping left to do. */
+    private void joinThread(WorkerRun w) {
+        Thread t = w.thread;
+        while (t != null && t != Thread.currentThread()) {
+            try {
+                t.join();
+                return;
+            } catch (InterruptedException e) {
+                // As in awaitEnd: escalate, keep going (the thread is ending), restore the flag at the end.
+                interrupted = true;
+                escalateOnInterrupt.run();
             }
         }
     }
