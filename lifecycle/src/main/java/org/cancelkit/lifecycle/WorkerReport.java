@@ -67,10 +67,14 @@ public record WorkerReport(String path, WorkerOutcome outcome, Duration grace, D
         if (failure != null) {
             b.append(": ").append(failure);
         }
-        if (!stack.isEmpty()) {
-            b.append(" at ").append(stack.getFirst());
-        }
+        stack.stream().filter(e -> !isJdk(e)).findFirst().or(() -> stack.stream().findFirst())
+                .ifPresent(e -> b.append(" at ").append(e));
         return b.toString();
+    }
+
+    private static boolean isJdk(StackTraceElement e) {
+        String c = e.getClassName();
+        return c.startsWith("java.") || c.startsWith("jdk.") || c.startsWith("sun.");
     }
 
     static String describe(WorkerOutcome o) {
