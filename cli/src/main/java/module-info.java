@@ -5,6 +5,7 @@
 module org.cancelkit.cli {
     requires org.cancelkit;
     requires org.cancelkit.io;
+    requires org.cancelkit.lifecycle;
     requires info.picocli;
     requires static org.jspecify;
 
