@@ -116,6 +116,25 @@ class SignalsInChildJvmTest {
     }
 
     @Test
+    @DisplayName("L1: signal storm (SIGTERM, SIGTERM, SIGINT): the shutdown runs once, each cleanup once, within the budget")
+    void signalStorm() throws Exception {
+        Child c = start("clean");
+        long pid = c.process().pid();
+        kill("TERM", pid);
+        kill("TERM", pid); // escalates
+        kill("INT", pid);  // ignored
+        c.awaitExitMillis();
+        String report = Files.readString(c.err());
+        List<String> out = c.out().lines().toList();
+        assertThat(out.stream().filter(l -> l.equals("db: closing connections")).count()).as(out.toString()).isEqualTo(1);
+        assertThat(out.stream().filter(l -> l.equals("http: draining")).count()).as(out.toString()).isEqualTo(1);
+        assertThat(report.lines().filter(l -> l.startsWith("shutdown of demo")).count()).as(report).isEqualTo(1);
+        assertThat(report).doesNotContain("OVER BUDGET");
+        assertThat(c.process().exitValue()).as(report).isIn(ShutdownReport.EXIT_CLEAN, ShutdownReport.EXIT_FORCED);
+        c.out().close();
+    }
+
+    @Test
     @DisplayName("L1: SIGTERM then SIGINT escalates; a stuck worker is abandoned with its stack; exit code 2 within the budget")
     void secondSignalAndStuckWorker() throws Exception {
         Child c = start("stuck");
