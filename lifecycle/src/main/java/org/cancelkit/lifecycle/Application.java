@@ -54,7 +54,8 @@ import org.jspecify.annotations.Nullable;
  *   <li>The whole sequence is bounded by the {@linkplain Builder#budget(Duration) budget}: graces
  *       and waits are cut short at its end, and workers whose turn comes after it are cancelled hard
  *       and reported as they are (still running: abandoned).</li>
- *   <li>A second signal, or {@link #shutdownNow(String)}, escalates: every worker not yet stopped is
+ *   <li>A signal during the shutdown (the second one), or {@link #shutdownNow(String)}, escalates:
+ *       every worker not yet stopped is
  *       cancelled hard at once, and they share one hard-stop wait.</li>
  * </ol>
  * The {@link ShutdownReport} says how each worker ended and how long it took, in stop order.
@@ -109,8 +110,6 @@ public final class Application {
     private @Nullable Thread shutdownThread;
     /** Guarded by this. */
     private @Nullable String escalationReason;
-    /** Guarded by this: how many signals came. */
-    private int signals;
     /** Guarded by this. */
     private @Nullable String signalHandling;
     /** Written once by the shutdown thread before {@link #terminated} is cancelled. */
@@ -206,29 +205,29 @@ public final class Application {
             if (state == State.NEW) {
                 throw new IllegalStateException("application '" + name + "' has not been started; call start() first");
             }
-            begin(reason);
-            return escalate(reason);
+            // Escalated before the shutdown thread starts, so every worker is cancelled hard at once.
+            return begin(reason, reason) || escalate(reason);
         }
     }
 
     /**
-     * What a signal handler calls: the first signal starts a graceful shutdown, the second escalates
-     * it, later ones are ignored (the budget bounds the shutdown anyway). Before the start, a signal
-     * ends the application with an empty report.
+     * What a signal handler calls: a signal starts a graceful shutdown; one that comes while a
+     * shutdown runs (the second signal, or the first during a requested or failure shutdown)
+     * escalates it; later ones are ignored (the budget bounds the shutdown anyway). Before the start,
+     * a signal ends the application with an empty report.
      *
      * @param signal the signal's name, e.g. {@code "SIGTERM"}
      */
     public synchronized void signal(String signal) {
         Objects.requireNonNull(signal, "signal");
-        signals++;
         if (state == State.NEW) {
             state = State.TERMINATED;
             finish(new ShutdownReport(name, signal + " before the start", Optional.empty(), budget, Duration.ZERO,
                     List.of()));
-        } else if (signals == 1 || shutdown == null) {
+        } else if (shutdown == null) {
             begin(signal);
-        } else if (signals == 2) {
-            escalate("second signal " + signal + " during the shutdown");
+        } else {
+            escalate(signal + " during the shutdown"); // a no-op once escalated: later signals are ignored
         }
     }
 
@@ -345,6 +344,11 @@ public final class Application {
 
     /** Guarded by this. Starts the shutdown thread once. */
     private boolean begin(String reason) {
+        return begin(reason, null);
+    }
+
+    /** Guarded by this. Starts the shutdown thread once, escalated first when {@code escalateNow} is given. */
+    private boolean begin(String reason, @Nullable String escalateNow) {
         if (shutdown != null || state != State.RUNNING) {
             return false;
         }
@@ -353,6 +357,9 @@ public final class Application {
                 () -> shutdownNow("the shutdown thread was interrupted"));
         shutdown = s;
         state = State.STOPPING;
+        if (escalateNow != null) {
+            escalate(escalateNow);
+        }
         shutdownThread = t.startThread("shutdown-" + name, () -> finish(s.run()));
         return true;
     }

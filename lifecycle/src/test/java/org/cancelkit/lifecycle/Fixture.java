@@ -18,6 +18,7 @@ import org.cancelkit.CancellationToken;
  */
 final class Fixture {
     final Map<String, CancellationToken> tokens = new ConcurrentHashMap<>();
+    final Map<String, Thread> threads = new ConcurrentHashMap<>();
     /** For each worker, the workers whose tokens were cancelled when it saw its own cancel. */
     final Map<String, Set<String>> cancelledWhenCancelled = new ConcurrentHashMap<>();
     final List<String> interrupted = new CopyOnWriteArrayList<>();
@@ -66,7 +67,27 @@ final class Fixture {
         }
     }
 
+    /**
+     * Waits until {@code name}'s thread is blocked inside {@code method}: an event, spun for with a
+     * real-time bound that only guards a broken test.
+     */
+    void awaitBlockedIn(String name, String method) {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            Thread t = threads.get(name);
+            if (t != null && t.getState() == Thread.State.WAITING && java.util.Arrays.stream(t.getStackTrace())
+                    .anyMatch(e -> e.getMethodName().equals(method))) {
+                return;
+            }
+            if (System.nanoTime() > end) {
+                throw new AssertionError(name + " did not block in " + method + " within 30 s");
+            }
+            Thread.onSpinWait();
+        }
+    }
+
     private void seen(String name, CancellationToken token) {
+        threads.put(name, Thread.currentThread());
         tokens.put(name, token);
         started.countDown();
     }

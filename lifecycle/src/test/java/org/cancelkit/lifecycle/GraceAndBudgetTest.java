@@ -91,6 +91,7 @@ class GraceAndBudgetTest {
                 .hardStopWait(Duration.ofSeconds(2))
                 .build().start();
         f.awaitStarted();
+        f.awaitBlockedIn("legacy", "stuckInLegacyCall");
         app.shutdown("test");
         f.awaitCancelled("legacy");
         clock.awaitParked(2);                     // the shutdown thread, and "first" waiting for its turn
@@ -194,9 +195,28 @@ class GraceAndBudgetTest {
         assertThat(f.cleanups).containsEntry("a", 1).containsEntry("b", 1);
         assertThat(report.took()).isZero();
         assertThat(report.reason()).isEqualTo("SIGTERM");
-        assertThat(report.escalation()).hasValueSatisfying(e -> assertThat(e).contains("second signal SIGINT"));
+        assertThat(report.escalation()).hasValueSatisfying(e -> assertThat(e).contains("SIGINT during the shutdown"));
         assertThat(report.workers()).allSatisfy(w -> assertThat(w.outcome()).isEqualTo(WorkerOutcome.STOPPED_AFTER_HARD_CANCEL));
         assertThat(report.exitCode()).isEqualTo(ShutdownReport.EXIT_FORCED);
+    }
+
+    @Test
+    @DisplayName("L1: a signal during a requested shutdown escalates it")
+    void signalDuringRequestedShutdownEscalates(VirtualClock clock) throws Exception {
+        Fixture f = new Fixture(2);
+        Duration grace = Duration.ofSeconds(30);
+        Application app = Application.builder("deploy-then-ctrl-c")
+                .add(f.ignoresSoftCancel("a", grace), f.ignoresSoftCancel("b", grace))
+                .build().start();
+        f.awaitStarted();
+        app.shutdown("deploy");
+        f.awaitCancelled("b");
+        app.signal("SIGINT");
+        ShutdownReport report = app.awaitTermination();
+        assertThat(report.reason()).isEqualTo("deploy");
+        assertThat(report.escalation()).contains("SIGINT during the shutdown");
+        assertThat(report.took()).isZero();
+        assertThat(f.interrupted).containsExactlyInAnyOrder("a", "b");
     }
 
     @Test
