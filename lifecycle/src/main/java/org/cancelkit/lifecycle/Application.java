@@ -64,9 +64,12 @@ import org.jspecify.annotations.Nullable;
  * {@link #handleSignals()} handles SIGTERM and SIGINT with {@code sun.misc.Signal} (module
  * {@code jdk.unsupported}, which this module requires): the JDK has no supported API to <em>handle</em>
  * a signal instead of exiting, and a shutdown hook runs only once the JVM has decided to exit, cannot
- * tell a first signal from a second, and cannot choose the exit code. Where the JVM does not let us
- * have the signals ({@code -Xrs}, or a platform without them) it falls back to a shutdown hook that
- * runs the graceful shutdown within the budget; the JVM then exits with its own code (143 for SIGTERM).
+ * tell a first signal from a second, and cannot choose the exit code. Where the JVM keeps the signals
+ * to itself, {@code Signal.handle} refuses them and a shutdown hook is installed instead; it runs the
+ * graceful shutdown, within the budget, when the JVM exits for another reason ({@code System.exit}
+ * elsewhere). Under {@code -Xrs} the JVM installs no handler at all: SIGTERM then ends the process at
+ * once, without hooks (exit 143, no report), and nothing in Java can change that (a child-JVM test
+ * shows it).
  * {@link #signalHandling()} says which one is in place.
  *
  * <h2>Failures</h2>

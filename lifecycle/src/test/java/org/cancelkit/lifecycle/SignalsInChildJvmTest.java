@@ -68,17 +68,32 @@ class SignalsInChildJvmTest {
     }
 
     private Child start(String mode) throws IOException {
-        String modulePath = location(Application.class) + File.pathSeparator + location(CancellationToken.class);
-        List<String> command = new ArrayList<>(List.of(java(), "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-                "-Xshare:auto", "--module-path", modulePath, "--add-modules", "org.cancelkit.lifecycle",
-                "-cp", location(SignalDemo.class), SignalDemo.class.getName(), mode));
-        Path err = Files.createTempFile(dir, "child-", ".stderr");
-        Process p = new ProcessBuilder(command).redirectError(err.toFile()).start();
-        Child c = new Child(p, new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)), err);
+        Child c = start(mode, "-Xshare:auto");
         String ready = c.awaitLine("READY");
         assertThat(ready).as("handled through sun.misc.Signal, library in a named module").startsWith("READY signals")
                 .endsWith("named-module=true");
         return c;
+    }
+
+    private Child start(String mode, String jvmFlag) throws IOException {
+        String modulePath = location(Application.class) + File.pathSeparator + location(CancellationToken.class);
+        List<String> command = new ArrayList<>(List.of(java(), "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+                jvmFlag, "--module-path", modulePath, "--add-modules", "org.cancelkit.lifecycle",
+                "-cp", location(SignalDemo.class), SignalDemo.class.getName(), mode));
+        Path err = Files.createTempFile(dir, "child-", ".stderr");
+        Process p = new ProcessBuilder(command).redirectError(err.toFile()).start();
+        return new Child(p, new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)), err);
+    }
+
+    @Test
+    @DisplayName("L1, limit: under -Xrs the JVM keeps the signals; the fallback is a shutdown hook, and SIGTERM ends the process with 143")
+    void underXrsTheFallbackIsAHook() throws Exception {
+        Child c = start("clean", "-Xrs");
+        assertThat(c.awaitLine("READY")).startsWith("READY shutdown hook");
+        c.process().destroy();
+        c.awaitExitMillis();
+        assertThat(c.process().exitValue()).isEqualTo(143); // documented: no handler, no hooks, no report
+        c.out().close();
     }
 
     private static void kill(String signal, long pid) throws Exception {

@@ -54,7 +54,8 @@ public final class Signals {
             }
             return "signals";
         } catch (InvocationTargetException e) {
-            // -Xrs, or the VM or OS uses the signal (IllegalArgumentException): the JVM will exit on it.
+            // The VM or OS keeps the signal (IllegalArgumentException; -Xrs does this too, and then a
+            // SIGTERM ends the process without hooks): the hook still covers an exit for other reasons.
             return hook(app, hook);
         } catch (ReflectiveOperationException | LinkageError | SecurityException e) {
             // A runtime without jdk.unsupported (a jlink image that left it out).
