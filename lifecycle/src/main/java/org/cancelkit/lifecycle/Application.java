@@ -101,7 +101,7 @@ public final class Application {
     private final FailurePolicy failurePolicy;
     /** Cancelled once the report is ready; created by the constructor, on the clock current there. */
     private final CancellationToken terminated;
-    /** The application's token: every worker's is a descendant. Created with the tree by {@link #start()}. */
+    /** The application's token: every worker's is a descendant. Created by the constructor, on the clock current there. */
     private final CancellationToken token;
     /** Guarded by this. */
     private State state = State.NEW;
@@ -208,9 +208,21 @@ public final class Application {
             if (state == State.NEW) {
                 throw new IllegalStateException("application '" + name + "' has not been started; call start() first");
             }
-            // Escalated before the shutdown thread starts, so every worker is cancelled hard at once.
-            return begin(reason, reason) || escalate(reason);
+            // Escalated before the shutdown thread starts, so it stops no worker softly first.
+            if (!begin(reason, reason) && !escalate(reason)) {
+                return false;
+            }
         }
+        hardCancelAll(reason);
+        return true;
+    }
+
+    /**
+     * The hard cancel of an escalation, sent outside the lock: it interrupts workers and runs their
+     * {@code onCancel} callbacks on this thread, which must not run while holding the application's lock.
+     */
+    private void hardCancelAll(String reason) {
+        token.cancel(CancelReason.shutdown(reason)); // hard: every worker not yet ended, at once
     }
 
     /**
@@ -221,17 +233,25 @@ public final class Application {
      *
      * @param signal the signal's name, e.g. {@code "SIGTERM"}
      */
-    public synchronized void signal(String signal) {
+    public void signal(String signal) {
         Objects.requireNonNull(signal, "signal");
-        if (state == State.NEW) {
-            state = State.TERMINATED;
-            finish(new ShutdownReport(name, signal + " before the start", Optional.empty(), budget, Duration.ZERO,
-                    List.of()));
-        } else if (shutdown == null) {
-            begin(signal);
-        } else {
-            escalate(signal + " during the shutdown"); // a no-op once escalated: later signals are ignored
+        String escalation = signal + " during the shutdown";
+        synchronized (this) {
+            if (state == State.NEW) {
+                state = State.TERMINATED;
+                finish(new ShutdownReport(name, signal + " before the start", Optional.empty(), budget, Duration.ZERO,
+                        List.of()));
+                return;
+            }
+            if (shutdown == null) {
+                begin(signal);
+                return;
+            }
+            if (!escalate(escalation)) {
+                return; // already escalated (or over): later signals are ignored
+            }
         }
+        hardCancelAll(escalation);
     }
 
     /**
@@ -367,7 +387,10 @@ public final class Application {
         return true;
     }
 
-    /** Guarded by this. Rule 3 of the sequence: the time first, then the hard cancel, then the wake-up. */
+    /**
+     * Guarded by this. Rule 3 of the sequence: records the escalation (its time first) and wakes the
+     * sequence; the caller then sends the hard cancel with {@link #hardCancelAll}, outside the lock.
+     */
     private boolean escalate(String reason) {
         Shutdown s = shutdown;
         if (escalationReason != null || s == null || state != State.STOPPING) {
@@ -375,7 +398,6 @@ public final class Application {
         }
         escalationReason = reason;
         s.escalated();
-        token.cancel(CancelReason.shutdown(reason)); // hard: every worker not yet ended, at once
         return true;
     }
 
@@ -384,10 +406,10 @@ public final class Application {
     }
 
     private void finish(ShutdownReport r) {
+        report = r;
         synchronized (this) {
             state = State.TERMINATED;
         }
-        report = r;
         terminated.cancel("terminated");
     }
 
