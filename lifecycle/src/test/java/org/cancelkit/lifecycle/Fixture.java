@@ -45,6 +45,11 @@ final class Fixture {
         if (!stuckEnded.await(30, TimeUnit.SECONDS)) {
             throw new AssertionError("stuck workers did not end after release");
         }
+        for (Thread t : threads.values()) {
+            if (!t.join(Duration.ofSeconds(30))) { // their bodies have ended; the threads are finishing
+                throw new AssertionError(t + " did not end");
+            }
+        }
     }
 
     void awaitStarted() throws InterruptedException {
