@@ -2,6 +2,7 @@ package org.cancelkit.lifecycle;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -113,7 +114,7 @@ public record ShutdownReport(String application, String reason, Optional<String>
                 .append(withinBudget() ? "" : " (OVER BUDGET)").append(", exit code ").append(exitCode()).append('\n');
         int width = workers.stream().mapToInt(w -> w.path().length()).max().orElse(0);
         for (WorkerReport w : workers) {
-            b.append("  ").append(String.format("%-" + Math.max(1, width) + "s", w.path())).append("  ")
+            b.append("  ").append(String.format(Locale.ROOT, "%-" + Math.max(1, width) + "s", w.path())).append("  ")
                     .append(w.toString().substring(w.path().length() + 2)).append('\n');
             if (w.outcome() == WorkerOutcome.ABANDONED) {
                 for (StackTraceElement e : w.stack()) {
@@ -130,7 +131,10 @@ public record ShutdownReport(String application, String reason, Optional<String>
     }
 
     static String millis(Duration d) {
+        if (d.compareTo(Duration.ofDays(365)) > 0) {
+            return d.toString(); // beyond a year, as good as unbounded; and toNanos could overflow
+        }
         long micros = d.toNanos() / 1_000;
-        return micros % 1_000 == 0 ? micros / 1_000 + " ms" : String.format("%.3f ms", micros / 1_000.0);
+        return micros % 1_000 == 0 ? micros / 1_000 + " ms" : String.format(Locale.ROOT, "%.3f ms", micros / 1_000.0);
     }
 }

@@ -120,15 +120,6 @@ public final class Tree {
                 : Thread.ofVirtual().name(name).start(body::run);
     }
 
-    /**
-     * Returns the workers in start order.
-     *
-     * @return the workers
-     */
-    public List<WorkerRun> startOrder() {
-        return List.copyOf(startOrder);
-    }
-
     /** The workers in stop order (rule 2). */
     List<WorkerRun> stopOrder() {
         List<WorkerRun> out = new ArrayList<>();
