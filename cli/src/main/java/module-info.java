@@ -7,6 +7,7 @@ module org.cancelkit.cli {
     requires org.cancelkit.io;
     requires org.cancelkit.jobs;
     requires org.cancelkit.jdbc;
+    requires org.cancelkit.lifecycle;
     requires info.picocli;
     requires static org.jspecify;
 
