@@ -43,10 +43,11 @@ import org.jspecify.annotations.Nullable;
  *
  * <h2>Cancellation (H2)</h2>
  * The exchange runs in a cancel-action region (C9): on cancellation the future of
- * {@link HttpClient#sendAsync} is cancelled, which makes the JDK's client abort the exchange and close
- * its connection (the server sees the client go away). A soft cancel lets the exchange finish within
- * its grace period. The bulkhead permit is returned before {@code send} returns or throws, on every
- * path.
+ * {@link HttpClient#sendAsync} is cancelled, which makes the JDK's client abort the exchange, whether
+ * it waits for the headers or reads the body: over HTTP/1.1 it closes the connection, over HTTP/2 it
+ * resets the stream. Whether the server's handler learns of it at once depends on the server: see
+ * {@link DeadlineHandler}. A soft cancel lets the exchange finish within its grace period. The
+ * bulkhead permit is returned before {@code send} returns or throws, on every path.
  *
  * <h2>Outcomes and the circuit breaker</h2>
  * <ul>
@@ -171,9 +172,12 @@ public final class DeadlineClient {
             HttpRequest sending = b.build();
             sent.increment();
             CompletableFuture<HttpResponse<T>> future = client.sendAsync(sending, handler);
-            // C9: no interrupt inside; a cancel cancels the future, which aborts the exchange and closes
-            // its connection. The region turns the resulting CancellationException into CancelledException.
-            return Cancellation.withCancelAction(CancelAction.of(() -> future.cancel(true)), () -> await(future));
+            // C9: no interrupt inside. A cancel cancels the future, which makes the JDK client abort the
+            // exchange, while waiting for the headers or reading the body: over HTTP/1.1 it closes the
+            // connection, over HTTP/2 it resets the stream (both checked against Jetty in the tests). The
+            // region turns the resulting CancellationException into CancelledException.
+            CancelAction abort = CancelAction.of(() -> future.cancel(true));
+            return Cancellation.withCancelAction(abort, () -> await(future));
         } catch (InterruptedException e) {
             // From the bulkhead's wait: someone other than cancelkit interrupted the caller. Carried through
             // the timeout unchecked and rethrown as it is by send, so the caller sees the interrupt.

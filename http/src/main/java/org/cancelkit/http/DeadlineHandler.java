@@ -37,12 +37,24 @@ import org.eclipse.jetty.util.Callback;
  *       {@link org.cancelkit.Cancellation#current()} is the token, and its blocking calls are
  *       interrupted when it is cancelled. Code that completes the callback later, on another thread,
  *       finds the token with {@link #token(Request)}.</li>
- *   <li>When Jetty reports a failure of the request (the client closed the connection, an idle
- *       timeout), the token is cancelled with a reason that says so.</li>
+ *   <li>When Jetty reports a failure of the request to its failure listeners, the token is cancelled
+ *       with a reason that says so: the client went away.</li>
  *   <li>When the request completes (the callback succeeded or failed), the token is closed.</li>
  *   <li>A malformed header is answered 400 with a message that says what was wrong; a deadline that
  *       had already passed on arrival ({@code 0}) is answered 504 without calling the handler; a
  *       handler stopped by the deadline is answered 504 if nothing was committed yet.</li>
+ * </ul>
+ *
+ * <h2>When Jetty sees the client go away (Jetty 12.1, checked in the tests)</h2>
+ * <ul>
+ *   <li>HTTP/2 (also cleartext, {@code HTTP2CServerConnectionFactory}): a client that cancels resets its
+ *       stream, and Jetty reports it at once to a handler that has not committed its response: the
+ *       token is cancelled while the handler still works.</li>
+ *   <li>HTTP/1.1: Jetty does not watch the connection while a handler runs without reading or
+ *       writing, so a closed connection is noticed only at the handler's next write (which fails). The
+ *       propagated deadline is then what stops the handler: send one.</li>
+ *   <li>Once the response is committed, a reset reaches the handler as a failed write, not through
+ *       the token.</li>
  * </ul>
  *
  * <p>Thread-safe, as Jetty requires of handlers.

@@ -21,9 +21,11 @@
  *   <li>A deadline in the header is relative (milliseconds left), because two machines' clocks do not
  *       agree; the time spent on the wire is not subtracted, so the server's deadline is a little
  *       later than the client's. The client still gives up at its own deadline.</li>
- *   <li>Jetty notices a client that went away only when the connection tells it: a closed TCP
- *       connection does, a client that silently vanished (power loss, a dropped network) does not,
- *       and then only the propagated deadline stops the handler. Always send a deadline.</li>
+ *   <li>Jetty notices a client that went away only when the connection tells it: over HTTP/2 a reset
+ *       stream does at once; over HTTP/1.1 Jetty does not watch the connection while a handler runs,
+ *       and a client that silently vanished (power loss, a dropped network) tells nobody. Then only
+ *       the propagated deadline stops the handler. Always send a deadline; prefer HTTP/2 between
+ *       services. See {@link org.cancelkit.http.DeadlineHandler}.</li>
  *   <li>A handler that ignores interrupts and never checks {@link org.cancelkit.Cancellation#check()}
  *       cannot be stopped; the token only tells it to stop.</li>
  * </ul>
