@@ -94,6 +94,51 @@ public final class DeadlineHandler extends Handler.Wrapper {
         return request.getAttribute(ATTRIBUTE) instanceof CancellationToken t ? Optional.of(t) : Optional.empty();
     }
 
+    private static boolean deadlinePassed(CancellationToken token) {
+        return token.reason().map(r -> r.kind() == CancelReason.Kind.DEADLINE).orElse(false);
+    }
+
+    /**
+     * The wrapped handler's callback: closes the token when the request completes, and turns a failure
+     * caused by the propagated deadline into a 504 while nothing is committed.
+     */
+    private static final class Completion implements Callback {
+        private final Request request;
+        private final Response response;
+        private final Callback callback;
+        private final CancellationToken token;
+
+        Completion(Request request, Response response, Callback callback, CancellationToken token) {
+            this.request = request;
+            this.response = response;
+            this.callback = callback;
+            this.token = token;
+        }
+
+        @Override
+        public void succeeded() {
+            token.close();
+            callback.succeeded();
+        }
+
+        @Override
+        public void failed(Throwable failure) {
+            boolean answer504 = deadlinePassed(token) && !response.isCommitted();
+            token.close();
+            if (answer504) {
+                Response.writeError(request, response, callback, 504,
+                        "the deadline the caller sent in " + DeadlineHeader.NAME + " passed while handling the request");
+            } else {
+                callback.failed(failure);
+            }
+        }
+
+        @Override
+        public InvocationType getInvocationType() {
+            return callback.getInvocationType();
+        }
+    }
+
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
         Optional<Duration> budget;
@@ -113,15 +158,13 @@ public final class DeadlineHandler extends Handler.Wrapper {
         request.setAttribute(ATTRIBUTE, token);
         request.addFailureListener(failure -> token.cancel(
                 CancelReason.requested("the client went away or the request failed: " + failure)));
-        Callback closing = Callback.from(callback, token::close);
+        Callback closing = new Completion(request, response, callback, token);
         boolean handled;
         try {
             handled = token.call(() -> super.handle(request, response, closing));
         } catch (CancelledException e) {
-            if (token.reason().map(r -> r.kind() == CancelReason.Kind.DEADLINE).orElse(false)
-                    && !response.isCommitted()) {
-                Response.writeError(request, response, closing, 504,
-                        "the deadline the caller sent in " + DeadlineHeader.NAME + " passed while handling");
+            if (deadlinePassed(token) && !response.isCommitted()) {
+                closing.failed(e); // answered 504 by Completion
                 return true;
             }
             token.close();

@@ -40,7 +40,6 @@ import org.jspecify.annotations.Nullable;
  *   <li>{@code /status?code=503} answers that status.</li>
  * </ul>
  */
-@SuppressWarnings("try") // close() stops Jetty, which declares Exception
 final class LocalServer implements AutoCloseable {
 
     /** What one request's handler saw. */
@@ -205,7 +204,15 @@ final class LocalServer implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
-        server.stop();
+    public void close() {
+        try {
+            server.stop();
+        } catch (InterruptedException e) {
+            // Stopping was interrupted: keep the flag for the test's thread, and say the server may live on.
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while stopping the test server", e);
+        } catch (Exception e) {
+            throw new IllegalStateException("the test server did not stop: " + e, e);
+        }
     }
 }
