@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import org.cancelkit.Cancellation;
+import org.cancelkit.CancellationToken;
 import org.cancelkit.CancelledException;
 import org.cancelkit.CheckedCallable;
 import org.cancelkit.CompletionPolicy;
@@ -127,7 +128,9 @@ public final class FanOut {
             throw new IllegalStateException("the fan-out has no parts; add some with required(...) or optional(...)");
         }
         started = true;
-        MonotonicClock clock = Cancellation.current().clock();
+        // The clock the parts' timeouts will use: the bound token's, or the current one outside any binding.
+        CancellationToken caller = Cancellation.current();
+        MonotonicClock clock = caller == CancellationToken.never() ? MonotonicClock.current() : caller.clock();
         long deadline = saturatedAdd(clock.nanoTime(), overall);
         try (TaskGroup group = TaskGroup.open(CompletionPolicy.failFast())) {
             for (Part<?> part : parts) {
