@@ -5,6 +5,8 @@
 module org.cancelkit.cli {
     requires org.cancelkit;
     requires org.cancelkit.io;
+    requires org.cancelkit.http;
+    requires org.eclipse.jetty.http2.server;
     requires info.picocli;
     requires static org.jspecify;
 

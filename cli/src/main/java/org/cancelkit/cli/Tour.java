@@ -27,6 +27,7 @@ public final class Tour {
         all.addAll(CoreScenarios.all());
         all.addAll(GroupScenarios.all());
         all.addAll(FileScenarios.all());
+        all.addAll(HttpScenarios.all());
         return new Tour(all);
     }
 
