@@ -93,19 +93,20 @@ class DeadlineTest {
         CircuitBreaker breaker = Fixtures.breaker("caller-deadline", clock);
         Bulkhead bulkhead = Bulkhead.of(1);
         DeadlineClient client = DeadlineClient.of(jdk, ClientOptions.defaults()
-                .withTimeout(Duration.ofSeconds(10)).withCircuitBreaker(breaker).withBulkhead(bulkhead));
+                .withTimeout(Duration.ofHours(2)).withCircuitBreaker(breaker).withBulkhead(bulkhead));
         AtomicReference<@Nullable Throwable> outcome = new AtomicReference<>();
         Thread t = clock.fork("caller", () -> {
             try {
-                Timeout.call(Duration.ofSeconds(2), () ->
+                // An hour: the server's copy of the deadline runs on real time and must not pass first.
+                Timeout.call(Duration.ofHours(1), () ->
                         client.send(Fixtures.get(server.uri("/slow?id=caller-deadline")), HttpResponse.BodyHandlers.ofString()));
             } catch (Throwable e) {
                 outcome.set(e);
             }
         });
         server.seen("caller-deadline").awaitArrived();
-        assertThat(server.seen("caller-deadline").deadlineHeader.get()).isEqualTo("2000");
-        clock.advance(Duration.ofSeconds(2));
+        assertThat(server.seen("caller-deadline").deadlineHeader.get()).isEqualTo("3600000");
+        clock.advance(Duration.ofHours(1));
         clock.join(t);
         // The caller's own Timeout reports its deadline; inside, the client saw the caller's cancel.
         assertThat(outcome.get()).isInstanceOf(DeadlineExceededException.class);

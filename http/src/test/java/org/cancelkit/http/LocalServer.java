@@ -120,6 +120,9 @@ final class LocalServer implements AutoCloseable {
         Seen s = seen(q.getOrDefault("id", "-"));
         s.deadlineHeader.set(request.getHeaders().get(DeadlineHeader.NAME));
         s.remainingOnArrival.set(Cancellation.current().remaining().orElse(null));
+        if (path.equals("/slow")) {
+            slowInFlight.incrementAndGet(); // before "arrived", so a test that saw it arrive sees it in flight
+        }
         s.arrived.countDown();
         switch (path) {
             case "/fast" -> {
@@ -131,7 +134,6 @@ final class LocalServer implements AutoCloseable {
                 Content.Sink.write(response, true, "status", callback);
             }
             case "/slow" -> {
-                slowInFlight.incrementAndGet();
                 try {
                     waitForCancel(s);
                 } finally {
