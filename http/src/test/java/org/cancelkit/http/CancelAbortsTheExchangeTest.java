@@ -18,7 +18,9 @@ import org.cancelkit.VirtualClock;
 import org.cancelkit.testkit.CancelkitExtension;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -32,18 +34,27 @@ class CancelAbortsTheExchangeTest {
     final CancelkitExtension kit = Fixtures.extension();
 
     static LocalServer server;
-    static HttpClient jdk;
+    /** Per test: a fresh HTTP/2 connection, so no test depends on what an earlier one did to the pooled one. */
+    HttpClient jdk;
 
     @BeforeAll
     static void start() throws Exception {
         server = LocalServer.start();
-        jdk = Fixtures.jdkClient(server);
     }
 
     @AfterAll
-    static void stop() throws Exception {
-        jdk.close();
+    static void stop() {
         server.close();
+    }
+
+    @BeforeEach
+    void connect() throws Exception {
+        jdk = Fixtures.jdkClient(server);
+    }
+
+    @AfterEach
+    void disconnect() {
+        jdk.close();
     }
 
     @Test
@@ -134,6 +145,30 @@ class CancelAbortsTheExchangeTest {
             assertThat(seen.secondWrite.get(20, TimeUnit.SECONDS)).as("the server's writes fail: the connection is closed")
                     .isInstanceOf(java.io.IOException.class);
         }
+    }
+
+    @Test
+    @DisplayName("H2/C8: a soft cancel lets the exchange finish within its grace; the response comes back whole")
+    void softCancelLetsItFinish(VirtualClock clock) throws Exception {
+        Bulkhead bulkhead = Bulkhead.of("soft", 1);
+        DeadlineClient client = DeadlineClient.of(jdk, ClientOptions.defaults().withBulkhead(bulkhead));
+        CancellationToken caller = CancellationToken.create();
+        AtomicReference<@Nullable Object> outcome = new AtomicReference<>();
+        Thread t = clock.fork("caller", () -> {
+            try {
+                outcome.set(caller.call(() -> client.send(Fixtures.get(server.uri("/gate?id=soft")),
+                        HttpResponse.BodyHandlers.ofString())).body());
+            } catch (Throwable e) {
+                outcome.set(e);
+            }
+        });
+        LocalServer.Seen seen = server.seen("soft");
+        seen.awaitArrived();
+        caller.cancel(CancelReason.shutdown("draining"), Duration.ofHours(1));   // soft: an hour to finish
+        seen.gate.countDown();
+        clock.join(t);
+        assertThat(outcome.get()).isEqualTo("through the gate");
+        assertThat(bulkhead.statistics().inUse()).isZero();
     }
 
     /**

@@ -17,7 +17,9 @@ import org.cancelkit.VirtualClock;
 import org.cancelkit.testkit.CancelkitExtension;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -31,18 +33,27 @@ class CircuitBreakerTest {
     final CancelkitExtension kit = Fixtures.extension();
 
     static LocalServer server;
-    static HttpClient jdk;
+    /** Per test: a fresh HTTP/2 connection, so no test depends on what an earlier one did to the pooled one. */
+    HttpClient jdk;
 
     @BeforeAll
     static void start() throws Exception {
         server = LocalServer.start();
-        jdk = Fixtures.jdkClient(server);
     }
 
     @AfterAll
-    static void stop() throws Exception {
-        jdk.close();
+    static void stop() {
         server.close();
+    }
+
+    @BeforeEach
+    void connect() throws Exception {
+        jdk = Fixtures.jdkClient(server);
+    }
+
+    @AfterEach
+    void disconnect() {
+        jdk.close();
     }
 
     /** Runs {@code call} on a forked caller bound to its own token, cancels it once the server has the request. */
@@ -132,6 +143,21 @@ class CircuitBreakerTest {
         }
         assertThat(breaker.getMetrics().getNumberOfFailedCalls()).isEqualTo(4);
         assertThat(breaker.getState()).isEqualTo(State.OPEN);
+    }
+
+    @Test
+    @DisplayName("H2: a network error (connection refused) is counted and reaches the caller as IOException")
+    void networkErrorsAreCounted(VirtualClock clock) throws Exception {
+        CircuitBreaker breaker = Fixtures.breaker("network", clock);
+        DeadlineClient client = DeadlineClient.of(jdk, ClientOptions.defaults().withCircuitBreaker(breaker));
+        int closedPort;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closedPort = s.getLocalPort();
+        }
+        assertThatThrownBy(() -> client.send(Fixtures.get(java.net.URI.create("http://127.0.0.1:" + closedPort + "/")),
+                HttpResponse.BodyHandlers.ofString())).isInstanceOf(java.io.IOException.class);
+        assertThat(breaker.getMetrics().getNumberOfFailedCalls()).isEqualTo(1);
+        assertThat(client.statistics().failed()).isEqualTo(1);
     }
 
     @Test

@@ -16,7 +16,9 @@ import org.cancelkit.VirtualClock;
 import org.cancelkit.testkit.CancelkitExtension;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -30,18 +32,27 @@ class DeadlineTest {
     final CancelkitExtension kit = Fixtures.extension();
 
     static LocalServer server;
-    static HttpClient jdk;
+    /** Per test: a fresh HTTP/2 connection, so no test depends on what an earlier one did to the pooled one. */
+    HttpClient jdk;
 
     @BeforeAll
     static void start() throws Exception {
         server = LocalServer.start();
-        jdk = Fixtures.jdkClient(server);
     }
 
     @AfterAll
-    static void stop() throws Exception {
-        jdk.close();
+    static void stop() {
         server.close();
+    }
+
+    @BeforeEach
+    void connect() throws Exception {
+        jdk = Fixtures.jdkClient(server);
+    }
+
+    @AfterEach
+    void disconnect() {
+        jdk.close();
     }
 
     private String headerSeen(String id, HttpRequest request, DeadlineClient client) throws Exception {

@@ -19,7 +19,7 @@ final class Fixtures {
     /**
      * The testkit's extension on manual virtual time, with the leak checks that make sense next to a
      * server and a client that live for the whole class: threads (ignoring the JDK client's and Jetty's
-     * pool threads, which outlive a test by design) and registrations. A part or task thread left
+     * pool threads and the JDK's delay scheduler, which outlive a test by design) and registrations. A part or task thread left
      * running is still caught. Descriptors are checked by the tests that own their client.
      */
     static CancelkitExtension extension() {
@@ -28,7 +28,9 @@ final class Fixtures {
                         .ignoringThreads("HttpClient-.*")
                         .ignoringThreads("qtp.*")
                         .ignoringThreads("Scheduler-.*")
-                        .ignoringThreads("Connector-Scheduler-.*"));
+                        .ignoringThreads("Connector-Scheduler-.*")
+                        // the JDK's scheduler for timed waits of virtual threads, started on first use
+                        .ignoringThreads("ForkJoinPool-\\d+-delayScheduler"));
     }
 
     /**

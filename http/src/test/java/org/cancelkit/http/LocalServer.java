@@ -38,6 +38,7 @@ import org.jspecify.annotations.Nullable;
  *   <li>{@code /stall-body?id=x} sends the headers and the first bytes, then waits until the test
  *       says to write the rest, and records how that write went.</li>
  *   <li>{@code /status?code=503} answers that status.</li>
+ *   <li>{@code /gate?id=x} answers once the test has opened the request's gate.</li>
  * </ul>
  */
 final class LocalServer implements AutoCloseable {
@@ -51,6 +52,8 @@ final class LocalServer implements AutoCloseable {
         final AtomicReference<@Nullable Duration> remainingOnArrival = new AtomicReference<>();
         /** For /stall-body: the test says when to write the rest; the handler records how that went. */
         final CountDownLatch writeTheRest = new CountDownLatch(1);
+        /** For /gate: the test opens it, then the handler answers. */
+        final CountDownLatch gate = new CountDownLatch(1);
         final java.util.concurrent.CompletableFuture<Throwable> secondWrite = new java.util.concurrent.CompletableFuture<>();
 
         void awaitArrived() throws InterruptedException {
@@ -128,6 +131,12 @@ final class LocalServer implements AutoCloseable {
             case "/fast" -> {
                 response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain");
                 Content.Sink.write(response, true, "fast", callback);
+            }
+            case "/gate" -> {
+                if (!s.gate.await(10, TimeUnit.SECONDS)) {
+                    throw new AssertionError("the test never opened the gate");
+                }
+                Content.Sink.write(response, true, "through the gate", callback);
             }
             case "/status" -> {
                 response.setStatus(Integer.parseInt(q.getOrDefault("code", "500")));
