@@ -39,6 +39,8 @@ import org.jspecify.annotations.Nullable;
  *       says to write the rest, and records how that write went.</li>
  *   <li>{@code /status?code=503} answers that status.</li>
  *   <li>{@code /gate?id=x} answers once the test has opened the request's gate.</li>
+ *   <li>{@code /hold?id=x} counts itself among the handlers holding, and answers once the test opens
+ *       the server's hold gate.</li>
  * </ul>
  */
 final class LocalServer implements AutoCloseable {
@@ -78,6 +80,11 @@ final class LocalServer implements AutoCloseable {
     private final URI base;
     private final Map<String, Seen> seen = new ConcurrentHashMap<>();
     final AtomicInteger slowInFlight = new AtomicInteger();
+    /** For /hold: how many handlers hold now and at most, who arrived, and the gate that lets them all go. */
+    final AtomicInteger holding = new AtomicInteger();
+    final AtomicInteger maxHolding = new AtomicInteger();
+    final java.util.concurrent.Semaphore holdArrived = new java.util.concurrent.Semaphore(0);
+    final CountDownLatch holdGate = new CountDownLatch(1);
 
     private LocalServer(Server server, URI base) {
         this.server = server;
@@ -131,6 +138,18 @@ final class LocalServer implements AutoCloseable {
             case "/fast" -> {
                 response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain");
                 Content.Sink.write(response, true, "fast", callback);
+            }
+            case "/hold" -> {
+                maxHolding.accumulateAndGet(holding.incrementAndGet(), Math::max);
+                holdArrived.release();
+                try {
+                    if (!holdGate.await(20, TimeUnit.SECONDS)) {
+                        throw new AssertionError("the test never opened the hold gate");
+                    }
+                } finally {
+                    holding.decrementAndGet();
+                }
+                Content.Sink.write(response, true, "held", callback);
             }
             case "/gate" -> {
                 if (!s.gate.await(10, TimeUnit.SECONDS)) {
