@@ -56,6 +56,8 @@ final class LocalServer implements AutoCloseable {
         final CountDownLatch writeTheRest = new CountDownLatch(1);
         /** For /gate: the test opens it, then the handler answers. */
         final CountDownLatch gate = new CountDownLatch(1);
+        /** For /drip: System.nanoTime() when a write first failed. */
+        final java.util.concurrent.CompletableFuture<Long> dripFailedAt = new java.util.concurrent.CompletableFuture<>();
         final java.util.concurrent.CompletableFuture<Throwable> secondWrite = new java.util.concurrent.CompletableFuture<>();
 
         void awaitArrived() throws InterruptedException {
@@ -150,6 +152,26 @@ final class LocalServer implements AutoCloseable {
                     holding.decrementAndGet();
                 }
                 Content.Sink.write(response, true, "held", callback);
+            }
+            case "/drip" -> {
+                // Headers and a byte, then a byte every 20 ms until a write fails (at most 30 s): a body
+                // that never ends, from a server that notices a closed connection when it writes.
+                response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain");
+                long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (System.nanoTime() < until) {
+                    FutureCallback w = new FutureCallback();
+                    response.write(false, ByteBuffer.wrap(new byte[] {'.'}), w);
+                    try {
+                        w.get(10, TimeUnit.SECONDS);
+                    } catch (java.util.concurrent.ExecutionException e) {
+                        s.dripFailedAt.complete(System.nanoTime());
+                        callback.failed(e.getCause());
+                        return true;
+                    }
+                    Thread.sleep(20); // the server's own pace, not a test waiting for something
+                }
+                s.dripFailedAt.completeExceptionally(new AssertionError("no write failed in 30 s"));
+                Content.Sink.write(response, true, "", callback);
             }
             case "/gate" -> {
                 if (!s.gate.await(10, TimeUnit.SECONDS)) {
