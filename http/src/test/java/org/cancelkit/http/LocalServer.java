@@ -56,7 +56,7 @@ final class LocalServer implements AutoCloseable {
         final CountDownLatch writeTheRest = new CountDownLatch(1);
         /** For /gate: the test opens it, then the handler answers. */
         final CountDownLatch gate = new CountDownLatch(1);
-        /** For /drip: System.nanoTime() when a write first failed. */
+        /** For /drip: System.nanoTime() when a write first failed or the handler's token stopped it. */
         final java.util.concurrent.CompletableFuture<Long> dripFailedAt = new java.util.concurrent.CompletableFuture<>();
         final java.util.concurrent.CompletableFuture<Throwable> secondWrite = new java.util.concurrent.CompletableFuture<>();
 
@@ -158,17 +158,26 @@ final class LocalServer implements AutoCloseable {
                 // that never ends, from a server that notices a closed connection when it writes.
                 response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain");
                 long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-                while (System.nanoTime() < until) {
-                    FutureCallback w = new FutureCallback();
-                    response.write(false, ByteBuffer.wrap(new byte[] {'.'}), w);
-                    try {
-                        w.get(10, TimeUnit.SECONDS);
-                    } catch (java.util.concurrent.ExecutionException e) {
-                        s.dripFailedAt.complete(System.nanoTime());
-                        callback.failed(e.getCause());
-                        return true;
+                try {
+                    while (System.nanoTime() < until) {
+                        FutureCallback w = new FutureCallback();
+                        response.write(false, ByteBuffer.wrap(new byte[] {'.'}), w);
+                        try {
+                            w.get(10, TimeUnit.SECONDS);
+                        } catch (java.util.concurrent.ExecutionException e) {
+                            s.dripFailedAt.complete(System.nanoTime());
+                            callback.failed(e.getCause());
+                            return true;
+                        }
+                        Thread.sleep(20); // the server's own pace, not a test waiting for something
                     }
-                    Thread.sleep(20); // the server's own pace, not a test waiting for something
+                } catch (InterruptedException e) {
+                    // The request's token was cancelled (its propagated deadline passed, H4): the handler
+                    // stops here, in its write or its pause. Record when; keep the flag for Jetty's thread.
+                    s.dripFailedAt.complete(System.nanoTime());
+                    Thread.currentThread().interrupt();
+                    callback.failed(e);
+                    return true;
                 }
                 s.dripFailedAt.completeExceptionally(new AssertionError("no write failed in 30 s"));
                 Content.Sink.write(response, true, "", callback);
