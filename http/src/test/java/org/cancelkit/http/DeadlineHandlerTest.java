@@ -114,6 +114,20 @@ class DeadlineHandlerTest {
     }
 
     @Test
+    @DisplayName("H4: an async handler finds its token by the request; the token lives until the response completes, then is closed")
+    void asyncHandlerKeepsItsToken() throws Exception {
+        try (LocalServer server = LocalServer.start(); HttpClient jdk = Fixtures.http11Client()) {
+            HttpResponse<String> r = jdk.send(withHeader(server.uri("/async?id=async"), "60000"), HttpResponse.BodyHandlers.ofString());
+            assertThat(r.body()).isEqualTo("async, token cancelled while handling: false");
+            CancellationToken token = server.seen("async").asyncToken.get();
+            assertThat(token).isNotNull();
+            // The close runs when the write's callback completes, which may be just after the client has the bytes.
+            assertThat(token.awaitCancellation(Duration.ofSeconds(10))).as("closed when the response completed").isTrue();
+            assertThat(token.reason()).get().extracting(CancelReason::kind).isEqualTo(CancelReason.Kind.CLOSED);
+        }
+    }
+
+    @Test
     @DisplayName("DeadlineHeader: format rounds down, parse rejects bad values with a message that says what to send")
     void headerValues() {
         assertThat(DeadlineHeader.format(Duration.ofNanos(1_999_999))).isEqualTo("1");

@@ -38,6 +38,7 @@ import org.jspecify.annotations.Nullable;
  *   <li>{@code /stall-body?id=x} sends the headers and the first bytes, then waits until the test
  *       says to write the rest, and records how that write went.</li>
  *   <li>{@code /status?code=503} answers that status.</li>
+ *   <li>{@code /async?id=x} returns from {@code handle} at once and answers from another thread.</li>
  *   <li>{@code /gate?id=x} answers once the test has opened the request's gate.</li>
  *   <li>{@code /hold?id=x} counts itself among the handlers holding, and answers once the test opens
  *       the server's hold gate.</li>
@@ -54,6 +55,8 @@ final class LocalServer implements AutoCloseable {
         final AtomicReference<@Nullable Duration> remainingOnArrival = new AtomicReference<>();
         /** For /stall-body: the test says when to write the rest; the handler records how that went. */
         final CountDownLatch writeTheRest = new CountDownLatch(1);
+        /** For /async: the token DeadlineHandler.token(request) gave the handler. */
+        final AtomicReference<@Nullable CancellationToken> asyncToken = new AtomicReference<>();
         /** For /gate: the test opens it, then the handler answers. */
         final CountDownLatch gate = new CountDownLatch(1);
         /** For /drip: System.nanoTime() when a write first failed or the handler's token stopped it. */
@@ -181,6 +184,13 @@ final class LocalServer implements AutoCloseable {
                 }
                 s.dripFailedAt.completeExceptionally(new AssertionError("no write failed in 30 s"));
                 Content.Sink.write(response, true, "", callback);
+            }
+            case "/async" -> {
+                // Returns at once and answers later from another thread, finding its token by the request.
+                CancellationToken token = DeadlineHandler.token(request).orElse(null);
+                s.asyncToken.set(token);
+                Thread.ofVirtual().start(() -> Content.Sink.write(response, true,
+                        "async, token cancelled while handling: " + (token != null && token.isCancelled()), callback));
             }
             case "/gate" -> {
                 if (!s.gate.await(10, TimeUnit.SECONDS)) {
