@@ -134,12 +134,14 @@ public final class DeadlineClient {
             }
             return response;
         } catch (DeadlineExceededException e) {
+            restoreForeignInterrupt(e);
             timedOut.increment();
             DeadlineExceededException named = new DeadlineExceededException(describe(request)
                     + ": no complete response within its timeout of " + own.toMillis() + " ms", e);
             attempt.error(named);
             throw named;
         } catch (CancelledException e) {
+            restoreForeignInterrupt(e);
             cancelled.increment();
             attempt.release();
             throw e;
@@ -204,6 +206,19 @@ public final class DeadlineClient {
                 throw err;
             }
             throw new IOException("the exchange failed: " + cause, cause);
+        }
+    }
+
+    /**
+     * Someone else's interrupt that met a cancel on its way out is carried as a cause: the flag was
+     * cleared when it was caught, so set it again for the caller rather than lose it.
+     */
+    private static void restoreForeignInterrupt(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof InterruptedCarrier) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
     }
 
