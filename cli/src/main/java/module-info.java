@@ -8,6 +8,8 @@ module org.cancelkit.cli {
     requires org.cancelkit.jobs;
     requires org.cancelkit.jdbc;
     requires org.cancelkit.lifecycle;
+    requires org.cancelkit.http;
+    requires org.eclipse.jetty.http2.server;
     requires info.picocli;
     requires static org.jspecify;
 

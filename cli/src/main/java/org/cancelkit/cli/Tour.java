@@ -30,6 +30,7 @@ public final class Tour {
         all.addAll(JobScenarios.all());
         all.addAll(DatabaseScenarios.all());
         all.addAll(LifecycleScenarios.all());
+        all.addAll(HttpScenarios.all());
         return new Tour(all);
     }
 
