@@ -15,48 +15,15 @@ import org.cancelkit.CancellationToken;
 import org.cancelkit.CancelledException;
 import org.cancelkit.DeadlineExceededException;
 import org.cancelkit.VirtualClock;
-import org.cancelkit.testkit.CancelkitExtension;
 import org.jspecify.annotations.Nullable;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * H2: a cancelled request aborts the exchange (the server's handler sees its client go away), returns
  * its bulkhead permit, and is not counted by the circuit breaker; its own timeout is.
  */
-class CancelAbortsTheExchangeTest {
-    @RegisterExtension
-    final CancelkitExtension kit = Fixtures.extension();
-
-    static LocalServer server;
-    /** Per test: a fresh HTTP/2 connection, so no test depends on what an earlier one did to the pooled one. */
-    HttpClient jdk;
-
-    @BeforeAll
-    static void start() throws Exception {
-        server = LocalServer.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
-
-    @BeforeEach
-    void connect() throws Exception {
-        jdk = Fixtures.jdkClient(server);
-    }
-
-    @AfterEach
-    void disconnect() {
-        jdk.close();
-    }
-
+class CancelAbortsTheExchangeTest extends ServerTest {
     @Test
     @DisplayName("H2: the caller's cancel aborts the exchange, the server sees it, the permit comes back, the breaker does not count it")
     void callerCancel(VirtualClock clock) throws Exception {

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker.State;
-import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
@@ -14,48 +13,15 @@ import org.cancelkit.CancellationToken;
 import org.cancelkit.CancelledException;
 import org.cancelkit.CheckedCallable;
 import org.cancelkit.VirtualClock;
-import org.cancelkit.testkit.CancelkitExtension;
 import org.jspecify.annotations.Nullable;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * H2 (the breaker's side) and the seed's weak spot fixed: the breaker counts errors and the request's
  * own timeouts, not the caller's cancels; and it closes again, on virtual time, through half-open.
  */
-class CircuitBreakerTest {
-    @RegisterExtension
-    final CancelkitExtension kit = Fixtures.extension();
-
-    static LocalServer server;
-    /** Per test: a fresh HTTP/2 connection, so no test depends on what an earlier one did to the pooled one. */
-    HttpClient jdk;
-
-    @BeforeAll
-    static void start() throws Exception {
-        server = LocalServer.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
-
-    @BeforeEach
-    void connect() throws Exception {
-        jdk = Fixtures.jdkClient(server);
-    }
-
-    @AfterEach
-    void disconnect() {
-        jdk.close();
-    }
-
+class CircuitBreakerTest extends ServerTest {
     /** Runs {@code call} on a forked caller bound to its own token, cancels it once the server has the request. */
     private static @Nullable Throwable cancelledByCaller(VirtualClock clock, String id, CheckedCallable<?, ?> call)
             throws Exception {

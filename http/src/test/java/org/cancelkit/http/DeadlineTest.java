@@ -3,7 +3,6 @@ package org.cancelkit.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -13,48 +12,15 @@ import org.cancelkit.CancellationToken;
 import org.cancelkit.DeadlineExceededException;
 import org.cancelkit.Timeout;
 import org.cancelkit.VirtualClock;
-import org.cancelkit.testkit.CancelkitExtension;
 import org.jspecify.annotations.Nullable;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * H1: a request's deadline is the earlier of its own timeout and the caller's; it travels in the
  * header (H4). On virtual time nothing moves during an exchange, so the header's value is exact.
  */
-class DeadlineTest {
-    @RegisterExtension
-    final CancelkitExtension kit = Fixtures.extension();
-
-    static LocalServer server;
-    /** Per test: a fresh HTTP/2 connection, so no test depends on what an earlier one did to the pooled one. */
-    HttpClient jdk;
-
-    @BeforeAll
-    static void start() throws Exception {
-        server = LocalServer.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
-
-    @BeforeEach
-    void connect() throws Exception {
-        jdk = Fixtures.jdkClient(server);
-    }
-
-    @AfterEach
-    void disconnect() {
-        jdk.close();
-    }
-
+class DeadlineTest extends ServerTest {
     private String headerSeen(String id, HttpRequest request, DeadlineClient client) throws Exception {
         assertThat(client.send(request, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
         return server.seen(id).deadlineHeader.get();

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
-import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
@@ -18,45 +17,12 @@ import org.cancelkit.CancelledException;
 import org.cancelkit.DeadlineExceededException;
 import org.cancelkit.TaskFailedException;
 import org.cancelkit.VirtualClock;
-import org.cancelkit.testkit.CancelkitExtension;
 import org.jspecify.annotations.Nullable;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** H3 and C1: the seed's aggregate_user_data as a fan-out against a real server, on virtual time. */
-class FanOutTest {
-    @RegisterExtension
-    final CancelkitExtension kit = Fixtures.extension();
-
-    static LocalServer server;
-    /** Per test: a fresh HTTP/2 connection, so no test depends on what an earlier one did to the pooled one. */
-    HttpClient jdk;
-
-    @BeforeAll
-    static void start() throws Exception {
-        server = LocalServer.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
-
-    @BeforeEach
-    void connect() throws Exception {
-        jdk = Fixtures.jdkClient(server);
-    }
-
-    @AfterEach
-    void disconnect() {
-        jdk.close();
-    }
-
+class FanOutTest extends ServerTest {
     private static String body(DeadlineClient client, String pathAndQuery) throws Exception {
         HttpResponse<String> r = client.send(Fixtures.get(server.uri(pathAndQuery)), HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 200) {
