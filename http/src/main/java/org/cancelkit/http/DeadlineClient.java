@@ -18,6 +18,7 @@ import org.cancelkit.Cancellation;
 import org.cancelkit.CancellationToken;
 import org.cancelkit.CancelledException;
 import org.cancelkit.DeadlineExceededException;
+import org.cancelkit.MonotonicClock;
 import org.cancelkit.Timeout;
 import org.jspecify.annotations.Nullable;
 
@@ -37,9 +38,13 @@ import org.jspecify.annotations.Nullable;
  * <h2>Deadline (H1)</h2>
  * A request's own timeout is {@link HttpRequest#timeout()} if set, else the options' timeout; its
  * deadline is the earlier of that and the current token's ({@link Cancellation#current()}). The
- * deadline covers everything: the wait for a bulkhead permit, connecting, the response headers and
- * the whole body the {@link HttpResponse.BodyHandler} reads. The time left is sent to the server in
- * the {@value DeadlineHeader#NAME} header (H4), replacing any such header on the request.
+ * deadline covers the wait for a bulkhead permit, connecting, the response headers and, for a body
+ * handler that reads the whole body before it completes ({@code ofString}, {@code ofByteArray},
+ * {@code ofFile}, {@code discarding}), the whole body. A streaming handler ({@code ofInputStream},
+ * {@code ofLines}, {@code ofPublisher}) completes with the headers: its body is read after
+ * {@code send} returns, outside this deadline and the bulkhead; read it inside a {@link Timeout} of
+ * your own and close it. The time left is sent to the server in the {@value DeadlineHeader#NAME}
+ * header (H4), replacing any such header on the request.
  *
  * <h2>Cancellation (H2)</h2>
  * The exchange runs in a cancel-action region (C9): on cancellation the future of
@@ -63,7 +68,8 @@ import org.jspecify.annotations.Nullable;
  * </ul>
  *
  * <p>Thread-safe: share one client. Memory consistency: actions before {@code send} happen-before the
- * request is sent; the response's body is fully read when {@code send} returns it.
+ * request is sent; with a handler that reads the whole body, the body is fully read when {@code send}
+ * returns it.
  */
 public final class DeadlineClient {
     private final HttpClient client;
@@ -179,7 +185,15 @@ public final class DeadlineClient {
             // connection, over HTTP/2 it resets the stream (both checked against Jetty in the tests). The
             // region turns the resulting CancellationException into CancelledException.
             CancelAction abort = CancelAction.of(() -> future.cancel(true));
-            return Cancellation.withCancelAction(abort, () -> await(future));
+            try {
+                return Cancellation.withCancelAction(abort, () -> await(future));
+            } finally {
+                // Whatever ended the wait (a foreign interrupt, an error), no exchange outlives send: it
+                // would hold a connection unbounded after the permit below went back (H2).
+                if (!future.isDone()) {
+                    future.cancel(true);
+                }
+            }
         } catch (InterruptedException e) {
             // From the bulkhead's wait: someone other than cancelkit interrupted the caller. Carried through
             // the timeout unchecked and rethrown as it is by send, so the caller sees the interrupt.
@@ -280,21 +294,21 @@ public final class DeadlineClient {
             if (breaker != null) {
                 breaker.acquirePermission();
                 permitted = true;
-                start = System.nanoTime();
+                start = MonotonicClock.current().nanoTime();
             }
         }
 
         void success() {
             if (breaker != null && permitted) {
                 permitted = false;
-                breaker.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+                breaker.onSuccess(MonotonicClock.current().nanoTime() - start, TimeUnit.NANOSECONDS);
             }
         }
 
         void error(Throwable t) {
             if (breaker != null && permitted) {
                 permitted = false;
-                breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, t);
+                breaker.onError(MonotonicClock.current().nanoTime() - start, TimeUnit.NANOSECONDS, t);
             }
         }
 

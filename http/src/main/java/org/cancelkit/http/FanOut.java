@@ -138,7 +138,9 @@ public final class FanOut {
             }
             group.join();
         } catch (TaskFailedException e) {
-            if (e.getCause() instanceof DeadlineExceededException d) {
+            // Only the overall deadline is reported as such: a part's own shorter timeout (a request's)
+            // stays the part's failure, so whoever reads the error looks at the right budget.
+            if (e.getCause() instanceof DeadlineExceededException d && clock.nanoTime() - deadline >= 0) {
                 throw new DeadlineExceededException("fan-out: the overall deadline of " + overall.toMillis()
                         + " ms passed before the required part '" + e.taskName() + "' finished", d);
             }

@@ -56,6 +56,44 @@ class CancelAbortsTheExchangeTest extends ServerTest {
         assertThat(client.statistics().cancelled()).isEqualTo(1);
     }
 
+    /**
+     * An interrupt from outside cancelkit (no token cancelled) ends the wait with InterruptedException;
+     * the exchange must not run on without its permit. Without the abort in send's finally, the server's
+     * handler is never told and this test fails in awaitCancelled.
+     */
+    @Test
+    @DisplayName("H2: a foreign interrupt of the caller aborts the exchange too, and the permit goes back after it")
+    void foreignInterrupt(VirtualClock clock) throws Exception {
+        Bulkhead bulkhead = Bulkhead.of("h2", 1);
+        CircuitBreaker breaker = Fixtures.breaker("h2-interrupt", clock);
+        DeadlineClient client = DeadlineClient.of(jdk, ClientOptions.defaults()
+                .withBulkhead(bulkhead).withCircuitBreaker(breaker));
+        AtomicReference<@Nullable Throwable> outcome = new AtomicReference<>();
+        Thread t = clock.fork("caller", () -> {
+            try {
+                client.send(Fixtures.get(server.uri("/slow?id=interrupt")), HttpResponse.BodyHandlers.ofString());
+            } catch (Throwable e) {
+                outcome.set(e);
+            }
+        });
+        LocalServer.Seen seen = server.seen("interrupt");
+        seen.awaitArrived();
+        // Interrupt only once the caller waits for the response: an interrupt that lands before the
+        // cancel-action region is entered is held until the region ends (C9), by design.
+        long pollUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (t.getState() != Thread.State.WAITING && System.nanoTime() < pollUntil) {
+            Thread.onSpinWait(); // a poll of the caller's state, bounded, not a wait for time to pass
+        }
+        assertThat(t.getState()).as("the caller waits for the response").isEqualTo(Thread.State.WAITING);
+        t.interrupt();
+        clock.join(t);
+
+        assertThat(outcome.get()).isInstanceOf(InterruptedException.class);
+        assertThat(seen.awaitCancelled().message()).contains("client went away");
+        assertThat(bulkhead.statistics().inUse()).isZero();
+        assertThat(breaker.getMetrics().getNumberOfBufferedCalls()).as("an interrupt is not a sample").isZero();
+    }
+
     @Test
     @DisplayName("H2: the request's own deadline aborts the exchange and counts as a breaker error")
     void ownDeadline(VirtualClock clock) throws Exception {

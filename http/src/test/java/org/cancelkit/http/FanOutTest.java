@@ -115,6 +115,33 @@ class FanOutTest extends ServerTest {
                 .hasMessageContaining("overall deadline of 2000 ms").hasMessageContaining("'profile'");
     }
 
+    /**
+     * The part's own request timeout (2 s) is shorter than the fan-out's (10 s): its failure is the
+     * part's, reported as such, not as the overall deadline (which has not passed). The test above is
+     * the control: there the overall deadline did pass and is named.
+     */
+    @Test
+    @DisplayName("H3: a required part stopped by its own shorter timeout fails the fan-out as that part's failure, not as the overall deadline")
+    void requiredPartOwnTimeout(VirtualClock clock) throws Exception {
+        DeadlineClient client = DeadlineClient.of(jdk, ClientOptions.defaults().withTimeout(Duration.ofSeconds(2)));
+        AtomicReference<@Nullable Throwable> outcome = new AtomicReference<>();
+        FanOut fan = FanOut.within(Duration.ofSeconds(10));
+        fan.required("profile", () -> body(client, "/slow?id=fan-required-own"));
+        Thread owner = clock.fork("owner", () -> {
+            try {
+                fan.run();
+            } catch (Throwable e) {
+                outcome.set(e);
+            }
+        });
+        server.seen("fan-required-own").awaitArrived();
+        clock.advance(Duration.ofSeconds(2));
+        clock.join(owner);
+        assertThat(outcome.get()).isInstanceOf(TaskFailedException.class);
+        assertThat(outcome.get().getCause()).isInstanceOf(DeadlineExceededException.class)
+                .hasMessageContaining("within its timeout of 2000 ms").hasMessageNotContaining("overall deadline");
+    }
+
     @Test
     @DisplayName("H3/C1: a failed required part cancels its siblings (their server handlers see it) and nothing outlives run()")
     void requiredFailureCancelsSiblings(VirtualClock clock) throws Exception {
