@@ -141,8 +141,9 @@ public final class Job<I, S> {
             throw new IllegalArgumentException("initialState is a " + initialState.getClass().getName()
                     + ", not a " + stateType.getName());
         }
-        return new Job<>(id, directory, List.copyOf(Objects.requireNonNull(items, "items")), stateType, initialState,
-                processor, JobOptions.defaults());
+        // Absolute: Path.of("") or a bare name would have no parent for the lock and the checkpoint's temp files.
+        return new Job<>(id, directory.toAbsolutePath(), List.copyOf(Objects.requireNonNull(items, "items")), stateType,
+                initialState, processor, JobOptions.defaults());
     }
 
     /**

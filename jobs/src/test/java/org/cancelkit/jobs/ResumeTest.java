@@ -50,6 +50,35 @@ class ResumeTest {
         Fixtures.assertExactlyOnce(job.outputFile(), N, "second run");
     }
 
+    /**
+     * A kill between the first checkpoint (0 bytes counted) and the output's creation leaves no output
+     * file: that is consistent, and the next run must go on. Negative control: CheckpointTest's
+     * outputAndCheckpointDisagree, where the checkpoint counts bytes that are missing, is still refused.
+     */
+    @Test
+    @DisplayName("J1/J2: a checkpoint that counts 0 bytes with no output file yet (killed before it was created) resumes")
+    void zeroByteCheckpointWithoutOutput() throws Exception {
+        Job<Integer, Tally> job = Fixtures.job(dir, N, Fixtures.writeLine());
+        job.reset(); // writes the first, 0-byte checkpoint
+        Files.deleteIfExists(job.outputFile());
+        assertThat(job.checkpoint().orElseThrow().outputLength()).isZero();
+        JobResult<Tally> r = job.run();
+        assertThat(r.processedThisRun()).isEqualTo(N);
+        Fixtures.assertExactlyOnce(job.outputFile(), N, "after a 0-byte checkpoint without output");
+    }
+
+    @Test
+    @DisplayName("J1: an interval too long for nanoseconds (checkpoint by count only) runs to the end")
+    void hugeCheckpointInterval() throws Exception {
+        Job<Integer, Tally> job = Fixtures.job(dir, N, Fixtures.writeLine())
+                .withOptions(JobOptions.defaults().withCheckpointEveryItems(7)
+                        .withCheckpointEvery(Duration.ofSeconds(Long.MAX_VALUE)));
+        JobResult<Tally> r = job.run();
+        assertThat(r.processedThisRun()).isEqualTo(N);
+        assertThat(r.checkpointsWritten()).isEqualTo(6); // by count: at 7, 14, 21, 28, 35 and the end
+        Fixtures.assertExactlyOnce(job.outputFile(), N, "huge interval");
+    }
+
     @Test
     @DisplayName("J1: cancelled at every item boundary (after item k-1, before item k), resumed: each item once")
     void cancelAtEveryBoundary() throws Exception {

@@ -11,6 +11,7 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -174,7 +175,9 @@ public final class JobRunner<I, S> {
             }
             start = new Checkpoint<>(id, options.stateVersion(), 0, items.size(), 0, initialState);
             AtomicFiles.write(checkpointFile, CheckpointCodec.encode(start));
-        } else if (outputSize < start.outputLength()) {
+        } else if (Math.max(outputSize, 0) < start.outputLength()) {
+            // A missing output counts as 0 bytes: a kill between the first checkpoint and the output's
+            // creation leaves a checkpoint of 0 bytes and no file, which is consistent, not lost output.
             throw new CheckpointException(output, Problem.OUTPUT_SHORTER_THAN_CHECKPOINT, "the output "
                     + (outputSize < 0 ? "is missing" : "has " + outputSize + " bytes") + ", but the checkpoint "
                     + checkpointFile + " counts " + start.outputLength() + " bytes of output for its "
@@ -210,9 +213,19 @@ public final class JobRunner<I, S> {
                 done - start.nextItem(), discarded, appended, checkpoints);
     }
 
+    private static long saturatedNanos(Duration d) {
+        try {
+            return d.toNanos();
+        } catch (ArithmeticException tooLong) {
+            return Long.MAX_VALUE; // longer than any run: never due
+        }
+    }
+
     private void process() throws Exception {
         int total = items.size();
         int sinceCheckpoint = 0;
+        // Saturated: a huge interval ("by count only", Duration.ofSeconds(Long.MAX_VALUE)) overflows toNanos().
+        long everyNanos = saturatedNanos(options.checkpointEvery());
         for (long i = done; i < total; i++) {
             Cancellation.check();
             Bytes out = new Bytes(i);
@@ -239,7 +252,7 @@ public final class JobRunner<I, S> {
             meter.emit(Event.ITEM_DONE, done);
             sinceCheckpoint++;
             if (done == total || sinceCheckpoint >= options.checkpointEveryItems()
-                    || clock.nanoTime() - lastCheckpointNanos >= options.checkpointEvery().toNanos()) {
+                    || clock.nanoTime() - lastCheckpointNanos >= everyNanos) {
                 checkpoint();
                 sinceCheckpoint = 0;
             }
