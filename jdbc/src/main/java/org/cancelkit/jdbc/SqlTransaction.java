@@ -81,6 +81,7 @@ public final class SqlTransaction implements AutoCloseable {
     private final JdbcOptions options;
     /** Written and read by the owner thread only. */
     private State state = State.ACTIVE;
+    private boolean closed;
     /** Set by the owner thread when the server refused the commit: only a rollback remains. */
     private boolean commitRefused;
 
@@ -330,6 +331,12 @@ public final class SqlTransaction implements AutoCloseable {
      */
     @Override
     public void close() throws SQLException {
+        // Idempotent also after a commit: a second close must not run setAutoCommit(true) again, which on
+        // a plain connection would commit whatever a later transaction on it has open.
+        if (closed) {
+            return;
+        }
+        closed = true;
         switch (state) {
             case ROLLED_BACK, ABORTED -> {
                 return;

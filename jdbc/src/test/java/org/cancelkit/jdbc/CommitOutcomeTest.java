@@ -135,6 +135,7 @@ class CommitOutcomeTest {
         AtomicBoolean interruptedInCommit = new AtomicBoolean();
         CancellationToken token = CancellationToken.create();
         AtomicReference<SqlTransaction> tx = new AtomicReference<>();
+        AtomicReference<Throwable> outcome = new AtomicReference<>();
         try (Connection real = db.connect(); Connection observer = db.connect()) {
             Connection c = faulty(real, slowCommit(inCommit, release, interruptedInCommit), () -> {});
             Thread worker = Thread.ofVirtual().start(() -> {
@@ -145,14 +146,15 @@ class CommitOutcomeTest {
                         t.commit();
                         return null;
                     }));
-                } catch (Throwable ignored) {
-                    // the token was cancelled: token.call may report it; the commit's fate is checked below
+                } catch (Throwable e) {
+                    outcome.set(e);
                 }
             });
             inCommit.await();
             token.cancel("the caller gave up during COMMIT"); // interrupts are delivered before it returns
             release.countDown();
             worker.join();
+            assertThat(outcome.get()).as("a commit that succeeded is not reported as a failure (D3)").isNull();
             assertThat(interruptedInCommit).as("the commit was not interrupted").isFalse();
             assertThat(tx.get().state()).isEqualTo(SqlTransaction.State.COMMITTED);
             assertThat(db.value(observer, T, 1)).isEqualTo(101);

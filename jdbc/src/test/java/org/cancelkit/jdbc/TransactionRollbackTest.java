@@ -46,6 +46,31 @@ class TransactionRollbackTest {
         }
     }
 
+    /**
+     * A second close of a committed transaction must do nothing: run again, its setAutoCommit(true)
+     * would commit the next transaction opened on the same plain connection.
+     */
+    @ParameterizedTest
+    @EnumSource(Db.class)
+    @DisplayName("D1: close() is idempotent after a commit: closing it again does not commit a later transaction's work")
+    void closeAgainAfterCommitTouchesNothing(Db db) throws Exception {
+        db.resetTable(T);
+        try (Connection c = db.connect(); Connection observer = db.connect()) {
+            SqlTransaction first = SqlTransaction.begin(c);
+            first.update(BUMP);
+            first.commit();
+            first.close();
+            assertThat(db.value(observer, T, 1)).isEqualTo(101);
+            try (SqlTransaction second = SqlTransaction.begin(c)) {
+                second.update(BUMP);
+                first.close(); // again: must not touch the connection
+                assertThat(db.value(observer, T, 1)).as("the second transaction is still uncommitted").isEqualTo(101);
+            } // not committed: rolled back
+            assertThat(db.value(observer, T, 1)).isEqualTo(101);
+            assertThat(c.getAutoCommit()).isTrue();
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(Db.class)
     @DisplayName("D1: forgetting to commit rolls back")
