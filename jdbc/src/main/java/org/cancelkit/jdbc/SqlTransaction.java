@@ -278,11 +278,13 @@ public final class SqlTransaction implements AutoCloseable {
      * Commits (D3): shielded from cancellation and bounded by {@link JdbcOptions#commitBudget()}.
      *
      * @throws CommitOutcomeUnknownException when the outcome cannot be known: the connection broke
-     *     during the commit, or the budget ran out and the connection was aborted
+     *     during the commit, the server went down under it, it failed in a way that is not a known
+     *     refusal, or the budget ran out and the connection was aborted
      * @throws CancelledException when the current token was cancelled before the commit started:
      *     nothing was sent, and closing rolls back
      * @throws IllegalStateException when the transaction is not active
-     * @throws SQLException when the server refused the commit (the transaction rolled back)
+     * @throws SQLException when the server refused the commit (SQLState class 40 or 23, the connection
+     *     still open: the transaction rolled back)
      */
     public void commit() throws SQLException {
         requireActive("commit");
@@ -296,10 +298,13 @@ public final class SqlTransaction implements AutoCloseable {
                     }));
             state = State.COMMITTED;
         } catch (SQLException e) {
-            if (Sql.isBrokenConnection(e)) {
+            // Only a known refusal on a live connection is a known outcome (rolled back); a broken
+            // connection, a server going down (57P0x), or any other error leaves it unknown (D3).
+            if (!Sql.isCommitRefusal(e) || Sql.isClosedQuietly(connection)) {
                 state = State.OUTCOME_UNKNOWN;
-                throw new CommitOutcomeUnknownException("the connection broke during COMMIT, so the transaction"
-                        + " may or may not have committed; look the outcome up before retrying", e);
+                throw new CommitOutcomeUnknownException("COMMIT failed with " + e.getSQLState() + " (" + e.getMessage()
+                        + "), so the transaction may or may not have committed; look the outcome up before retrying",
+                        e);
             }
             commitRefused = true;
             throw e; // refused by the server: close() rolls back and the state becomes ROLLED_BACK

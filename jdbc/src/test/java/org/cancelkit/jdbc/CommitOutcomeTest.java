@@ -97,6 +97,37 @@ class CommitOutcomeTest {
         }
     }
 
+    /**
+     * A COMMIT that fails with anything but a known refusal must not be read as rolled back: the server
+     * shutting down under a session whose commit it had already made (57P01, as after a local commit
+     * waiting for synchronous replication), or an error of no known meaning (XX000). The test below is
+     * the control: a known refusal (40001) is a known outcome.
+     */
+    @ParameterizedTest
+    @EnumSource(Db.class)
+    @DisplayName("D3: COMMIT failing with 57P01 (server going down) or an unknown error after the server committed: reported unknown")
+    void otherCommitFailuresAreUnknown(Db db) throws Exception {
+        for (String sqlState : new String[] {"57P01", "XX000"}) {
+            db.resetTable(T);
+            try (Connection real = db.connect(); Connection observer = db.connect()) {
+                Connection c = faulty(real, r -> {
+                    r.commit();
+                    throw new SQLException("the server failed after committing", sqlState);
+                }, () -> {});
+                AtomicReference<SqlTransaction> tx = new AtomicReference<>();
+                assertThatThrownBy(() -> SqlTransaction.call(c, JdbcOptions.defaults(), t -> {
+                    tx.set(t);
+                    t.update(BUMP);
+                    t.commit();
+                    return null;
+                })).as(sqlState).isInstanceOf(CommitOutcomeUnknownException.class)
+                        .hasMessageContaining("may or may not have committed");
+                assertThat(tx.get().state()).as(sqlState).isEqualTo(SqlTransaction.State.OUTCOME_UNKNOWN);
+                assertThat(db.value(observer, T, 1)).as(sqlState + ": it had in fact committed").isEqualTo(101);
+            }
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(Db.class)
     @DisplayName("D3 control: a commit the server refused (40001) is a known failure, not unknown, and rolls back")

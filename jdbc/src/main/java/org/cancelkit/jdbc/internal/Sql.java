@@ -35,16 +35,44 @@ public final class Sql {
     }
 
     /**
-     * Returns true when the error says the connection broke (SQLState class 08, or the JDBC types for
-     * a lost connection): whatever was in flight has an unknown outcome.
+     * Returns true when the error says the connection broke (SQLState class 08; PostgreSQL's 57P01-57P03,
+     * the server shutting down or crashing under the session; or the JDBC types for a lost connection):
+     * whatever was in flight has an unknown outcome.
      *
      * @param e the error
      * @return true when the connection broke
      */
     public static boolean isBrokenConnection(SQLException e) {
         String state = e.getSQLState();
-        return (state != null && state.startsWith("08")) || e instanceof SQLNonTransientConnectionException
-                || e instanceof SQLRecoverableException;
+        return (state != null && (state.startsWith("08") || state.startsWith("57P0")))
+                || e instanceof SQLNonTransientConnectionException || e instanceof SQLRecoverableException;
+    }
+
+    /**
+     * Returns true when a failed COMMIT is a known refusal by the server, which then rolled the
+     * transaction back: SQLState class 40 (serialization failure, deadlock) or 23 (a deferred constraint
+     * violated at commit). Anything else leaves the outcome unknown (D3: never guessed as rolled back).
+     *
+     * @param e the error COMMIT failed with
+     * @return true when the server refused the commit
+     */
+    public static boolean isCommitRefusal(SQLException e) {
+        String state = e.getSQLState();
+        return state != null && (state.startsWith("40") || state.startsWith("23")) && !isBrokenConnection(e);
+    }
+
+    /**
+     * Returns whether the connection is closed, counting a failure to tell as closed.
+     *
+     * @param connection the connection
+     * @return true when it is closed or cannot say
+     */
+    public static boolean isClosedQuietly(Connection connection) {
+        try {
+            return connection.isClosed();
+        } catch (SQLException e) {
+            return true;
+        }
     }
 
     /**
