@@ -3,10 +3,14 @@ package org.cancelkit.jobs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.cancelkit.Cancellation;
+import org.cancelkit.CancellationToken;
+import org.cancelkit.CancelledException;
 import org.cancelkit.jobs.Fixtures.Tally;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -67,4 +71,36 @@ class InputAndStateTest {
         assertThat(back.ids()).hasSize(30).first().isEqualTo(Long.MAX_VALUE);
         assertThat(back.text()).hasSize(30);
     }
+
+    /** A money total: exact decimals whose scale matters. */
+    public record Money(BigDecimal total) {}
+
+    /**
+     * J1 for a BigDecimal state: each checkpoint keeps every digit and the scale, so the state a resumed
+     * run starts from is exactly the one an uninterrupted run had there. Read as a double, 1.10 came back
+     * as 1.1 and 12345678901234567.10 as 12345678901234568, checksum and all.
+     */
+    @Test
+    @DisplayName("J1/J2: a BigDecimal state keeps its digits and scale through every checkpoint")
+    void bigDecimalStateIsExact() throws Exception {
+        Money start = new Money(new BigDecimal("12345678901234567.10"));
+        Job<Integer, Money> job = Job.create("money", dir, Fixtures.items(20), Money.class, start,
+                (i, item, m, out) -> new Money(m.total().add(new BigDecimal("0.10"))))
+                .withOptions(JobOptions.defaults().withCheckpointEveryItems(3));
+        CancellationToken token = CancellationToken.create();
+        Job<Integer, Money> stopping = Job.create("money", dir, Fixtures.items(20), Money.class, start,
+                (i, item, m, out) -> {
+                    if (i == 10) {
+                        token.cancel("half-way");
+                        Cancellation.check();
+                    }
+                    return new Money(m.total().add(new BigDecimal("0.10")));
+                }).withOptions(JobOptions.defaults().withCheckpointEveryItems(3));
+        assertThatThrownBy(() -> token.call(stopping::run)).isInstanceOf(CancelledException.class);
+        Money saved = job.checkpoint().orElseThrow().state();
+        assertThat(saved.total()).isEqualTo(new BigDecimal("12345678901234568.10")); // + 10 × 0.10, scale 2
+        JobResult<Money> r = job.run();
+        assertThat(r.state().total()).isEqualTo(new BigDecimal("12345678901234569.10")); // + 20 × 0.10
+    }
 }
+

@@ -2,8 +2,10 @@ package org.cancelkit.jobs.internal;
 
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.io.JsonEOFException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
@@ -45,8 +47,13 @@ public final class CheckpointCodec {
     /** The format version this code writes and reads. */
     public static final int FORMAT_VERSION = 1;
 
+    // Decimal numbers are read as BigDecimal, trailing zeros kept: read as double, a BigDecimal state
+    // (money) would lose digits or scale at every checkpoint, checksum and all, and a resumed run would
+    // differ from an uninterrupted one (J1).
     private static final JsonMapper MAPPER = JsonMapper.builder()
             .disable(MapperFeature.CAN_OVERRIDE_ACCESS_MODIFIERS)
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
             .build();
     private static final String START_OVER = "To start the job over, call Job.reset() (it discards the output and "
             + "the checkpoint); to keep the work done, restore this file from a backup";
