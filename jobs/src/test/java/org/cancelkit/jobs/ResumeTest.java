@@ -15,6 +15,7 @@ import org.cancelkit.DeadlineExceededException;
 import org.cancelkit.Timeout;
 import org.cancelkit.VirtualClock;
 import org.cancelkit.jobs.Fixtures.Tally;
+import org.cancelkit.jobs.internal.OutputSync;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -65,6 +66,36 @@ class ResumeTest {
         JobResult<Tally> r = job.run();
         assertThat(r.processedThisRun()).isEqualTo(N);
         Fixtures.assertExactlyOnce(job.outputFile(), N, "after a 0-byte checkpoint without output");
+    }
+
+    /**
+     * Linux reports a failed fsync once and may drop the unsynced pages: a retry then "succeeds" without
+     * them. After a failed sync no checkpoint of that run may count the output; the previous one stands.
+     * Without the guard, the stop path's checkpoint retried the sync, which here succeeds, and counted 14
+     * or more items whose output the disk may not hold.
+     */
+    @Test
+    @DisplayName("J1/J2: after a failed sync of the output, the run stops without a checkpoint counting that output")
+    void failedSyncIsNotRetried() throws Exception {
+        Job<Integer, Tally> job = Fixtures.job(dir, N, Fixtures.writeLine())
+                .withOptions(JobOptions.defaults().withCheckpointEveryItems(7));
+        OutputSync.Sync real = OutputSync.current;
+        int[] calls = {0};
+        OutputSync.current = channel -> {
+            if (++calls[0] == 2) {
+                throw new java.io.IOException("injected: fsync failed (EIO)");
+            }
+            real.force(channel); // later syncs "succeed", as after a lost writeback
+        };
+        try {
+            assertThatThrownBy(job::run).isInstanceOf(java.io.IOException.class).hasMessageContaining("injected");
+        } finally {
+            OutputSync.current = real;
+        }
+        assertThat(job.checkpoint().orElseThrow().nextItem()).as("the checkpoint before the failed sync stands")
+                .isEqualTo(7);
+        job.run();
+        Fixtures.assertExactlyOnce(job.outputFile(), N, "resumed after a failed sync");
     }
 
     @Test

@@ -5,6 +5,7 @@ import static java.nio.file.StandardOpenOption.WRITE;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -62,6 +63,7 @@ public final class JobRunner<I, S> {
     /** Completed items' output is written to the file (without sync) once this much is buffered. */
     private static final int FLUSH_BYTES = 64 * 1024;
 
+
     private final String id;
     private final Path output;
     private final Path checkpointFile;
@@ -82,6 +84,12 @@ public final class JobRunner<I, S> {
     private @Nullable S state;
     private int checkpoints;
     private long lastCheckpointNanos;
+    /**
+     * Set when a sync of the output failed with an I/O error: the kernel may have dropped the unsynced
+     * pages and a second sync would then succeed without them, so no later checkpoint of this run may
+     * count that output (the previous checkpoint stands; rule 1 cuts what lies beyond it).
+     */
+    private boolean syncFailed;
 
     /**
      * Prepares a run.
@@ -262,8 +270,21 @@ public final class JobRunner<I, S> {
 
     /** Rule 2: output written and synced, then the checkpoint replaced atomically. */
     private void checkpoint() throws IOException {
+        if (syncFailed) {
+            throw new IOException("job '" + id + "': an earlier sync of " + output + " failed, so its unsynced "
+                    + "output may be lost; no checkpoint counts it (run the job again: it resumes from the last "
+                    + "checkpoint)");
+        }
         flush();
-        Objects.requireNonNull(channel).force(true);
+        FileChannel ch = Objects.requireNonNull(channel);
+        try {
+            OutputSync.current.force(ch);
+        } catch (ClosedChannelException closed) {
+            throw closed; // closed by an interrupt (or closed): nothing was reported synced; rewriting is safe
+        } catch (IOException e) {
+            syncFailed = true;
+            throw e;
+        }
         Checkpoint<S> cp = new Checkpoint<>(id, options.stateVersion(), done, items.size(), appended,
                 Objects.requireNonNull(state));
         AtomicFiles.write(checkpointFile, CheckpointCodec.encode(cp));
@@ -342,9 +363,9 @@ public final class JobRunner<I, S> {
         if (cp == null || channel == null) {
             return; // stopped before the run began: nothing to save
         }
-        if (done == cp.nextItem()) {
+        if (done == cp.nextItem() || syncFailed) {
             meter.emit(Event.STOPPED, done);
-            return; // nothing done since the last checkpoint
+            return; // nothing done since the last checkpoint, or nothing that may be counted (syncFailed)
         }
         if (!channel.isOpen()) { // closed by an interrupt; rule 4 makes rewriting safe
             openOutput();
