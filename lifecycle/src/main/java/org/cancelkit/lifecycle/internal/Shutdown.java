@@ -144,13 +144,23 @@ public final class Shutdown {
         w.hardAt = graceEnd;
         w.givenGrace = Math.max(0, graceEnd - now);
         CancelReason why = CancelReason.shutdown(reason);
-        w.token.cancel(why, Duration.ofNanos(w.givenGrace)); // zero grace (or no budget left): hard now
+        Duration grace = Duration.ofNanos(w.givenGrace);
+        send(w, "soft", () -> w.token.cancel(why, grace)); // zero grace (or no budget left): hard now
         awaitEnd(w, graceEnd, true);
         if (w.isDone()) {
             return;
         }
-        w.token.cancel(why); // hard; the core has done it already when the grace ran out (C8)
+        send(w, "hard", () -> w.token.cancel(why)); // the core has done it already when the grace ran out (C8)
         awaitEnd(w, Math.min(plus(clock.nanoTime(), hardWaitNanos), budgetEnd), false);
+    }
+
+    /**
+     * Sends a cancel from a thread of its own: cancelling runs the worker's {@code onCancel} callbacks on
+     * the cancelling thread, and one that blocks (a server's graceful stop, a network close) must not
+     * hold this sequence past its budget (rule 2). The waits that follow are bounded as before.
+     */
+    private void send(WorkerRun w, String which, Runnable cancel) {
+        tree.startThread("shutdown-" + which + "-cancel-" + w.path, cancel::run);
     }
 
     /** Waits for {@code w} to end, until {@code deadline} on the clock, or an escalation if {@code wake}. */
@@ -178,12 +188,19 @@ public final class Shutdown {
         }
     }
 
-    /** Joins the thread of a worker whose body has ended: it only has its bookkeeping left to do. */
+    /**
+     * Joins the thread of a worker whose body has ended: it only has its bookkeeping left to do, which
+     * may run callbacks; so the join, too, ends by the budget's end (rule 2).
+     */
     private void joinThread(WorkerRun w) {
         Thread t = w.thread;
         while (t != null && t != Thread.currentThread()) {
+            long left = budgetEnd - clock.nanoTime();
+            if (left <= 0) {
+                return;
+            }
             try {
-                t.join();
+                t.join(Duration.ofNanos(left));
                 return;
             } catch (InterruptedException e) {
                 // As in awaitEnd: escalate, keep going (the thread is ending), restore the flag at the end.
