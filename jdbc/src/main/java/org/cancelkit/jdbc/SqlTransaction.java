@@ -331,8 +331,10 @@ public final class SqlTransaction implements AutoCloseable {
      * Ends the transaction: rolls back unless committed, restores autocommit; shielded and bounded by
      * {@link JdbcOptions#rollbackBudget()}. Idempotent.
      *
-     * @throws SQLException when the rollback or restoring autocommit failed (the connection was then
-     *     aborted, so the server rolls back; the state is {@link State#ABORTED})
+     * @throws SQLException when the rollback or restoring autocommit after it failed (the connection was
+     *     then aborted, so the server rolls back; the state is {@link State#ABORTED}). After a commit, a
+     *     failure to restore autocommit aborts the connection (no pool reuses it) and is not thrown: the
+     *     transaction is committed.
      */
     @Override
     public void close() throws SQLException {
@@ -372,9 +374,14 @@ public final class SqlTransaction implements AutoCloseable {
         } catch (SQLException | RuntimeException e) {
             state = rollback ? State.ABORTED : state;
             Sql.abortQuietly(connection, options.abortExecutor());
-            throw new SQLException((rollback ? "ROLLBACK" : "restoring autocommit after COMMIT") + " failed or took"
-                    + " longer than " + Durations.text(options.rollbackBudget()) + "; the connection was aborted, so"
-                    + " the server ends its session" + (rollback ? " and rolls the transaction back" : ""),
+            if (!rollback) {
+                // The transaction is committed: a failure to restore autocommit afterwards must not read
+                // as a failed transaction (a caller might retry it). The connection is aborted, so no pool
+                // hands it out again with autocommit off.
+                return;
+            }
+            throw new SQLException("ROLLBACK failed or took longer than " + Durations.text(options.rollbackBudget())
+                    + "; the connection was aborted, so the server ends its session and rolls the transaction back",
                     e instanceof SQLException s ? s.getSQLState() : "08000", e);
         }
     }

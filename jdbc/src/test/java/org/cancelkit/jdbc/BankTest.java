@@ -100,7 +100,10 @@ class BankTest {
             for (int w = 0; w < WORKERS; w++) {
                 Random random = new Random(seed + w);
                 int share = transfers / WORKERS;
-                workers.add(Thread.ofVirtual().start(() -> {
+                // Platform threads: HikariCP hands a returned connection to a waiter with a Thread.yield()
+                // spin, and on two carriers two virtual threads spinning there starved the waiter for good
+                // (seen once as a 99 s stall, once as a hang). cancelkit binds platform threads alike.
+                workers.add(Thread.ofPlatform().start(() -> {
                     for (int i = 0; i < share; i++) {
                         long id = nextId.incrementAndGet();
                         int src = random.nextInt(ACCOUNTS);

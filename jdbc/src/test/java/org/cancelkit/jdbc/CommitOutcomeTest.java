@@ -128,6 +128,49 @@ class CommitOutcomeTest {
         }
     }
 
+    /**
+     * The commit succeeded, then restoring autocommit failed (a network round trip on MariaDB): the
+     * caller must not see a failure it could read as "not committed" and retry. The connection is
+     * aborted instead, so no pool reuses it with autocommit off.
+     */
+    @ParameterizedTest
+    @EnumSource(Db.class)
+    @DisplayName("D3: a failure to restore autocommit after a successful commit is not reported as a failure; the connection is aborted")
+    void autocommitRestoreFailureAfterCommit(Db db) throws Exception {
+        db.resetTable(T);
+        try (Connection real = db.connect(); Connection observer = db.connect()) {
+            java.util.concurrent.atomic.AtomicBoolean committed = new java.util.concurrent.atomic.AtomicBoolean();
+            java.util.concurrent.atomic.AtomicBoolean aborted = new java.util.concurrent.atomic.AtomicBoolean();
+            Connection c = (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(),
+                    new Class<?>[] {Connection.class}, (proxy, method, args) -> {
+                        if (method.getName().equals("commit")) {
+                            real.commit();
+                            committed.set(true);
+                            return null;
+                        }
+                        if (method.getName().equals("setAutoCommit") && Boolean.TRUE.equals(args[0]) && committed.get()) {
+                            throw new SQLException("Connection reset", "08006");
+                        }
+                        if (method.getName().equals("abort")) {
+                            aborted.set(true);
+                        }
+                        try {
+                            return method.invoke(real, args);
+                        } catch (InvocationTargetException e) {
+                            throw e.getCause();
+                        }
+                    });
+            SqlTransaction seen = SqlTransaction.call(c, JdbcOptions.defaults(), t -> {
+                t.update(BUMP);
+                t.commit();
+                return t;
+            });
+            assertThat(seen.state()).isEqualTo(SqlTransaction.State.COMMITTED);
+            assertThat(aborted).as("the connection was aborted, so no pool reuses it").isTrue();
+            assertThat(db.value(observer, T, 1)).isEqualTo(101);
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(Db.class)
     @DisplayName("D3 control: a commit the server refused (40001) is a known failure, not unknown, and rolls back")
