@@ -151,11 +151,7 @@ public final class TimerLateness {
             due[i] = System.nanoTime() + DELAY_NANOS;
         }
         await(done, "orTimeout");
-        long[] late = new long[N];
-        for (int i = 0; i < N; i++) {
-            late[i] = fired[i] - due[i];
-        }
-        return late;
+        return minus(fired, due);
     }
 
     static long[] callerKotlinx() throws InterruptedException {
@@ -192,6 +188,15 @@ public final class TimerLateness {
             await(done, "Future.get");
         }
         return late;
+    }
+
+    /** Per sample, {@code a[i] - b[i]}. */
+    private static long[] minus(long[] a, long[] b) {
+        long[] d = new long[a.length];
+        for (int i = 0; i < a.length; i++) {
+            d[i] = a[i] - b[i];
+        }
+        return d;
     }
 
     private static String p99(long[] samples) {
@@ -286,11 +291,7 @@ public final class TimerLateness {
             due[i] = System.nanoTime() + DELAY_NANOS;
         }
         await(done, "executor firing");
-        long[] late = new long[N];
-        for (int i = 0; i < N; i++) {
-            late[i] = fired[i] - due[i];
-        }
-        return late;
+        return minus(fired, due);
     }
 
     static long[] unwindCancelkit() throws InterruptedException {
@@ -319,11 +320,7 @@ public final class TimerLateness {
             });
         }
         await(done, "cancelkit unwind");
-        long[] late = new long[N];
-        for (int i = 0; i < N; i++) {
-            late[i] = unwound[i] - deadline[i];
-        }
-        return late;
+        return minus(unwound, deadline);
     }
 
     static long[] unwindSleep() throws InterruptedException {
