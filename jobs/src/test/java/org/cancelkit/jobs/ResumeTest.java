@@ -223,6 +223,31 @@ class ResumeTest {
         Fixtures.assertExactlyOnce(job.outputFile(), N, "after the failed item was fixed");
     }
 
+    /**
+     * A processor that runs its own timeout or token (a request with a deadline) and lets its
+     * cancellation escape: the job was not cancelled, the item failed. Reporting it as the job's
+     * cancellation would make the caller believe someone stopped the job.
+     */
+    @Test
+    @DisplayName("J1: a CancelledException of another token escaping an item is that item's failure, not the job's cancellation")
+    void foreignCancellationIsAnItemFailure() throws Exception {
+        ItemProcessor<Integer, Tally> failsAt5 = (index, item, tally, out) -> {
+            if (index == 5) {
+                CancellationToken own = CancellationToken.create();
+                own.cancel("the item's own request gave up");
+                own.throwIfCancelled();
+            }
+            out.print(Fixtures.line(index, item));
+            return tally.add(item);
+        };
+        Job<Integer, Tally> job = Fixtures.job(dir, N, failsAt5);
+        assertThatThrownBy(job::run).isInstanceOfSatisfying(ItemFailedException.class, e -> {
+            assertThat(e.index()).isEqualTo(5);
+            assertThat(e.getCause()).isInstanceOf(CancelledException.class);
+        });
+        assertThat(job.checkpoint().orElseThrow().nextItem()).isEqualTo(5);
+    }
+
     @Test
     @DisplayName("J1: an item's output is closed once the item has ended")
     void outputClosedAfterItem() throws Exception {

@@ -241,7 +241,11 @@ public final class JobRunner<I, S> {
             try {
                 next = processor.process(i, items.get((int) i), Objects.requireNonNull(state), out);
             } catch (CancelledException e) {
-                throw e;
+                if (Cancellation.isCancelled()) {
+                    throw e; // the job's own cancellation
+                }
+                // Some other token's cancellation, inside the processor: the item failed; the job was not cancelled.
+                throw new ItemFailed(i, e);
             } catch (Throwable e) {
                 throw new ItemFailed(i, e);
             } finally {
@@ -333,7 +337,7 @@ public final class JobRunner<I, S> {
     }
 
     private Throwable outcome(Throwable t) {
-        if (t instanceof CancelledException) {
+        if (t instanceof CancelledException && Cancellation.isCancelled()) {
             return t;
         }
         Throwable cause = t instanceof ItemFailed f ? f.getCause() : t;
