@@ -306,7 +306,10 @@ public final class Application {
     }
 
     /**
-     * Starts the application (unless started) and waits until it has shut down.
+     * Starts the application (unless started) and waits until it has shut down. Only a shutdown ends
+     * it (a signal, {@link #shutdown}, {@link #shutdownNow}, or a worker's failure under
+     * {@link FailurePolicy#SHUT_DOWN}): workers that all end on their own leave it waiting, as a service
+     * would. A batch that should end with its work calls {@link #shutdown} when it is done.
      *
      * @return the report
      * @throws InterruptedException when interrupted while waiting; the shutdown goes on
