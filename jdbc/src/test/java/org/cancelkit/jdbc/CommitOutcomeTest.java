@@ -32,12 +32,25 @@ class CommitOutcomeTest {
         void commit(Connection real) throws Exception;
     }
 
+    /** What the proxy's {@code setAutoCommit(true)} does before the real one (it may throw). */
+    @FunctionalInterface
+    interface AutoCommitFault {
+        void beforeRestore() throws Exception;
+    }
+
     static Connection faulty(Connection real, CommitFault fault, Runnable onAbort) {
+        return faulty(real, fault, onAbort, () -> {});
+    }
+
+    static Connection faulty(Connection real, CommitFault fault, Runnable onAbort, AutoCommitFault restore) {
         return (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class},
                 (proxy, method, args) -> {
                     if (method.getName().equals("commit")) {
                         fault.commit(real);
                         return null;
+                    }
+                    if (method.getName().equals("setAutoCommit") && Boolean.TRUE.equals(args[0])) {
+                        restore.beforeRestore();
                     }
                     if (method.getName().equals("abort")) {
                         onAbort.run();
@@ -139,27 +152,16 @@ class CommitOutcomeTest {
     void autocommitRestoreFailureAfterCommit(Db db) throws Exception {
         db.resetTable(T);
         try (Connection real = db.connect(); Connection observer = db.connect()) {
-            java.util.concurrent.atomic.AtomicBoolean committed = new java.util.concurrent.atomic.AtomicBoolean();
-            java.util.concurrent.atomic.AtomicBoolean aborted = new java.util.concurrent.atomic.AtomicBoolean();
-            Connection c = (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(),
-                    new Class<?>[] {Connection.class}, (proxy, method, args) -> {
-                        if (method.getName().equals("commit")) {
-                            real.commit();
-                            committed.set(true);
-                            return null;
-                        }
-                        if (method.getName().equals("setAutoCommit") && Boolean.TRUE.equals(args[0]) && committed.get()) {
-                            throw new SQLException("Connection reset", "08006");
-                        }
-                        if (method.getName().equals("abort")) {
-                            aborted.set(true);
-                        }
-                        try {
-                            return method.invoke(real, args);
-                        } catch (InvocationTargetException e) {
-                            throw e.getCause();
-                        }
-                    });
+            AtomicBoolean committed = new AtomicBoolean();
+            AtomicBoolean aborted = new AtomicBoolean();
+            Connection c = faulty(real, r -> {
+                r.commit();
+                committed.set(true);
+            }, () -> aborted.set(true), () -> {
+                if (committed.get()) {
+                    throw new SQLException("Connection reset", "08006");
+                }
+            });
             SqlTransaction seen = SqlTransaction.call(c, JdbcOptions.defaults(), t -> {
                 t.update(BUMP);
                 t.commit();
