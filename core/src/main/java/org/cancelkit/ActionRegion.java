@@ -20,7 +20,7 @@ import org.jspecify.annotations.Nullable;
  *       so a resource is never reused while its cancel is still in flight (a stray cancel).</li>
  * </ol>
  */
-final class ActionRegion extends Interruptor {
+final class ActionRegion extends Listener {
     private static final int INSIDE = 0;
     private static final int ACTING = 1;
     private static final int ACTED = 2;
@@ -37,21 +37,19 @@ final class ActionRegion extends Interruptor {
         }
     }
 
-    private final CancellationToken token;
     private final CancelAction spec;
     private final MonotonicClock clock;
     private volatile int state;
     private volatile boolean actionRan;
 
-    ActionRegion(CancellationToken token, CancelAction spec, MonotonicClock clock) {
-        this.token = token;
+    ActionRegion(CancelAction spec, MonotonicClock clock) {
         this.spec = spec;
         this.clock = clock;
     }
 
     @Override
-    CancellationToken token() {
-        return token;
+    boolean interruptor() {
+        return true;
     }
 
     @Override
@@ -60,6 +58,10 @@ final class ActionRegion extends Interruptor {
     }
 
     @Override
+    void fire(Cancel cancel) {
+        deliver();
+    }
+
     void deliver() {
         if (!STATE.compareAndSet(this, INSIDE, ACTING)) {
             return;
@@ -69,9 +71,8 @@ final class ActionRegion extends Interruptor {
             spec.action().run();
         } finally {
             settle(ACTED);
-            // Fix: the escalation used to be armed only after an action that returned normally; an
-            // action that throws leaves the body all the more likely stuck, so it is armed anyway.
-            armEscalation();
+            armEscalation(); // also after an action that threw: the body is all the more likely stuck
+
         }
     }
 
@@ -153,21 +154,20 @@ final class ActionRegion extends Interruptor {
     /** Runs {@code body} inside a region on the current thread; see {@link Cancellation#withCancelAction}. */
     static <T, X extends Exception> T run(CancelAction spec, CheckedCallable<T, X> body) throws X {
         Binding outer = Binding.current();
-        if (outer == null || outer.token == CancellationToken.NEVER) {
+        if (outer == null || outer.token == Node.NEVER) {
             return body.call(); // nothing can cancel this thread through cancelkit
         }
-        CancellationToken token = outer.token;
-        // Fix: entering on a token already cancelled used to run the action before the body had
-        // started using its resource (Statement.cancel() before executeQuery is a no-op), and then
-        // the body ran with nothing left to stop it. Entering is a check: such a body never starts.
+        Node token = outer.token;
+        // Entering is a check: an action run before the body had started using its resource could not
+        // stop it (Statement.cancel() before executeQuery is a no-op), so such a body never starts.
         token.throwIfCancelled();
-        ActionRegion r = new ActionRegion(token, spec, outer.clock);
-        // Fix: the barrier goes to the top, not just above the enclosing binding, so a binding made inside
-        // the region (a Timeout nested in it) cannot interrupt the thread either (C9: no interrupt inside).
+        ActionRegion r = new ActionRegion(spec, outer.clock);
+        // The barrier goes to the top, not just above the enclosing binding, so a binding made inside the
+        // region (a Timeout nested in it) cannot interrupt the thread either (C9: no interrupt inside).
         int saved = Binding.raiseBarrier(outer.root, Integer.MAX_VALUE);
         boolean savedFlag = Thread.interrupted(); // a delivered interrupt must not hit the body
-        if (!TokenTree.link(token, r)) {
-            TokenTree.runOne(r, TokenTree.state(token));
+        if (!token.add(r)) {
+            r.deliver(); // cancelled hard since the check above
         }
         T value = null;
         @Nullable Throwable failure = null;
@@ -177,13 +177,13 @@ final class ActionRegion extends Interruptor {
             failure = t;
         } finally {
             r.exit();
-            TokenTree.unlink(token, r);
+            token.remove(r);
             Binding.dropBarrier(outer, saved);
             if (savedFlag) {
                 Thread.currentThread().interrupt();
             }
         }
-        Cancel c = TokenTree.state(token);
+        Cancel c = token.state;
         if (c != null && (failure != null || r.actionRan())) {
             if (failure instanceof CancelledException ce && ce.reason() == c.reason) {
                 throw ce;

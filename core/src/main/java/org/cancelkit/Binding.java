@@ -11,8 +11,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A thread bound to a token for the length of a region ({@link CancellationToken#call}, {@link
- * Timeout}, a shield): the listener that interrupts the thread when the token is cancelled, and the
- * protocol that makes sure no library interrupt outlives the region (C4).
+ * Timeout}, a task, a shield): the interruptor that interrupts the thread when the token is cancelled
+ * hard, keeps it interrupted while the region goes on (level-triggered delivery, with
+ * {@link Redelivery}), and the protocol that makes sure no library interrupt outlives the region (C4).
  *
  * <h2>Invariants</h2>
  * <ol>
@@ -24,14 +25,17 @@ import org.jspecify.annotations.Nullable;
  *       shield or cancel-action region) is never interrupted; its cancellation is delivered when the
  *       barrier drops.</li>
  *   <li>On leaving, a thread whose binding was DELIVERED clears its interrupt status and sets it again
- *       only if it was set on entry or an enclosing binding, still in force, was itself delivered: the
- *       status is what it would have been without cancelkit.</li>
+ *       only if it was set on entry or an enclosing binding, still in force, was itself delivered.</li>
+ *   <li>Level-triggered: while a binding is DELIVERED and not held back by a barrier, its thread's
+ *       interrupt status is set again whenever it is found clear ({@link Redelivery}); the re-interrupt
+ *       is sent under the root's monitor after checking both conditions, so by invariant 1 none lands
+ *       after the thread has left.</li>
  * </ol>
  *
  * <p>Fields: all final but {@link #state} (see above) and {@link #barrier} (guarded by the root's
  * monitor; only meaningful on a root binding, the outermost one of its thread).
  */
-final class Binding extends Interruptor {
+final class Binding extends Listener {
     static final ScopedValue<Binding> CURRENT = ScopedValue.newInstance();
 
     private static final int ACTIVE = 0;
@@ -50,7 +54,7 @@ final class Binding extends Interruptor {
     /** What a region does with the body's outcome. */
     enum Mode { BIND, TIMEOUT, SHIELD }
 
-    final CancellationToken token;
+    final Node token;
     final MonotonicClock clock;
     final Thread thread;
     final @Nullable Binding outer;
@@ -61,10 +65,13 @@ final class Binding extends Interruptor {
     /** Root only, guarded by its monitor: bindings with a smaller depth must not be interrupted. */
     int barrier;
 
-    /** Stands for "no binding" ({@link ScopedValue#orElse} takes no null): bound to the never token. */
-    private static final Binding NONE = new Binding(CancellationToken.NEVER, SystemClock.INSTANCE, null, false);
+    /** The read-only handle that {@link Cancellation#current()} returns; made on first use (racy, immutable). */
+    private @Nullable TokenView view;
 
-    private Binding(CancellationToken token, MonotonicClock clock, @Nullable Binding outer, boolean entryInterrupted) {
+    /** Stands for "no binding" ({@link ScopedValue#orElse} takes no null): bound to the never token. */
+    private static final Binding NONE = new Binding(Node.NEVER, SystemClock.INSTANCE, null, false);
+
+    private Binding(Node token, MonotonicClock clock, @Nullable Binding outer, boolean entryInterrupted) {
         this.token = token;
         this.clock = clock;
         this.thread = Thread.currentThread();
@@ -85,12 +92,30 @@ final class Binding extends Interruptor {
     }
 
     /**
-     * Returns the token the running code is bound to, or {@link CancellationToken#NEVER}.
+     * Returns the node the running code is bound to, or {@link Node#NEVER}.
      *
-     * @return the token the running code is bound to, or {@link CancellationToken#NEVER}
+     * @return the node the running code is bound to, or {@link Node#NEVER}
      */
-    static CancellationToken currentToken() {
+    static Node currentToken() {
         return CURRENT.orElse(NONE).token;
+    }
+
+    /**
+     * Returns the read-only handle on the node the running code is bound to.
+     *
+     * @return the read-only handle on the node the running code is bound to
+     */
+    static CancellationToken currentView() {
+        Binding b = CURRENT.orElse(NONE);
+        if (b == NONE) {
+            return TokenView.NEVER;
+        }
+        TokenView v = b.view;
+        if (v == null) {
+            v = new TokenView(b.token);
+            b.view = v;
+        }
+        return v;
     }
 
     /**
@@ -104,8 +129,8 @@ final class Binding extends Interruptor {
     }
 
     @Override
-    CancellationToken token() {
-        return token;
+    boolean interruptor() {
+        return true;
     }
 
     @Override
@@ -114,6 +139,10 @@ final class Binding extends Interruptor {
     }
 
     @Override
+    void fire(Cancel cancel) {
+        deliver();
+    }
+
     void deliver() {
         synchronized (root) {
             if (depth < root.barrier) {
@@ -122,6 +151,26 @@ final class Binding extends Interruptor {
             if (STATE.compareAndSet(this, ACTIVE, DELIVERED)) {
                 thread.interrupt(); // invariant 1: inside the monitor
             }
+        }
+        Redelivery.watch(this); // invariant 4
+    }
+
+    /**
+     * Interrupts the thread again if this binding is delivered, not held back by a barrier, and its
+     * interrupt status is clear (invariant 4).
+     *
+     * @return false once the binding has exited: it no longer needs watching
+     */
+    boolean redeliver() {
+        synchronized (root) {
+            int s = state;
+            if (s == EXITED) {
+                return false;
+            }
+            if (s == DELIVERED && depth >= root.barrier && !thread.isInterrupted()) {
+                thread.interrupt();
+            }
+            return true;
         }
     }
 
@@ -132,10 +181,10 @@ final class Binding extends Interruptor {
      *
      * @param timeout the timeout that made {@code token}, for the message of a {@link DeadlineExceededException}
      */
-    static <T, X extends Exception> T callBound(CancellationToken token, CheckedCallable<T, X> body, Mode mode,
+    static <T, X extends Exception> T callBound(Node token, CheckedCallable<T, X> body, Mode mode,
                                                 @Nullable Duration timeout) throws X {
         Binding outer = current();
-        MonotonicClock clock = outer != null && outer.token == token ? outer.clock : token.clock();
+        MonotonicClock clock = outer != null && outer.token == token ? outer.clock : token.scope.clock;
         boolean shield = mode == Mode.SHIELD;
         int savedBarrier = 0;
         boolean savedFlag = false;
@@ -153,8 +202,8 @@ final class Binding extends Interruptor {
         } else {
             b = new Binding(token, clock, outer, Thread.currentThread().isInterrupted());
         }
-        if (!TokenTree.link(token, b)) {
-            TokenTree.runOne(b, TokenTree.state(token)); // already cancelled: deliver (or defer) now
+        if (!token.add(b)) {
+            b.deliver(); // already cancelled hard: deliver now
         }
         T value = null;
         Throwable failure = null;
@@ -165,9 +214,9 @@ final class Binding extends Interruptor {
             failure = t;
         } finally {
             delivered = b.exit();
-            TokenTree.unlink(token, b);
+            token.remove(b);
             if (mode != Mode.BIND) {
-                token.close(); // retires the timer, detaches from the parent; nothing left to walk
+                token.cancel(CancelReason.CLOSED, -1); // retires the timer, unlinks from the parent
             }
             if (shield) {
                 if (outer != null) {
@@ -194,7 +243,7 @@ final class Binding extends Interruptor {
             return false;
         }
         synchronized (root) {
-            state = EXITED; // the interrupt has landed (invariant 1)
+            state = EXITED; // the interrupt has landed (invariant 1), and no re-interrupt follows (invariant 4)
         }
         Thread.interrupted();
         if (entryInterrupted || enclosingDelivered()) {
@@ -232,25 +281,23 @@ final class Binding extends Interruptor {
             root.barrier = saved;
         }
         for (Binding o = innermost; o != null && o.depth >= saved; o = o.outer) {
-            Cancel c = TokenTree.state(o.token);
-            if (c != null && o.state == ACTIVE) {
-                c.deliverOrDefer(o);
+            if (o.token.isHard() && o.state == ACTIVE) {
+                o.deliver();
             }
         }
     }
 
     // ------------------------------------------------------------------ outcomes
 
-    private static RuntimeException translate(CancellationToken token, Throwable failure, Mode mode,
+    private static RuntimeException translate(Node token, Throwable failure, Mode mode,
                                               @Nullable Duration timeout, boolean delivered) {
-        Cancel c = TokenTree.state(token);
-        // Fix: "closed by us" used to be any CLOSED reason, so an enclosing token's close() passing
-        // through a timeout surfaced as the body's raw InterruptedException. Only the region's own
-        // close (the token itself is the origin) is ours.
+        Cancel c = token.state;
+        // The region's own close (only after the body ended) is not a cancellation of the body; an
+        // enclosing token's close passing through is.
         boolean closedByUs = c != null && c.reason == CancelReason.CLOSED && c.origin == token && mode != Mode.BIND;
-        // Fix: an interrupt on a virtual thread closes the socket it reads and fails the read with a
-        // SocketException ("Closed by interrupt"), which used to escape raw. After cancelkit
-        // interrupted the thread, an I/O failure is how the cancellation surfaced.
+        // An interrupt on a virtual thread closes the socket it reads and fails the read with a
+        // SocketException ("Closed by interrupt"): after cancelkit interrupted the thread, an I/O
+        // failure is how the cancellation surfaced.
         boolean cancellation = isCancellation(failure) || delivered && causedByIo(failure);
         if (c == null || closedByUs || !cancellation) {
             if (c != null && !closedByUs && failure != null) {
@@ -259,7 +306,7 @@ final class Binding extends Interruptor {
             return Sneaky.rethrow(failure);
         }
         if (mode != Mode.BIND && c.reason.origin == token) {
-            return DeadlineExceededException.of(timeout, failure);
+            return DeadlineExceededException.of(timeout, failure, token);
         }
         if (failure instanceof CancelledException ce && ce.reason() == c.reason) {
             return ce;

@@ -44,8 +44,7 @@ public final class Bulkhead {
 
     /** One waiting caller: its {@code granted} token is cancelled when a permit is handed to it. */
     private static final class Waiting {
-        final CancellationToken granted = CancellationToken.newChild(CancellationToken.NEVER,
-                CancellationToken.NO_DEADLINE, Binding.currentClock());
+        final Node granted = Node.root(Binding.currentClock(), Node.Scope.NONE);
         boolean handedOver;
     }
 
@@ -118,12 +117,12 @@ public final class Bulkhead {
     }
 
     /**
-     * The cancellation point at the start of an acquisition. Fix: a caller whose token was already
-     * cancelled used to get a free permit, although acquire is documented as a cancellation point.
+     * The cancellation point at the start of an acquisition: a caller whose token is cancelled gets
+     * no permit.
      */
     private void enter() {
         CancellationPoints.reached();
-        CancellationToken current = Binding.currentToken();
+        Node current = Binding.currentToken();
         if (current.isCancelled()) {
             synchronized (this) {
                 rejected++;

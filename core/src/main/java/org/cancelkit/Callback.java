@@ -12,7 +12,7 @@ import org.jspecify.annotations.Nullable;
  * first), changed by CAS so exactly one of the two wins. {@link #runner} is written by the running
  * thread before RUNNING is published and read by {@link #unregister()} to avoid waiting on itself.
  */
-final class Callback extends Link implements Registration {
+final class Callback extends Listener implements Registration {
     private static final int PENDING = 0;
     private static final int RUNNING = 1;
     private static final int DONE = 2;
@@ -27,26 +27,27 @@ final class Callback extends Link implements Registration {
         }
     }
 
-    private final @Nullable CancellationToken owner;
+    private final @Nullable Node owner;
     private final Runnable body;
     private volatile int state;
     private volatile @Nullable Thread runner;
 
-    private Callback(@Nullable CancellationToken owner, Runnable body, int state) {
+    private Callback(@Nullable Node owner, Runnable body, int state) {
         this.owner = owner;
         this.body = body;
         this.state = state;
     }
 
-    static Registration register(CancellationToken token, Runnable body) {
-        if (token == CancellationToken.NEVER) {
+    static Registration register(Node token, Runnable body) {
+        if (token == Node.NEVER) {
             return new Callback(null, body, REMOVED); // can never run: keep nothing
         }
         Callback cb = new Callback(token, body, PENDING);
-        if (!TokenTree.link(token, cb)) {
-            Cancel c = TokenTree.state(token);
+        if (!token.add(cb)) {
+            Cancel c = token.state;
+            assert c != null : "add refuses a callback only on a cancelled node";
             c.awaitPropagated();
-            cb.onCancel(c); // registering on a cancelled token runs it at once
+            cb.fire(c); // registering on a cancelled token runs it at once
         }
         if (Checkpoints.listening()) {
             Checkpoints.registered(cb, token, rootOf(token)); // the testing kit's leak check
@@ -54,16 +55,16 @@ final class Callback extends Link implements Registration {
         return cb;
     }
 
-    private static CancellationToken rootOf(CancellationToken token) {
-        CancellationToken t = token;
-        for (CancellationToken p = t.parent(); p != null; p = p.parent()) {
-            t = p;
+    private static Node rootOf(Node token) {
+        Node t = token;
+        while (t.parent != null) {
+            t = t.parent;
         }
         return t;
     }
 
     @Override
-    void onCancel(Cancel cancel) {
+    void fire(Cancel cancel) {
         runner = Thread.currentThread();
         if (!STATE.compareAndSet(this, PENDING, RUNNING)) {
             return;
@@ -92,7 +93,7 @@ final class Callback extends Link implements Registration {
     public boolean unregister() {
         if (STATE.compareAndSet(this, PENDING, REMOVED)) {
             if (owner != null) {
-                TokenTree.unlink(owner, this);
+                owner.remove(this);
             }
             return true;
         }

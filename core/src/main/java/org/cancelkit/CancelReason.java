@@ -31,10 +31,10 @@ public final class CancelReason {
     private final String message;
     private final @Nullable Throwable cause;
     /** The token whose own deadline fired, for {@link Kind#DEADLINE}; null otherwise. */
-    final @Nullable CancellationToken origin;
+    final @Nullable Node origin;
 
     private CancelReason(Kind kind, String message, @Nullable Throwable cause,
-                         @Nullable CancellationToken origin) {
+                         @Nullable Node origin) {
         this.kind = kind;
         this.message = message;
         this.cause = cause;
@@ -72,7 +72,7 @@ public final class CancelReason {
         return new CancelReason(Kind.SIBLING_FAILED, "a sibling failed: " + failure, failure, null);
     }
 
-    static CancelReason deadline(CancellationToken origin) {
+    static CancelReason deadline(Node origin) {
         return new CancelReason(Kind.DEADLINE, "deadline passed", null, origin);
     }
 

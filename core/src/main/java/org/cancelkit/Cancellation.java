@@ -27,12 +27,13 @@ public final class Cancellation {
     private Cancellation() {}
 
     /**
-     * Returns the token the running code is bound to, or the never-cancelled token.
+     * Returns the token the running code is bound to, or the never-cancelled token. It is read-only:
+     * the code that bound it may cancel it, the code that asks for it may not.
      *
      * @return the token the running code is bound to, or the never-cancelled token
      */
     public static CancellationToken current() {
-        return Binding.currentToken();
+        return Binding.currentView();
     }
 
     /**
@@ -66,19 +67,22 @@ public final class Cancellation {
         Durations.requireTimeout(duration, "duration");
         CancellationPoints.reached();
         Binding.currentToken().throwIfCancelled();
-        CancellationToken current = Binding.currentToken();
+        Node current = Binding.currentToken();
         MonotonicClock clock = Binding.currentClock();
         long now = clock.nanoTime();
         long deadline = Durations.deadlineAfter(now, Durations.toNanosSaturated(duration));
         if (deadline <= now) {
             return;
         }
-        try (CancellationToken wake = CancellationToken.newChild(current, deadline, clock)) {
+        Node wake = current.newChild(deadline);
+        try {
             Waits.await(wake, false); // this sleep already counted as one cancellation point
-            Cancel c = TokenTree.state(wake);
+            Cancel c = wake.state;
             if (c != null && c.reason.origin != wake) {
                 throw new CancelledException(c.reason);
             }
+        } finally {
+            wake.close();
         }
     }
 
@@ -110,8 +114,7 @@ public final class Cancellation {
         Objects.requireNonNull(body, "body");
         MonotonicClock clock = Binding.currentClock();
         long deadline = Durations.deadlineAfter(clock.nanoTime(), Durations.toNanosSaturated(budget));
-        CancellationToken shield = CancellationToken.newChild(CancellationToken.NEVER, deadline, clock);
-        return Binding.callBound(shield, body, Binding.Mode.SHIELD, budget);
+        return Binding.callBound(Node.root(clock, deadline), body, Binding.Mode.SHIELD, budget);
     }
 
     /**

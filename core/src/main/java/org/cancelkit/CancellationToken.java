@@ -3,134 +3,80 @@ package org.cancelkit;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.OptionalLong;
-import org.cancelkit.internal.Checkpoints;
-import org.cancelkit.internal.TimerEntry;
-import org.jspecify.annotations.Nullable;
 
 /**
- * A node in a cancellation tree: the seed's {@code CancellationToken}, with deadlines, reasons and a
- * soft-then-hard cancel.
+ * A node of a cancellation tree, seen from code that should stop when it is cancelled: it can be
+ * observed, waited for, given callbacks and children, and code can be bound to it; it cannot be
+ * cancelled through this type. Cancelling belongs to whoever created the node, who holds its
+ * {@link CancellationSource}. {@link Cancellation#current()}, a task, a request handler and a job
+ * item all receive a {@code CancellationToken}.
  *
  * {@snippet :
- * try (CancellationToken request = CancellationToken.create().child(Duration.ofSeconds(5))) {
+ * try (CancellationSource request = CancellationSource.create().child(Duration.ofSeconds(5))) {
  *     String body = request.call(() -> fetch(url));   // interrupted at its blocking calls on cancel
+ * }
+ *
+ * void fetchAll(CancellationToken token) {                // a callee: may observe, never cancel
+ *     try (CancellationSource part = token.child(Duration.ofSeconds(1))) {
+ *         part.run(() -> fetch(other));                   // it owns the child it made
+ *     }
  * }
  * }
  *
  * <h2>Rules</h2>
  * <ul>
  *   <li>Cancellation is sticky and flows down (C2): once cancelled a token stays cancelled with one
- *       reason; when {@link #cancel} returns, every descendant reports cancelled. Cancelling a child
+ *       reason; when {@code cancel} returns, every descendant reports cancelled. Cancelling a child
  *       never cancels its parent or siblings.</li>
- *   <li>A child's effective deadline is the earlier of its own and its parent's (C3).</li>
+ *   <li>A child's effective deadline is the earlier of its own and its parent's (C3); a child's own
+ *       deadline is armed whatever state its parent is in. Creating a child, {@link #remaining()} and
+ *       {@link #deadline()} cost the same at any depth.</li>
  *   <li>An {@link #onCancel} callback runs exactly once, or never if its registration was closed
  *       first; registering on a cancelled token runs it at once; one failing callback does not stop
- *       the others (C5). A failing callback is reported to the cancelling thread's uncaught-exception
+ *       the others (C5). A failing callback is reported to the running thread's uncaught-exception
  *       handler.</li>
  *   <li>{@link #isCancelled()} is a single volatile read: cheap enough for a hot loop (C7).</li>
+ *   <li>A child unlinks from its parent when it is cancelled hard, expires or is closed; nothing in
+ *       the tree grows with the number of tokens that have ended.</li>
  * </ul>
  *
- * <h2>Closing</h2>
- * A child stays linked to its parent until it is cancelled or {@linkplain #close() closed}: close the
- * children of long-lived parents (try-with-resources), or they accumulate. Closing cancels the token
- * with reason {@link CancelReason.Kind#CLOSED} if it was not cancelled yet, so nothing bound to it runs
- * on unnoticed, and unhooks it from its parent and its timer.
+ * <h2>Equality</h2>
+ * Two handles are equal when they stand for the same node: a {@link CancellationSource} equals the
+ * read-only tokens it hands out.
  *
  * <h2>Memory consistency</h2>
- * Actions of a thread before it calls {@link #cancel} happen-before a callback registered with
+ * Actions of a thread before it cancels a token happen-before a callback registered with
  * {@link #onCancel} runs, and before {@link #isCancelled()} returns true in any thread.
  *
  * <p>Thread-safe. Every argument must be non-null.
  */
-public sealed class CancellationToken extends Link implements AutoCloseable
-        permits CancellationToken.Root, CancellationToken.WithDeadline {
-
-    static final long NO_DEADLINE = Long.MAX_VALUE;
-    private static final CancelReason REQUESTED = CancelReason.requested("cancel() called");
-
-    /** Null while active; the {@link Cancel} once cancelled. Written by CAS in {@link TokenTree}. */
-    volatile @Nullable Object state;
-    /** The listener list; see {@link TokenTree}. */
-    volatile @Nullable Object head;
-
-    /** The token that is never cancelled: what {@link Cancellation#current()} is outside any scope. */
-    static final CancellationToken NEVER = new Root(SystemClock.INSTANCE, NO_DEADLINE);
+public abstract sealed class CancellationToken permits CancellationSource, TokenView {
 
     CancellationToken() {}
 
-    /** A token at the top of a tree: it holds the tree's clock. */
-    static final class Root extends CancellationToken {
-        final MonotonicClock clock;
-        final long deadline;
-
-        Root(MonotonicClock clock, long deadline) {
-            this.clock = clock;
-            this.deadline = deadline;
-            Checkpoints.rootCreated(this); // for the testing kit's leak check; one volatile read otherwise
-        }
-    }
-
-    /** A child whose own deadline is earlier than its parent's. */
-    static final class WithDeadline extends CancellationToken {
-        final long deadline;
-
-        WithDeadline(long deadline) {
-            this.deadline = deadline;
-        }
-    }
-
-    /** Fires a token's own deadline; retired as soon as the token is cancelled or closed. */
-    static final class DeadlineTimer extends TimerEntry {
-        private final CancellationToken token;
-
-        DeadlineTimer(CancellationToken token, long deadline) {
-            super(deadline);
-            this.token = token;
-        }
-
-        @Override
-        protected boolean isRetired() {
-            // Fix: a soft cancel used to retire the deadline, so a timeout inside a token in its grace
-            // period no longer fired. A deadline passing during the grace is a hard cancel arriving
-            // meanwhile, which takes effect at once (C8): keep it armed until the token is hard.
-            Object s = token.state;
-            return s != null && ((Cancel) s).isHardFor(token);
-        }
-
-        @Override
-        protected void fire() {
-            TokenTree.expire(token);
-        }
-    }
-
-    // ------------------------------------------------------------------ creation
+    /** The node this handle stands for. */
+    abstract Node node();
 
     /**
-     * Returns a new root token on {@link MonotonicClock#current()}, with no deadline.
+     * Returns the token that is never cancelled and cannot be: what {@link Cancellation#current()}
+     * is outside any bound code.
      *
-     * @return a new root token on {@link MonotonicClock#current()}, with no deadline
-     */
-    public static CancellationToken create() {
-        return new Root(MonotonicClock.current(), NO_DEADLINE);
-    }
-
-    /**
-     * Returns the token that is never cancelled and cannot be.
-     *
-     * @return the token that is never cancelled and cannot be
+     * @return the token that is never cancelled
      */
     public static CancellationToken never() {
-        return NEVER;
+        return TokenView.NEVER;
     }
 
+    // ------------------------------------------------------------------ children
+
     /**
-     * Returns a new child: cancelled with this token, never the other way round.
+     * Returns a new child, owned by the caller: cancelled with this token, never the other way round.
+     * Close it when it is no longer needed (try-with-resources).
      *
-     * @return a new child: cancelled with this token, never the other way round
+     * @return the child's source
      */
-    public CancellationToken child() {
-        return newChild(this, NO_DEADLINE, null);
+    public final CancellationSource child() {
+        return node().newChild(Node.Scope.NONE);
     }
 
     /**
@@ -138,153 +84,43 @@ public sealed class CancellationToken extends Link implements AutoCloseable
      * the earlier of its own and this token's (C3).
      *
      * @param timeout not negative; zero means already expired; huge values saturate
-     * @return the child
+     * @return the child's source
      */
-    public CancellationToken child(Duration timeout) {
+    public final CancellationSource child(Duration timeout) {
         Durations.requireTimeout(timeout, "timeout");
-        MonotonicClock clock = this == NEVER ? MonotonicClock.current() : clock();
-        return newChild(this, Durations.deadlineAfter(clock.nanoTime(), Durations.toNanosSaturated(timeout)), clock);
+        Node n = node();
+        MonotonicClock clock = n == Node.NEVER ? MonotonicClock.current() : n.scope.clock;
+        return n.newChild(Durations.deadlineAfter(clock.nanoTime(), Durations.toNanosSaturated(timeout)));
     }
 
     /**
-     * A child with a deadline given as a reading of this tree's {@link #clock()}, for passing a
-     * deadline from one token to another.
+     * A child with its own deadline, for passing a deadline from one token (or another service) to a
+     * new one. Its effective deadline is the earlier of {@code deadline} and this token's (C3).
      *
-     * @param deadlineNanos the deadline, in {@link MonotonicClock#nanoTime()} of this tree's clock
-     * @return the child
+     * @param deadline on this tree's clock
+     * @return the child's source
+     * @throws IllegalArgumentException when {@code deadline} is on another clock
      */
-    public CancellationToken childWithDeadline(long deadlineNanos) {
-        return newChild(this, deadlineNanos, null);
-    }
-
-    static CancellationToken newChild(CancellationToken parent, long ownDeadline,
-                                      @Nullable MonotonicClock clockIfKnown) {
-        if (parent == NEVER) {
-            MonotonicClock clock = clockIfKnown != null ? clockIfKnown : MonotonicClock.current();
-            Root root = new Root(clock, ownDeadline);
-            if (ownDeadline != NO_DEADLINE) {
-                armOrExpire(root, ownDeadline, clock);
-            }
-            return root;
+    public final CancellationSource child(Deadline deadline) {
+        Objects.requireNonNull(deadline, "deadline");
+        Node n = node();
+        MonotonicClock clock = n == Node.NEVER ? MonotonicClock.current() : n.scope.clock;
+        if (deadline.clock() != clock) {
+            throw new IllegalArgumentException("the deadline is on " + deadline.clock() + " but this token's tree is on "
+                    + clock + "; make the deadline with Deadline.after(duration, token.clock())");
         }
-        boolean ownIsEarlier = ownDeadline != NO_DEADLINE && ownDeadline < parent.deadlineNanosOrMax();
-        CancellationToken child = ownIsEarlier ? new WithDeadline(ownDeadline) : new CancellationToken();
-        if (!TokenTree.link(parent, child)) {
-            child.home = new Stripe(parent, true);
-            child.state = TokenTree.state(parent); // parent already cancelled: so is the child
-            // Fix: the child's own list used to stay open, so its children, callbacks and bound threads
-            // linked later were never cancelled (a bound body blocked for ever). Close it, as the
-            // cancel's walk would have (TokenTree invariant 2): linkers now see it cancelled.
-            child.head = TokenTree.CLOSED;
-            return child;
-        }
-        if (ownIsEarlier) {
-            MonotonicClock clock = clockIfKnown != null ? clockIfKnown : parent.clock();
-            armOrExpire(child, ownDeadline, clock);
-        }
-        return child;
-    }
-
-    /**
-     * Arms {@code t}'s deadline, or expires {@code t} at once when the deadline has already come.
-     * Fix: {@code Duration.ZERO} and past deadlines used to wait for the timer (for ever on a virtual
-     * clock nobody advances); "Duration.ZERO is already expired" (DESIGN, errors and bad input).
-     */
-    private static void armOrExpire(CancellationToken t, long deadline, MonotonicClock clock) {
-        if (deadline <= clock.nanoTime()) {
-            TokenTree.expire(t);
-        } else {
-            clock.timer().arm(new DeadlineTimer(t, deadline));
-        }
-    }
-
-    // ------------------------------------------------------------------ cancelling
-
-    /**
-     * Cancels this token and its subtree, hard: threads bound to it are interrupted at once.
-     *
-     * @return true when this call cancelled it; false when it already was
-     * @throws IllegalStateException on {@link #never()}
-     */
-    public boolean cancel() {
-        return cancel(REQUESTED);
-    }
-
-    /**
-     * Cancels with a message, hard.
-     *
-     * @param message why, for logs and for code that asks {@link #reason()}
-     * @return true when this call cancelled it
-     */
-    public boolean cancel(String message) {
-        return cancel(CancelReason.requested(message));
-    }
-
-    /**
-     * Cancels with a reason, hard.
-     *
-     * @param reason why
-     * @return true when this call cancelled it
-     */
-    public boolean cancel(CancelReason reason) {
-        Objects.requireNonNull(reason, "reason");
-        requireCancellable();
-        return TokenTree.cancel(this, reason, -1);
-    }
-
-    /**
-     * Soft, then hard (C8): cancels now for checks, waits and callbacks, but interrupts no thread and
-     * runs no cancel action until {@code grace} has passed; then behaves as a hard cancel. A hard
-     * cancel of this token or an ancestor meanwhile takes effect at once, and so does a deadline that
-     * passes meanwhile; the reason stays this one. Soft-cancelling a token already in a grace period
-     * makes its subtree hard when the new grace has passed, if that comes first.
-     *
-     * @param reason why
-     * @param grace how long running code may take to finish on its own; zero makes this a hard cancel
-     * @return true when this call cancelled it
-     */
-    public boolean cancel(CancelReason reason, Duration grace) {
-        Objects.requireNonNull(reason, "reason");
-        Durations.requireTimeout(grace, "grace");
-        requireCancellable();
-        long graceNanos = Durations.toNanosSaturated(grace);
-        // Fix: a zero grace is already over (Duration.ZERO is already expired): a hard cancel now,
-        // instead of waiting for the timer (for ever on a virtual clock nobody advances).
-        return TokenTree.cancel(this, reason, graceNanos == 0 ? -1 : graceNanos);
-    }
-
-    private void requireCancellable() {
-        if (this == NEVER) {
-            throw new IllegalStateException("the never-cancelled token cannot be cancelled; "
-                    + "create a cancellable one with CancellationToken.create()");
-        }
-    }
-
-    /**
-     * Closes the token: cancels it with reason {@link CancelReason.Kind#CLOSED} unless it already is,
-     * and unhooks it from its parent and its timer. Idempotent; a no-op on {@link #never()}.
-     */
-    @Override
-    public void close() {
-        if (this == NEVER) {
-            return;
-        }
-        TokenTree.cancel(this, CancelReason.CLOSED, -1);
-        CancellationToken parent = parent();
-        if (parent != null) {
-            TokenTree.unlink(parent, this);
-        }
+        return n.newChild(deadline.nanos());
     }
 
     // ------------------------------------------------------------------ queries
 
     /**
-     * Returns true once cancelled: a single volatile read.
+     * Returns true once cancelled, softly or hard: a single volatile read.
      *
-     * @return true once cancelled: a single volatile read
+     * @return true once cancelled
      */
     public final boolean isCancelled() {
-        return state != null;
+        return node().state != null;
     }
 
     /**
@@ -293,9 +129,9 @@ public sealed class CancellationToken extends Link implements AutoCloseable
      * @throws CancelledException when cancelled, with the reason
      */
     public final void throwIfCancelled() {
-        Object s = state;
-        if (s != null) {
-            throw new CancelledException(((Cancel) s).reason);
+        Cancel c = node().state;
+        if (c != null) {
+            throw new CancelledException(c.reason);
         }
     }
 
@@ -305,31 +141,30 @@ public sealed class CancellationToken extends Link implements AutoCloseable
      * @return the reason, once cancelled
      */
     public final Optional<CancelReason> reason() {
-        Object s = state;
-        return s == null ? Optional.empty() : Optional.of(((Cancel) s).reason);
+        return Optional.ofNullable(node().reasonOrNull());
     }
 
     /**
-     * Returns the effective deadline as a reading of {@link #clock()}, if there is one.
+     * Returns the effective deadline, if there is one.
      *
-     * @return the effective deadline as a reading of {@link #clock()}, if there is one
+     * @return the effective deadline, if there is one
      */
-    public final OptionalLong deadlineNanos() {
-        long d = deadlineNanosOrMax();
-        return d == NO_DEADLINE ? OptionalLong.empty() : OptionalLong.of(d);
+    public final Optional<Deadline> deadline() {
+        Node.Scope s = node().scope;
+        return s.deadline == Node.Scope.NONE ? Optional.empty() : Optional.of(new Deadline(s.clock, s.deadline));
     }
 
     /**
      * Returns the time left until the effective deadline (zero once passed), if there is one.
      *
-     * @return the time left until the effective deadline (zero once passed), if there is one
+     * @return the time left until the effective deadline, if there is one
      */
     public final Optional<Duration> remaining() {
-        long d = deadlineNanosOrMax();
-        if (d == NO_DEADLINE) {
+        Node.Scope s = node().scope;
+        if (s.deadline == Node.Scope.NONE) {
             return Optional.empty();
         }
-        long left = d - clock().nanoTime();
+        long left = s.deadline - s.clock.nanoTime();
         return Optional.of(left <= 0 ? Duration.ZERO : Duration.ofNanos(left));
     }
 
@@ -339,41 +174,31 @@ public sealed class CancellationToken extends Link implements AutoCloseable
      * @return the clock of this token's tree
      */
     public final MonotonicClock clock() {
-        CancellationToken t = this;
-        while (!(t instanceof Root r)) {
-            t = Objects.requireNonNull(t.parent());
-        }
-        return r.clock;
+        return node().scope.clock;
     }
 
-    final long deadlineNanosOrMax() {
-        for (CancellationToken t = this; ; t = Objects.requireNonNull(t.parent())) {
-            if (t instanceof WithDeadline w) {
-                return w.deadline;
-            }
-            if (t instanceof Root r) {
-                return r.deadline;
-            }
-        }
-    }
-
-    final @Nullable CancellationToken parent() {
-        Stripe s = home;
-        return s == null ? null : s.owner;
+    /**
+     * Returns this token as read-only: a handle that cannot cancel it, to pass to code that should
+     * only observe it.
+     *
+     * @return a read-only handle on the same node (this very object when it already is one)
+     */
+    public CancellationToken token() {
+        return this;
     }
 
     // ------------------------------------------------------------------ callbacks and waits
 
     /**
-     * Runs {@code callback} once when this token is cancelled, on the cancelling thread (or, for a
-     * deadline, on a cancelkit thread); at once, on this thread, when it already is.
+     * Runs {@code callback} once when this token is cancelled (softly or hard), on the cancelling
+     * thread (or, for a deadline, on a cancelkit thread); at once, on this thread, when it already is.
      *
      * @param callback what to run; keep it short and non-blocking
      * @return the registration: close it when the callback is no longer wanted
      */
     public final Registration onCancel(Runnable callback) {
         Objects.requireNonNull(callback, "callback");
-        return Callback.register(this, callback);
+        return Callback.register(node(), callback);
     }
 
     /**
@@ -383,7 +208,7 @@ public sealed class CancellationToken extends Link implements AutoCloseable
      * @throws CancelledException when the token the thread is bound to is cancelled first
      */
     public final void awaitCancellation() throws InterruptedException {
-        Waits.await(this);
+        Waits.await(node());
     }
 
     /**
@@ -399,8 +224,8 @@ public sealed class CancellationToken extends Link implements AutoCloseable
         if (isCancelled()) {
             return true;
         }
-        try (CancellationToken limit = child(timeout)) {
-            Waits.await(limit);
+        try (CancellationSource limit = child(timeout)) {
+            Waits.await(limit.node());
             return isCancelled();
         }
     }
@@ -409,8 +234,8 @@ public sealed class CancellationToken extends Link implements AutoCloseable
 
     /**
      * Runs {@code body} on this thread bound to this token: {@link Cancellation#current()} is this
-     * token inside, and a cancel interrupts the thread at its blocking calls (C4). When the call
-     * returns, no interrupt that cancelkit sent is left on the thread.
+     * token (read-only) inside, and a cancel interrupts the thread at its blocking calls (C4). When the
+     * call returns, no interrupt that cancelkit sent is left on the thread.
      *
      * @param body the work
      * @param <T> its value
@@ -422,7 +247,7 @@ public sealed class CancellationToken extends Link implements AutoCloseable
      */
     public final <T, X extends Exception> T call(CheckedCallable<T, X> body) throws X {
         Objects.requireNonNull(body, "body");
-        return Binding.callBound(this, body, Binding.Mode.BIND, null);
+        return Binding.callBound(node(), body, Binding.Mode.BIND, null);
     }
 
     /**
@@ -435,28 +260,30 @@ public sealed class CancellationToken extends Link implements AutoCloseable
      */
     public final <X extends Exception> void run(CheckedRunnable<X> body) throws X {
         Objects.requireNonNull(body, "body");
-        Binding.callBound(this, () -> {
+        Binding.callBound(node(), () -> {
             body.run();
             return null;
         }, Binding.Mode.BIND, null);
     }
 
-    // ------------------------------------------------------------------ Link
+    // ------------------------------------------------------------------ identity
 
     @Override
-    final void onCancel(Cancel cancel) {
-        throw new AssertionError("child tokens are marked by the tree walk, not run as listeners");
+    public final boolean equals(Object o) {
+        return o instanceof CancellationToken t && t.node() == node();
     }
 
     @Override
-    final boolean fast() {
-        return true;
+    public final int hashCode() {
+        return System.identityHashCode(node());
     }
 
     @Override
-    public String toString() {
-        Object s = state;
-        return this == NEVER ? "CancellationToken[never]"
-                : s == null ? "CancellationToken[active]" : "CancellationToken[cancelled: " + ((Cancel) s).reason + "]";
+    public final String toString() {
+        Node n = node();
+        Cancel c = n.state;
+        return n == Node.NEVER ? "CancellationToken[never]"
+                : c == null ? "CancellationToken[active]"
+                : "CancellationToken[cancelled" + (n.isHard() ? "" : " (soft)") + ": " + c.reason + "]";
     }
 }

@@ -27,8 +27,13 @@ public final class DeadlineExceededException extends RuntimeException {
         super(message, cause);
     }
 
-    static DeadlineExceededException of(@Nullable Duration timeout, @Nullable Throwable cause) {
+    /** The timeout's node, so that {@link Timeout#callOrEmpty} catches only its own; not serialised. */
+    transient @Nullable Node origin;
+
+    static DeadlineExceededException of(@Nullable Duration timeout, @Nullable Throwable cause, Node origin) {
         String what = timeout == null ? "deadline exceeded" : "deadline of " + Durations.format(timeout) + " exceeded";
-        return new DeadlineExceededException(what, cause);
+        DeadlineExceededException e = new DeadlineExceededException(what, cause);
+        e.origin = origin;
+        return e;
     }
 }

@@ -181,10 +181,10 @@ public record Retry(int maxAttempts, Duration initialBackoff, double multiplier,
                 failure = e;
             }
             Duration wait = backoff(attempt);
-            CancellationToken current = Cancellation.current();
-            long deadline = current.deadlineNanosOrMax();
-            if (deadline != CancellationToken.NO_DEADLINE) {
-                long now = current.clock().nanoTime();
+            Node.Scope scope = Binding.currentToken().scope;
+            long deadline = scope.deadline;
+            if (deadline != Node.Scope.NONE) {
+                long now = scope.clock.nanoTime();
                 if (deadline - now <= Durations.toNanosSaturated(wait)) {
                     throw new DeadlineExceededException("retry: attempt " + (attempt + 1) + " of " + maxAttempts
                             + " cannot start before the deadline (back-off " + Durations.format(wait) + ", "

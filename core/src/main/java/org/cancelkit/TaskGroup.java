@@ -2,13 +2,15 @@ package org.cancelkit;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -57,32 +59,31 @@ public final class TaskGroup implements AutoCloseable {
     private enum State { OPEN, JOINED, CLOSED }
 
     private final CompletionPolicy policy;
-    private final CancellationToken token;
+    private final Node token;
     private final MonotonicClock clock;
     private final Thread owner = Thread.currentThread();
-    /** Owner only. */
-    private final List<TaskRun<?>> runs = new ArrayList<>();
-    /**
-     * Guarded by this: the results in the order the tasks ended, in the first {@link #endedCount}
-     * slots. Only appended to (a full array is copied, never overwritten), so a prefix is a snapshot.
-     */
-    private TaskResult[] ended = new TaskResult[16];
-    /** Guarded by this. */
-    private int endedCount;
+    /** Owner only: the tasks not yet reaped, in fork order. */
+    private final Set<TaskRun<?>> live = new LinkedHashSet<>();
+    /** Written by task threads as they end, drained by the owner, who then forgets them. */
+    private final Queue<TaskRun<?>> ending = new ConcurrentLinkedQueue<>();
+    /** Owner only: forks so far, for the fork order of the report. */
+    private long forks;
+    /** Guarded by this: the results the report keeps. */
+    private final TaskHistory history;
     /** Guarded by this: what the policy's onTaskEnded threw, if it did. */
     private @Nullable Throwable policyFailure;
     /** Owner only. */
     private State state = State.OPEN;
     /** Owner only: the tasks a bounded close gave up on, in fork order. */
-    private final Map<TaskRun<?>, TaskResult> abandoned = new LinkedHashMap<>();
+    private final Map<Long, TaskResult> abandoned = new LinkedHashMap<>();
     /** Owner only: join() was called (CLOSED alone does not say whether it was). */
     private boolean joinCalled;
 
-    private TaskGroup(CompletionPolicy policy) {
+    private TaskGroup(CompletionPolicy policy, int history) {
         this.policy = policy;
         this.clock = Binding.currentClock();
-        CancellationToken parent = Binding.currentToken();
-        this.token = CancellationToken.newChild(parent, CancellationToken.NO_DEADLINE, clock);
+        this.token = Binding.currentToken().newChild(Node.Scope.NONE);
+        this.history = new TaskHistory(history);
     }
 
     /**
@@ -101,7 +102,29 @@ public final class TaskGroup implements AutoCloseable {
      * @return the group
      */
     public static TaskGroup open(CompletionPolicy policy) {
-        return new TaskGroup(Objects.requireNonNull(policy, "policy"));
+        return new TaskGroup(Objects.requireNonNull(policy, "policy"), Integer.MAX_VALUE);
+    }
+
+    /**
+     * Opens a group owned by this thread that keeps only the results of the {@code history} tasks that
+     * ended last (and the first failure), for a group that accepts work for a long time: a server's
+     * supervise group. A task's thread, body and token are let go as soon as the owner next forks,
+     * joins or closes after it ended, whatever the history; with {@code history} zero the group keeps
+     * nothing of an ended task but its first failure. The report of {@link #join()} and
+     * {@link #close(Duration)} then lists the kept results and the tasks still running; a
+     * {@link CompletionPolicy} sees the kept results as {@code endedSoFar}.
+     *
+     * @param policy when to cancel the rest, and what join makes of the results
+     * @param history how many ended tasks' results to keep; not negative
+     * @return the group
+     */
+    public static TaskGroup open(CompletionPolicy policy, int history) {
+        Objects.requireNonNull(policy, "policy");
+        if (history < 0) {
+            throw new IllegalArgumentException("history must not be negative, was " + history
+                    + "; pass 0 to keep no results, Integer.MAX_VALUE to keep them all");
+        }
+        return new TaskGroup(policy, history);
     }
 
     /**
@@ -110,6 +133,10 @@ public final class TaskGroup implements AutoCloseable {
      * @return the token
      */
     public CancellationToken token() {
+        return token.token();
+    }
+
+    Node node() {
         return token;
     }
 
@@ -134,8 +161,9 @@ public final class TaskGroup implements AutoCloseable {
             throw new IllegalStateException("cannot fork '" + name + "': the group was already "
                     + (state == State.JOINED ? "joined" : "closed") + "; fork every task before join(), or open a new group");
         }
-        TaskRun<T> run = new TaskRun<>(this, name, body);
-        runs.add(run);
+        reap();
+        TaskRun<T> run = new TaskRun<>(this, name, body, forks++);
+        live.add(run);
         clock.participants(1); // counted before the thread runs
         if (run.token.isCancelled()) {
             run.end(run.result(TaskOutcome.CANCELLED_BEFORE_START, clock.nanoTime(), null, null));
@@ -181,21 +209,16 @@ public final class TaskGroup implements AutoCloseable {
     }
 
     /** Called on a task's thread when it has ended: consult the policy, one task at a time. */
-    void taskEnded(TaskResult r) {
+    void taskEnded(TaskRun<?> run, TaskResult r) {
         boolean cancelRest;
         boolean policyFailed = false;
         synchronized (this) {
-            if (endedCount == ended.length) {
-                ended = Arrays.copyOf(ended, endedCount * 2);
-            }
-            ended[endedCount++] = r;
+            history.record(run.seq, r);
             try {
-                // Fix: this used to be List.copyOf(ended), a copy per task: quadratic, 5x the time
-                // from cancelAll to the end of join for 10,000 tasks. A prefix view is O(1).
-                cancelRest = policy.onTaskEnded(r, endedSoFar());
+                cancelRest = policy.onTaskEnded(r, history.recent()); // a snapshot view: O(1)
             } catch (RuntimeException | Error e) {
-                // Fix: a throwing policy used to skip the rest of the task's end (its done token), so
-                // join waited for ever. Now the group is cancelled and join reports the policy's failure.
+                // A throwing policy must not skip the rest of the task's end (join would wait for
+                // ever): the group is cancelled and join reports the policy's failure.
                 if (policyFailure == null) {
                     policyFailure = e;
                 } else if (policyFailure != e) {
@@ -242,7 +265,7 @@ public final class TaskGroup implements AutoCloseable {
         // join is a cancellation point: when the cancel came from outside the group (the token current
         // where it was opened), the caller unwinds once every task has ended (C1) instead of carrying
         // on with a report of cancelled tasks; a timeout around the group then fails as it should.
-        CancellationToken opener = token.parent();
+        Node opener = token.parent;
         if (opener != null) {
             opener.throwIfCancelled();
         }
@@ -281,7 +304,7 @@ public final class TaskGroup implements AutoCloseable {
             Thread.currentThread().interrupt(); // kept waiting through it (C1); restored for the caller
         }
         if (!joined) {
-            throw new IllegalStateException("task group closed without join(): its " + runs.size()
+            throw new IllegalStateException("task group closed without join(): its " + forks
                     + " tasks were cancelled and have ended; call join() before close() to see their results");
         }
     }
@@ -297,16 +320,16 @@ public final class TaskGroup implements AutoCloseable {
         Durations.requireTimeout(grace, "grace");
         requireOwner("close");
         if (state == State.CLOSED) {
-            return report(); // Fix: used to throw NoSuchElementException when a task had been abandoned
+            return report();
         }
         token.close();
         long deadline = Durations.deadlineAfter(clock.nanoTime(), Durations.toNanosSaturated(grace));
         boolean interrupted = false;
-        try (CancellationToken limit = CancellationToken.newChild(CancellationToken.NEVER, deadline, clock)) {
-            for (TaskRun<?> run : runs) {
+        try (Node limit = Node.root(clock, deadline)) {
+            for (TaskRun<?> run : new ArrayList<>(live)) {
                 interrupted |= awaitEither(run.done, limit);
                 if (!run.done.isCancelled()) {
-                    abandoned.put(run, run.abandoned());
+                    abandoned.put(run.seq, run.abandoned());
                 } else if (run.thread != null) {
                     interrupted |= joinThread(run.thread);
                 }
@@ -316,23 +339,43 @@ public final class TaskGroup implements AutoCloseable {
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
-        return report();
+        Report r = report();
+        live.clear();
+        ending.clear();
+        return r;
+    }
+
+    /** Called on a task's thread at its very end: the owner reaps it at its next fork, join or close. */
+    void ended(TaskRun<?> run) {
+        ending.add(run);
+    }
+
+    /** Owner only: forgets the tasks that have ended, once their threads have (C1). */
+    private boolean reap() {
+        boolean interrupted = false;
+        for (TaskRun<?> run; (run = ending.poll()) != null; ) {
+            if (run.thread != null) {
+                interrupted |= joinThread(run.thread); // it is past its last step: returns at once
+            }
+            live.remove(run);
+        }
+        return interrupted;
     }
 
     /** Waits for every task's end and thread, through interrupts; returns whether one came. */
     private boolean awaitAll() {
         boolean interrupted = false;
         boolean ownTokenInterrupt = false;
-        for (TaskRun<?> run : runs) {
+        for (TaskRun<?> run : new ArrayList<>(live)) {
             while (!run.done.isCancelled()) {
                 try {
                     Waits.await(run.done, false, false);
                 } catch (InterruptedException e) {
                     if (Binding.currentToken().isCancelled()) {
-                        // Fix: cancelkit interrupted the owner because the token it is bound to was
-                        // cancelled (which reaches the tasks too). That used to make join throw
-                        // InterruptedException, which the doc reserves for foreign interrupts. Keep
-                        // waiting (C1); the flag is set again below for the bound region to see.
+                        // cancelkit interrupted the owner because the token it is bound to was
+                        // cancelled (which reaches the tasks too): not a foreign interrupt, so join
+                        // does not throw InterruptedException. Keep waiting (C1); the flag is set
+                        // again below for the bound region to see.
                         ownTokenInterrupt = true;
                     } else {
                         interrupted = true; // C1: keep waiting; the caller learns of it afterwards
@@ -351,13 +394,13 @@ public final class TaskGroup implements AutoCloseable {
         if (ownTokenInterrupt && !interrupted) {
             Thread.currentThread().interrupt(); // restore cancelkit's interrupt: the binding clears it at its exit (C4)
         }
-        return interrupted;
+        return interrupted | reap();
     }
 
     /** Waits until {@code a} or {@code b} is cancelled, through interrupts; returns whether one came. */
-    private boolean awaitEither(CancellationToken a, CancellationToken b) {
+    private boolean awaitEither(Node a, Node b) {
         boolean interrupted = false;
-        CancellationToken wake = CancellationToken.newChild(CancellationToken.NEVER, CancellationToken.NO_DEADLINE, clock);
+        Node wake = Node.root(clock, Node.Scope.NONE);
         Registration ra = a.onCancel(wake::cancel);
         Registration rb = b.onCancel(wake::cancel);
         try {
@@ -388,33 +431,25 @@ public final class TaskGroup implements AutoCloseable {
         }
     }
 
-    /**
-     * The report: an abandoned task stays abandoned even if it has ended since. Fix: the bounded close
-     * used to match stragglers by name (two of the same name got the first one's stack) and to list a
-     * straggler that ended just after the grace twice in the end order.
-     */
+    /** The report: the kept results, then the abandoned tasks; an abandoned task stays abandoned. */
     private Report report() {
-        List<TaskResult> order;
+        List<TaskHistory.Ended> kept;
         synchronized (this) {
-            order = new ArrayList<>(endedSoFar()); // a task's result is published before it is added here
+            kept = history.kept();
         }
-        List<TaskResult> all = new ArrayList<>();
-        for (TaskRun<?> run : runs) {
-            TaskResult gaveUp = abandoned.get(run);
-            if (gaveUp != null) {
-                run.handle.result().ifPresent(late -> order.removeIf(r -> r == late));
-                all.add(gaveUp);
-            } else {
-                all.add(run.handle.result().orElseThrow());
+        List<TaskResult> endOrder = new ArrayList<>();
+        List<TaskHistory.Ended> all = new ArrayList<>();
+        for (TaskHistory.Ended e : kept) {
+            if (!abandoned.containsKey(e.seq())) {
+                endOrder.add(e.result());
+                all.add(e);
             }
         }
-        order.addAll(abandoned.values());
-        return new Report(all, order);
-    }
-
-    /** Guarded by this: the results so far, as an unmodifiable snapshot that later ends do not change. */
-    private List<TaskResult> endedSoFar() {
-        return Collections.unmodifiableList(Arrays.asList(ended).subList(0, endedCount));
+        abandoned.forEach((seq, r) -> {
+            all.add(new TaskHistory.Ended(seq, r));
+            endOrder.add(r);
+        });
+        return new Report(TaskHistory.inForkOrder(all), endOrder);
     }
 
     private void requireOwner(String what) {

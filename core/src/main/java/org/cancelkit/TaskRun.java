@@ -15,17 +15,19 @@ final class TaskRun<T> {
     final TaskGroup group;
     final Task<T> handle;
     final CheckedCallable<? extends T, ?> body;
-    final CancellationToken token;
-    final CancellationToken done;
+    final Node token;
+    final Node done;
     final long forkedAt;
+    final long seq;
     Thread thread;
 
-    TaskRun(TaskGroup group, String name, CheckedCallable<? extends T, ?> body) {
+    TaskRun(TaskGroup group, String name, CheckedCallable<? extends T, ?> body, long seq) {
         this.group = group;
         this.handle = new Task<>(name);
         this.body = body;
-        this.token = group.token().child();
-        this.done = CancellationToken.newChild(CancellationToken.NEVER, CancellationToken.NO_DEADLINE, group.clock());
+        this.seq = seq;
+        this.token = group.node().newChild(Node.Scope.NONE);
+        this.done = Node.root(group.clock(), Node.Scope.NONE);
         this.forkedAt = group.clock().nanoTime();
     }
 
@@ -64,8 +66,9 @@ final class TaskRun<T> {
     /** Records the end: the handle, the policy, then the done token, then the participant count. */
     void end(TaskResult r) {
         handle.publish(r);
-        group.taskEnded(r);
+        group.taskEnded(this, r);
         token.close();
+        group.ended(this);
         done.cancel(CancelReason.requested("task ended"));
         group.clock().participants(-1); // after done: a joiner is woken before the clock may move
     }

@@ -53,11 +53,7 @@ public final class Timeout {
     public static <T, X extends Exception> T call(Duration timeout, CheckedCallable<T, X> body) throws X {
         Durations.requireTimeout(timeout, "timeout");
         Objects.requireNonNull(body, "body");
-        CancellationToken parent = Binding.currentToken();
-        MonotonicClock clock = Binding.currentClock();
-        long deadline = Durations.deadlineAfter(clock.nanoTime(), Durations.toNanosSaturated(timeout));
-        CancellationToken token = CancellationToken.newChild(parent, deadline, clock);
-        return Binding.callBound(token, body, Binding.Mode.TIMEOUT, timeout);
+        return Binding.callBound(newTimeout(timeout), body, Binding.Mode.TIMEOUT, timeout);
     }
 
     /**
@@ -92,11 +88,16 @@ public final class Timeout {
      */
     public static <T, X extends Exception> Optional<T> callOrEmpty(Duration timeout, CheckedCallable<T, X> body)
             throws X {
+        Durations.requireTimeout(timeout, "timeout");
+        Objects.requireNonNull(body, "body");
+        Node token = newTimeout(timeout);
         try {
-            // Fix: a null value used to fail with a bare NullPointerException from Optional.of.
-            return Optional.of(Objects.requireNonNull(call(timeout, body),
+            return Optional.of(Objects.requireNonNull(Binding.callBound(token, body, Binding.Mode.TIMEOUT, timeout),
                     "the body of callOrEmpty returned null; return a value, or use call(...) for a nullable one"));
         } catch (DeadlineExceededException e) {
+            if (e.origin != token) {
+                throw e; // an inner timeout's, escaped from the body: not this one's to swallow
+            }
             return Optional.empty();
         }
     }
@@ -116,11 +117,24 @@ public final class Timeout {
      */
     public static <T, X extends Exception> T callOrElse(Duration timeout, CheckedCallable<T, X> body,
                                                         CheckedCallable<T, X> fallback) throws X {
+        Durations.requireTimeout(timeout, "timeout");
+        Objects.requireNonNull(body, "body");
         Objects.requireNonNull(fallback, "fallback");
+        Node token = newTimeout(timeout);
         try {
-            return call(timeout, body);
+            return Binding.callBound(token, body, Binding.Mode.TIMEOUT, timeout);
         } catch (DeadlineExceededException e) {
+            if (e.origin != token) {
+                throw e; // an inner timeout's, escaped from the body: not this one's to handle
+            }
             return fallback.call();
         }
+    }
+
+    /** A child of the current token with {@code timeout} from now, on the current clock. */
+    private static Node newTimeout(Duration timeout) {
+        MonotonicClock clock = Binding.currentClock();
+        long deadline = Durations.deadlineAfter(clock.nanoTime(), Durations.toNanosSaturated(timeout));
+        return Binding.currentToken().newChild(deadline);
     }
 }

@@ -15,7 +15,7 @@ import org.cancelkit.internal.Timer;
  * {@snippet :
  * VirtualClock clock = VirtualClock.create();
  * clock.run(() -> {
- *     CancellationToken token = CancellationToken.create().child(Duration.ofHours(1));
+ *     CancellationSource token = CancellationSource.create().child(Duration.ofHours(1));
  *     clock.advance(Duration.ofMinutes(59));
  *     assert !token.isCancelled();
  *     clock.advance(Duration.ofMinutes(1));
@@ -37,7 +37,7 @@ import org.cancelkit.internal.Timer;
  */
 public final class VirtualClock extends MonotonicClock {
     private final ManualTimer timer = new ManualTimer();
-    private final Map<Thread, CancellationToken> forks = new ConcurrentHashMap<>();
+    private final Map<Thread, CancellationSource> forks = new ConcurrentHashMap<>();
 
     private VirtualClock() {}
 
@@ -121,7 +121,7 @@ public final class VirtualClock extends MonotonicClock {
     public Thread fork(String name, CheckedRunnable<?> body) {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(body, "body");
-        CancellationToken done = call(CancellationToken::create);
+        CancellationSource done = call(CancellationSource::create);
         timer.participants(1); // counted before the thread runs, so nobody sees it missing
         Thread t = Thread.ofVirtual().name(name).unstarted(() -> {
             try {
@@ -152,7 +152,7 @@ public final class VirtualClock extends MonotonicClock {
      */
     public void join(Thread thread) throws InterruptedException {
         Objects.requireNonNull(thread, "thread");
-        CancellationToken done = forks.get(thread);
+        CancellationSource done = forks.get(thread);
         if (done == null) {
             throw new IllegalArgumentException(thread + " was not started by this clock's fork(...)");
         }

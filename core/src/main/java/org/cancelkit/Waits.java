@@ -14,7 +14,7 @@ final class Waits {
      * Unparks a waiting thread. On a virtual clock it also stops counting the thread as parked, on the
      * waking side, so that an auto-advancing clock never mistakes a woken thread for a parked one.
      */
-    static final class Waiter extends Link {
+    static final class Waiter extends Listener {
         final Thread thread = Thread.currentThread();
         final MonotonicClock clock;
         final AtomicBoolean counted;
@@ -27,7 +27,7 @@ final class Waits {
         }
 
         @Override
-        void onCancel(Cancel cancel) {
+        void fire(Cancel cancel) {
             if (counted.compareAndSet(true, false)) {
                 clock.parked(-1, participant);
             }
@@ -44,7 +44,7 @@ final class Waits {
      * Parks until {@code token} is cancelled. Also returns (by throwing) when the token this thread is
      * bound to is cancelled, soft or hard: every library wait is a cancellation point.
      */
-    static void await(CancellationToken token) throws InterruptedException {
+    static void await(Node token) throws InterruptedException {
         await(token, true);
     }
 
@@ -54,7 +54,7 @@ final class Waits {
      * @param point whether this wait reports itself as a cancellation point (false when the caller
      *     already did)
      */
-    static void await(CancellationToken token, boolean point) throws InterruptedException {
+    static void await(Node token, boolean point) throws InterruptedException {
         await(token, point, true);
     }
 
@@ -65,32 +65,32 @@ final class Waits {
      * @param watchCurrent whether a cancel of the token this thread is bound to ends the wait (false
      *     for waits that must see their thing through, like a task group's join waiting for its tasks)
      */
-    static void await(CancellationToken token, boolean point, boolean watchCurrent) throws InterruptedException {
+    static void await(Node token, boolean point, boolean watchCurrent) throws InterruptedException {
         if (point) {
             CancellationPoints.reached();
         }
         if (token.isCancelled()) {
             return;
         }
-        CancellationToken bound = Binding.currentToken();
-        boolean watchBound = watchCurrent && bound != token && bound != CancellationToken.NEVER;
+        Node bound = Binding.currentToken();
+        boolean watchBound = watchCurrent && bound != token && bound != Node.NEVER;
         if (watchBound) {
             bound.throwIfCancelled();
         }
-        MonotonicClock clock = token.clock();
+        MonotonicClock clock = token.scope.clock;
         AtomicBoolean counted = new AtomicBoolean();
         // A participant is bound to the clock (VirtualClock.call, fork, a task): only its wait may let
         // an auto-advancing clock move; another thread waiting on the clock's tokens must not.
         boolean participant = MonotonicClock.current() == clock;
         Waiter w = new Waiter(clock, counted, participant);
-        if (!TokenTree.link(token, w)) {
+        if (!token.add(w)) {
             return;
         }
         Waiter wb = null;
         if (watchBound) {
             wb = new Waiter(clock, counted, participant);
-            if (!TokenTree.link(bound, wb)) {
-                TokenTree.unlink(token, w);
+            if (!bound.add(wb)) {
+                token.remove(w);
                 bound.throwIfCancelled();
             }
         }
@@ -114,9 +114,9 @@ final class Waits {
             if (counted.compareAndSet(true, false)) {
                 clock.parked(-1, participant);
             }
-            TokenTree.unlink(token, w);
+            token.remove(w);
             if (wb != null) {
-                TokenTree.unlink(bound, wb);
+                bound.remove(wb);
             }
         }
     }

@@ -31,7 +31,7 @@ public final class Checkpoints {
         void reached(String kind);
 
         /**
-         * A root token (the top of a tree: {@link CancellationToken#create()}, or a timeout outside
+         * A root token (the top of a tree: {@link org.cancelkit.CancellationSource#create()}, or a timeout outside
          * any token) was created.
          *
          * @param root the new root

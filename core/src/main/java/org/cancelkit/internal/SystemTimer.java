@@ -26,6 +26,11 @@ import org.jspecify.annotations.Nullable;
  *       sleeps until its earliest deadline; the first arm pushed onto an empty inbox slot then wakes it,
  *       so it ticks again.</li>
  *   <li>With no live entry at all the thread parks without a time limit: an idle timer costs nothing.</li>
+ *   <li>The timer survives any {@code Throwable}: one from an entry (its {@code fire} or its
+ *       {@code isRetired}) is reported to the uncaught-exception handler and that entry is dropped;
+ *       one from the timer's own bookkeeping is reported and the loop goes on. Should the thread still
+ *       die, it publishes that it is not parked, so the next arm finds it dead and starts another,
+ *       which takes over the heap (a terminated thread's writes happen-before the detection).</li>
  * </ol>
  */
 public final class SystemTimer implements Timer {
@@ -83,7 +88,7 @@ public final class SystemTimer implements Timer {
 
     private void wake() {
         Thread t = thread;
-        if (t == null) {
+        if (t == null || !t.isAlive()) {
             t = start();
         }
         LockSupport.unpark(t);
@@ -91,7 +96,7 @@ public final class SystemTimer implements Timer {
 
     private synchronized Thread start() {
         Thread t = thread;
-        if (t == null) {
+        if (t == null || !t.isAlive()) { // invariant 6: a dead timer is replaced
             t = new TimerThread(this::loop);
             thread = t;
             t.start();
@@ -110,42 +115,73 @@ public final class SystemTimer implements Timer {
 
     private void loop() {
         ArrayList<TimerEntry> due = new ArrayList<>();
-        while (true) {
-            parkedUntil = Long.MIN_VALUE; // awake: arming threads need not wake us
-            boolean busy = drainInbox();
-            long now = System.nanoTime();
-            TimerEntry top;
-            while ((top = heap.peek()) != null && top.deadline - now <= 0) {
-                heap.poll();
-                if (!top.isRetired()) {
-                    due.add(top);
-                }
-            }
-            for (TimerEntry e : due) {
+        try {
+            while (true) {
                 try {
-                    e.fire();
-                } catch (Throwable t) {
-                    Thread self = Thread.currentThread();
-                    self.getUncaughtExceptionHandler().uncaughtException(self, t);
+                    tick(due);
+                } catch (Throwable t) { // invariant 6: the timer's own bookkeeping failed; go on
+                    due.clear();
+                    report(t);
                 }
             }
-            due.clear();
-            if (heap.size() >= purgeAt) {
-                heap.removeIf(TimerEntry::isRetired);
-                purgeAt = Math.max(1024, heap.size() * 2);
+        } finally {
+            ticking = false;
+            parkedUntil = Long.MAX_VALUE; // invariant 6: the next arm wakes, finds the thread dead, restarts it
+        }
+    }
+
+    private static void report(Throwable t) {
+        Thread self = Thread.currentThread();
+        try {
+            self.getUncaughtExceptionHandler().uncaughtException(self, t);
+        } catch (Throwable ignored) { // a failing handler must not stop the timer either
+            // nothing else can be told
+        }
+    }
+
+    private static boolean retired(TimerEntry e) {
+        try {
+            return e.isRetired();
+        } catch (Throwable t) { // invariant 6: an entry that cannot say is dropped, and reported
+            report(t);
+            return true;
+        }
+    }
+
+    private void tick(ArrayList<TimerEntry> due) {
+        parkedUntil = Long.MIN_VALUE; // awake: arming threads need not wake us
+        boolean busy = drainInbox();
+        long now = System.nanoTime();
+        TimerEntry top;
+        while ((top = heap.peek()) != null && top.deadline - now <= 0) {
+            heap.poll();
+            if (!retired(top)) {
+                due.add(top);
             }
-            top = heap.peek();
-            // Ticking only while arms keep arriving: a timer holding just long deadlines sleeps until the
-            // earliest, and the first arm that needs it sooner wakes it (invariant 3).
-            long wakeAt = top == null ? IDLE : busy ? Math.min(top.deadline, now + TICK_NANOS) : top.deadline;
-            ticking = busy && top != null;
-            parkedUntil = wakeAt;
-            if (inboxEmpty()) { // invariant 3: re-check after publishing parkedUntil
-                if (wakeAt == IDLE) {
-                    LockSupport.park(this);
-                } else {
-                    LockSupport.parkNanos(this, wakeAt - System.nanoTime());
-                }
+        }
+        for (TimerEntry e : due) {
+            try {
+                e.fire();
+            } catch (Throwable t) {
+                report(t);
+            }
+        }
+        due.clear();
+        if (heap.size() >= purgeAt) {
+            heap.removeIf(SystemTimer::retired);
+            purgeAt = Math.max(1024, heap.size() * 2);
+        }
+        top = heap.peek();
+        // Ticking only while arms keep arriving: a timer holding just long deadlines sleeps until the
+        // earliest, and the first arm that needs it sooner wakes it (invariant 3).
+        long wakeAt = top == null ? IDLE : busy ? Math.min(top.deadline, now + TICK_NANOS) : top.deadline;
+        ticking = busy && top != null;
+        parkedUntil = wakeAt;
+        if (inboxEmpty()) { // invariant 3: re-check after publishing parkedUntil
+            if (wakeAt == IDLE) {
+                LockSupport.park(this);
+            } else {
+                LockSupport.parkNanos(this, wakeAt - System.nanoTime());
             }
         }
     }
@@ -172,7 +208,7 @@ public final class SystemTimer implements Timer {
             while (e != null) {
                 TimerEntry next = e.next;
                 e.next = null;
-                if (!e.isRetired()) {
+                if (!retired(e)) {
                     heap.add(e);
                 }
                 e = next;

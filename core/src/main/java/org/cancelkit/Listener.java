@@ -1,0 +1,81 @@
+package org.cancelkit;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.cancelkit.internal.TimerEntry;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Something linked to a {@link Node} that reacts to its cancellation: a callback, a waiter, or an
+ * interruptor (a {@link Binding} or an {@link ActionRegion}) that stops running code by force and so
+ * waits for the hard phase (Node, invariant 5).
+ *
+ * <p>Fields: {@link #prev}, {@link #next} and {@link #linked} are guarded by the owning node's lock
+ * while the listener is in its list; once a canceller has detached the list they are the
+ * canceller's alone (Node, invariant 3).
+ */
+abstract class Listener {
+    @Nullable Listener prev;
+    @Nullable Listener next;
+    boolean linked;
+
+    /**
+     * Returns true when this listener stops code by force, and so waits for the hard phase.
+     *
+     * @return true when this listener stops code by force, and so waits for the hard phase
+     */
+    boolean interruptor() {
+        return false;
+    }
+
+    /**
+     * Returns true when {@link #fire} only flips state, unparks or interrupts, and never blocks.
+     *
+     * @return true when {@link #fire} only flips state, unparks or interrupts, and never blocks
+     */
+    abstract boolean fast();
+
+    /**
+     * Reacts to the cancellation, once. Runs outside any node lock.
+     *
+     * @param cancel the cancellation
+     */
+    abstract void fire(Cancel cancel);
+
+    /** Runs each listener in its own {@code try} (C5); slow ones leave the timer thread. */
+    static void fireAll(List<Listener> released, Cancel c) {
+        if (released.isEmpty()) {
+            return;
+        }
+        if (!TimerEntry.onTimerThread()) {
+            for (Listener l : released) {
+                fireOne(l, c);
+            }
+            return;
+        }
+        List<Listener> slow = null;
+        for (Listener l : released) {
+            if (l.fast()) {
+                fireOne(l, c);
+            } else {
+                if (slow == null) {
+                    slow = new ArrayList<>();
+                }
+                slow.add(l);
+            }
+        }
+        if (slow != null) {
+            List<Listener> later = slow;
+            Thread.ofVirtual().name("cancelkit-callbacks").start(() -> later.forEach(l -> fireOne(l, c)));
+        }
+    }
+
+    static void fireOne(Listener l, Cancel c) {
+        try {
+            l.fire(c);
+        } catch (Throwable failure) {
+            Thread self = Thread.currentThread();
+            self.getUncaughtExceptionHandler().uncaughtException(self, failure);
+        }
+    }
+}

@@ -1,0 +1,451 @@
+package org.cancelkit;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import org.cancelkit.internal.TimerEntry;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One node of the cancellation tree: its state, its lists of children and listeners, the soft and
+ * hard phases of a cancel, and how a cancel travels down. Every public token type is a thin handle
+ * over a node ({@link CancellationSource} is implemented by this class itself, so that a child costs
+ * one object; {@link TokenView} is the read-only handle that callees see).
+ *
+ * <h2>Invariants</h2>
+ * <ol>
+ *   <li>{@link #phase} goes ACTIVE to SOFT to HARD, or ACTIVE to HARD, and never back; it changes
+ *       only under this node's lock. {@link #state} is set once, in the same critical section as the
+ *       first change, and never changes afterwards (C2: sticky, one reason).</li>
+ *   <li>A node's two lists (children and listeners) are open while it is below HARD. The critical
+ *       section that makes it HARD also detaches both lists. A link added to an open list under the
+ *       lock is therefore found by the canceller; an adder that finds the node HARD (or, for a
+ *       listener that is not an interruptor, cancelled at all) handles the link itself. No listener is
+ *       lost and none runs twice.</li>
+ *   <li>A detached chain never changes again: an unlink under the owner's lock first checks that
+ *       the owner is not HARD, so the canceller walks a detached chain without the lock.</li>
+ *   <li>Lifetimes end. A node that turns HARD on its own (a cancel, its deadline, close) unlinks from
+ *       its parent, and its timer entry lets go of it; a node below it left its parent's list when that
+ *       list was detached. A listener unlinks when its region ends. So the lists hold only nodes and
+ *       listeners that are still live, or SOFT and waiting for their grace period to end.</li>
+ *   <li>A soft cancel keeps children and interruptors ({@link Binding}, {@link ActionRegion}) linked,
+ *       so that the hardening, after the grace or when a hard cancel arrives, reaches them; it runs
+ *       every other listener (callbacks, waiters) at once and unlinks it.</li>
+ *   <li>A cancel marks the whole subtree before it runs any listener, and then sets
+ *       {@link Cancel#propagated}. A walk or a late {@code cancel()} that meets a node cancelled by
+ *       another operation waits for that operation's flag, so when any {@code cancel()} returns every
+ *       descendant reports cancelled (C2). Waits cannot cycle: a walk stops at a node already
+ *       cancelled, and the tree gives one path to each node.</li>
+ *   <li>A cancel goes down only: it never touches a parent or sibling, except to unlink the node
+ *       from its parent's list (invariant 4).</li>
+ *   <li>Interruptors are delivered only once their node is HARD (C8); callbacks each run in their own
+ *       {@code try} (C5). On the timer thread only fast listeners run inline, and an expiry whose
+ *       node has children is walked on another thread, so no subtree delays other deadlines.</li>
+ * </ol>
+ *
+ * <p>Lock order: a thread holds at most one node's lock at a time, and never while a listener runs.
+ * The lock is the node's monitor: the node is reachable only through cancelkit's own handles.
+ *
+ * <p>Fields: {@link #parent} and {@link #scope} are final. {@link #state} and {@link #phase} are
+ * written under the lock and read anywhere (volatile). The list fields are guarded by the lock of the
+ * node that owns the list (siblings: the parent's).
+ */
+final class Node extends CancellationSource {
+    static final byte ACTIVE = 0;
+    static final byte SOFT = 1;
+    static final byte HARD = 2;
+
+    /** The node that is never cancelled; its lists stay empty. */
+    static final Node NEVER = new Node(null, new Scope(SystemClock.INSTANCE, Scope.NONE, null));
+
+    final @Nullable Node parent;
+    /** The clock and effective deadline: shared with the parent unless this node's own is earlier. */
+    final Scope scope;
+    volatile @Nullable Cancel state;
+    volatile byte phase;
+    private @Nullable Node firstChild;
+    @Nullable Node prevSibling;
+    @Nullable Node nextSibling;
+    private @Nullable Listener firstListener;
+
+    private Node(@Nullable Node parent, Scope scope) {
+        this.parent = parent;
+        this.scope = scope;
+    }
+
+    @Override
+    Node node() {
+        return this;
+    }
+
+    // ------------------------------------------------------------------ creation
+
+    static Node root(MonotonicClock clock, long deadline) {
+        Scope s = new Scope(clock, deadline, null);
+        Node n = new Node(null, s);
+        if (s.deadline != Scope.NONE) {
+            s.owner = n;
+            n.armOrExpire();
+        }
+        org.cancelkit.internal.Checkpoints.rootCreated(n); // the testing kit's leak check; one volatile read otherwise
+        return n;
+    }
+
+    /** A new child; its own deadline ({@link Scope#NONE} for none) is armed whatever this node's phase. */
+    Node newChild(long ownDeadline) {
+        if (this == NEVER) {
+            return root(MonotonicClock.current(), ownDeadline);
+        }
+        boolean own = ownDeadline < scope.deadline;
+        Scope s = own ? new Scope(scope.clock, ownDeadline, null) : scope;
+        Node c = new Node(this, s);
+        if (own) {
+            s.owner = c;
+        }
+        Cancel born;
+        synchronized (this) {
+            born = state;
+            if (phase == HARD) { // invariant 2: the list is detached; the child is born hard and alone
+                c.state = born;
+                c.phase = HARD;
+                return c;
+            }
+            if (born != null) {
+                c.state = born; // born soft: the hardening will reach it through the list (invariant 5)
+                c.phase = SOFT;
+            }
+            c.nextSibling = firstChild;
+            if (firstChild != null) {
+                firstChild.prevSibling = c;
+            }
+            firstChild = c;
+        }
+        if (own) {
+            c.armOrExpire();
+        }
+        return c;
+    }
+
+    private void armOrExpire() {
+        MonotonicClock clock = scope.clock;
+        if (scope.deadline <= clock.nanoTime()) {
+            expire();
+        } else {
+            scope.entry = new DeadlineEntry(this, scope.deadline);
+            clock.timer().arm(scope.entry);
+        }
+    }
+
+    // ------------------------------------------------------------------ listeners
+
+    /**
+     * Links {@code l}. Returns false, and links nothing, when the node is HARD, or cancelled at all
+     * and {@code l} is not an interruptor (invariant 2): the caller then handles it itself.
+     */
+    boolean add(Listener l) {
+        synchronized (this) {
+            if (phase == HARD || phase == SOFT && !l.interruptor()) {
+                return false;
+            }
+            l.prev = null;
+            l.next = firstListener;
+            if (firstListener != null) {
+                firstListener.prev = l;
+            }
+            firstListener = l;
+            l.linked = true;
+            return true;
+        }
+    }
+
+    /** Unlinks {@code l}; returns false when a canceller has taken it (it has run or will). */
+    boolean remove(Listener l) {
+        synchronized (this) {
+            if (!l.linked || phase == HARD) { // invariant 3
+                return false;
+            }
+            l.linked = false;
+            if (l.prev == null) {
+                firstListener = l.next;
+            } else {
+                l.prev.next = l.next;
+            }
+            if (l.next != null) {
+                l.next.prev = l.prev;
+            }
+            l.prev = null;
+            l.next = null;
+            return true;
+        }
+    }
+
+    private void unlinkFromParent() {
+        Node p = parent;
+        if (p == null) {
+            return;
+        }
+        synchronized (p) {
+            if (p.phase == HARD || (prevSibling == null && p.firstChild != this)) {
+                return; // detached with the parent's list (invariant 3), or already gone
+            }
+            if (prevSibling == null) {
+                p.firstChild = nextSibling;
+            } else {
+                prevSibling.nextSibling = nextSibling;
+            }
+            if (nextSibling != null) {
+                nextSibling.prevSibling = prevSibling;
+            }
+            prevSibling = null;
+            nextSibling = null;
+        }
+    }
+
+    // ------------------------------------------------------------------ cancel
+
+    /**
+     * Cancels this node and its subtree: hard when {@code graceNanos} is negative, else soft with that
+     * grace before it hardens.
+     *
+     * @return true when this call cancelled this node
+     */
+    boolean cancel(CancelReason reason, long graceNanos) {
+        boolean hard = graceNanos < 0;
+        Cancel existing = state;
+        if (existing == null) {
+            Cancel c = new Cancel(reason, this);
+            if (walk(c, hard)) {
+                if (!hard) {
+                    scheduleHardening(graceNanos);
+                }
+                return true;
+            }
+            existing = state;
+        }
+        assert existing != null;
+        existing.awaitPropagated(); // invariant 6
+        if (hard) {
+            walk(existing, true); // a hard cancel arriving in the grace period takes effect at once (C8)
+        } else if (phase == SOFT) {
+            scheduleHardening(graceNanos); // hardens at the earlier of the two graces
+        }
+        return false;
+    }
+
+    /** Fires this node's own deadline: hard, or hardening when it is already soft. */
+    void expire() {
+        if (TimerEntry.onTimerThread() && hasChildren()) {
+            // invariant 8: a subtree is walked off the timer thread
+            Thread.ofVirtual().name("cancelkit-expiry").start(this::expireNow);
+        } else {
+            expireNow();
+        }
+    }
+
+    private void expireNow() {
+        cancel(CancelReason.deadline(this), -1);
+    }
+
+    private synchronized boolean hasChildren() {
+        return firstChild != null;
+    }
+
+    /**
+     * Marks this subtree with {@code c} (for nodes not yet cancelled) at phase SOFT or HARD, then runs
+     * what the marking released. Returns whether this node itself took {@code c} as its state.
+     */
+    private boolean walk(Cancel c, boolean hard) {
+        List<Listener> released = new ArrayList<>();
+        ArrayDeque<Node> stack = new ArrayDeque<>();
+        boolean tookState = false;
+        try {
+            tookState = mark(this, c, hard, released, stack);
+            for (Node n; (n = stack.poll()) != null; ) {
+                mark(n, c, hard, released, stack);
+            }
+        } finally {
+            if (tookState) {
+                c.propagated = true; // invariant 6
+            }
+        }
+        boolean madeHard = hard && phase == HARD;
+        if (madeHard) {
+            unlinkFromParent(); // invariant 4
+        }
+        Listener.fireAll(released, c);
+        return tookState;
+    }
+
+    /** Marks one node (invariant 1) and queues its children; returns whether it took {@code c}. */
+    private static boolean mark(Node n, Cancel c, boolean hard, List<Listener> released, ArrayDeque<Node> stack) {
+        Node children = null;
+        Listener listeners = null;
+        boolean took = false;
+        Cancel stoppedAt = null;
+        synchronized (n) {
+            byte from = n.phase;
+            if (from == HARD || from == SOFT && !hard) {
+                stoppedAt = n.state; // another operation got here first: it marks what lies below
+            } else {
+                if (n.state == null) {
+                    n.state = c;
+                    took = true;
+                }
+                if (hard) {
+                    n.phase = HARD;
+                    children = n.firstChild;
+                    listeners = n.firstListener;
+                    n.firstChild = null; // invariant 2: detached
+                    n.firstListener = null;
+                } else {
+                    n.phase = SOFT;
+                    for (Node k = n.firstChild; k != null; k = k.nextSibling) {
+                        stack.push(k); // children stay linked (invariant 5)
+                    }
+                    for (Listener l = n.firstListener; l != null; ) {
+                        Listener next = l.next;
+                        if (!l.interruptor()) {
+                            n.removeLocked(l);
+                            released.add(l);
+                        }
+                        l = next;
+                    }
+                }
+            }
+        }
+        if (stoppedAt != null && stoppedAt != c) {
+            stoppedAt.awaitPropagated(); // invariant 6
+            return false;
+        }
+        if (hard && n.scope.owner == n && n.scope.entry != null) {
+            n.scope.entry.retire(); // invariant 4
+        }
+        for (Node k = children; k != null; k = k.nextSibling) { // invariant 3: safe without the lock
+            stack.push(k);
+        }
+        for (Listener l = listeners; l != null; l = l.next) {
+            l.linked = false;
+            released.add(l);
+        }
+        return took;
+    }
+
+    private void removeLocked(Listener l) {
+        l.linked = false;
+        if (l.prev == null) {
+            firstListener = l.next;
+        } else {
+            l.prev.next = l.next;
+        }
+        if (l.next != null) {
+            l.next.prev = l.prev;
+        }
+        l.prev = null;
+        l.next = null;
+    }
+
+    private void scheduleHardening(long graceNanos) {
+        MonotonicClock clock = scope.clock;
+        long at = Durations.deadlineAfter(clock.nanoTime(), graceNanos);
+        clock.timer().arm(new HardeningEntry(this, at));
+    }
+
+    // ------------------------------------------------------------------ queries
+
+    boolean isHard() {
+        return phase == HARD;
+    }
+
+    /** The reason, once cancelled; null before. */
+    @Nullable CancelReason reasonOrNull() {
+        Cancel c = state;
+        return c == null ? null : c.reason;
+    }
+
+    /** For the testing kit and statistics: how many children and listeners are linked now. */
+    synchronized int linkedCount() {
+        int n = 0;
+        for (Node k = firstChild; k != null; k = k.nextSibling) {
+            n++;
+        }
+        for (Listener l = firstListener; l != null; l = l.next) {
+            n++;
+        }
+        return n;
+    }
+
+    // ------------------------------------------------------------------ timer entries
+
+    /** The clock and effective deadline of a node, shared by the nodes below it that add none (C3). */
+    static final class Scope {
+        static final long NONE = Long.MAX_VALUE;
+        final MonotonicClock clock;
+        final long deadline;
+        /** The node whose own deadline this is; written once before the node is published. */
+        @Nullable Node owner;
+        /** Written once by the creating thread before it arms the entry. */
+        @Nullable DeadlineEntry entry;
+
+        Scope(MonotonicClock clock, long deadline, @Nullable Node owner) {
+            this.clock = clock;
+            this.deadline = deadline;
+            this.owner = owner;
+        }
+    }
+
+    /** Fires a node's own deadline; lets go of the node once it is HARD (invariant 4). */
+    static final class DeadlineEntry extends TimerEntry {
+        private volatile @Nullable Node node;
+
+        DeadlineEntry(Node node, long deadline) {
+            super(deadline);
+            this.node = node;
+        }
+
+        void retire() {
+            node = null;
+        }
+
+        @Override
+        protected boolean isRetired() {
+            Node n = node;
+            return n == null || n.phase == HARD;
+        }
+
+        @Override
+        protected void fire() {
+            Node n = node;
+            if (n != null) {
+                n.expire();
+            }
+        }
+    }
+
+    /** Turns a soft cancel hard when its grace has passed (C8). */
+    static final class HardeningEntry extends TimerEntry {
+        private final Node node;
+
+        HardeningEntry(Node node, long at) {
+            super(at);
+            this.node = node;
+        }
+
+        @Override
+        protected boolean isRetired() {
+            return node.phase == HARD;
+        }
+
+        @Override
+        protected void fire() {
+            Cancel c = node.state;
+            if (c == null) {
+                return;
+            }
+            if (TimerEntry.onTimerThread() && node.hasChildren()) {
+                Thread.ofVirtual().name("cancelkit-hardening").start(() -> node.walk(c, true));
+            } else {
+                node.walk(c, true);
+            }
+        }
+    }
+}
