@@ -77,7 +77,7 @@ class AntiPatternTest {
             try (TaskGroup group = TaskGroup.open(CompletionPolicy.supervise())) {
                 List<CancellationToken> tokens = new ArrayList<>();
                 for (int i = 0; i < callers; i++) {
-                    CancellationToken mine = group.token().child();
+                    CancellationSource mine = group.token().child();
                     tokens.add(mine);
                     long arrive = rnd.nextLong(100);
                     long work = 1 + rnd.nextLong(50);

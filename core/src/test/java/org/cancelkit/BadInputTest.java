@@ -27,7 +27,7 @@ class BadInputTest {
     static final Duration HUGE = Duration.ofSeconds(Long.MAX_VALUE, 999_999_999);
 
     static Map<String, Executable> nullCalls() {
-        CancellationToken t = CancellationToken.create();
+        CancellationSource t = CancellationSource.create();
         VirtualClock clock = VirtualClock.create();
         Map<String, Executable> m = new LinkedHashMap<>();
         m.put("timeout", () -> t.child(null));
@@ -75,7 +75,7 @@ class BadInputTest {
     @DisplayName("Errors and bad input: every negative duration is an IllegalArgumentException that names it "
             + "and says what to pass instead")
     void negativeDurations() {
-        CancellationToken t = CancellationToken.create();
+        CancellationSource t = CancellationSource.create();
         Map<String, Executable> m = new LinkedHashMap<>();
         m.put("timeout", () -> t.child(NEGATIVE));
         m.put("grace", () -> t.cancel(CancelReason.requested("r"), NEGATIVE));
@@ -101,7 +101,7 @@ class BadInputTest {
     void zeroIsAlreadyExpired() throws Exception {
         VirtualClock clock = VirtualClock.create();
         clock.run(() -> {
-            assertThat(CancellationToken.create().child(Duration.ZERO).isCancelled()).isTrue();
+            assertThat(CancellationSource.create().child(Duration.ZERO).isCancelled()).isTrue();
             assertThatThrownBy(() -> Timeout.run(Duration.ZERO, Cancellation::check)).isInstanceOf(DeadlineExceededException.class);
             assertThat(Timeout.callOrEmpty(Duration.ZERO, () -> {
                 Cancellation.check();
@@ -133,7 +133,7 @@ class BadInputTest {
             clock.advance(Duration.ofDays(365 * 100)); // a clock well away from zero
             for (Duration d : new Duration[] {HUGE, Duration.ofSeconds(Long.MAX_VALUE), Duration.ofNanos(Long.MAX_VALUE),
                     Duration.ofMillis(Long.MAX_VALUE), Duration.ofDays(Long.MAX_VALUE / 86_400)}) {
-                CancellationToken t = CancellationToken.create().child(d);
+                CancellationSource t = CancellationSource.create().child(d);
                 assertThat(t.isCancelled()).as("%s", d).isFalse();
                 assertThat(t.deadlineNanos().orElseThrow()).as("%s saturates", d).isEqualTo(Long.MAX_VALUE - 1);
                 assertThat(t.remaining().orElseThrow()).as("%s", d).isPositive();
@@ -155,7 +155,7 @@ class BadInputTest {
     @DisplayName("Errors and bad input (C4): a token already cancelled, passed to call: the body starts with the "
             + "cancel delivered, so its first blocking call or check ends it; a body with neither returns its value")
     void cancelledTokenPassedIn(ThreadKind threads) throws Exception {
-        CancellationToken token = CancellationToken.create();
+        CancellationSource token = CancellationSource.create();
         token.cancel("before");
         Forked<String> blocking = threads.fork(() -> token.call(() -> new LinkedBlockingQueue<String>().take()));
         assertThat(blocking.joinFailure()).isInstanceOf(CancelledException.class);
@@ -193,7 +193,7 @@ class BadInputTest {
             Thread.currentThread().interrupt();
             boolean sawInTimeout = Timeout.call(Duration.ofHours(1), () -> Thread.currentThread().isInterrupted());
             boolean afterTimeout = Thread.currentThread().isInterrupted();
-            boolean sawInCall = CancellationToken.create().call(() -> Thread.currentThread().isInterrupted());
+            boolean sawInCall = CancellationSource.create().call(() -> Thread.currentThread().isInterrupted());
             boolean afterCall = Thread.currentThread().isInterrupted();
             return sawInTimeout && afterTimeout && sawInCall && afterCall;
         });
@@ -230,7 +230,7 @@ class BadInputTest {
         assertThat(throughDeadline.value()).as("Cancellation.sleep honours the caller's own interrupt").isTrue();
         assertThat(throughDeadline.interruptedAfter()).isTrue();
 
-        CancellationToken token = CancellationToken.create();
+        CancellationSource token = CancellationSource.create();
         Forked<Boolean> throughCancel = threads.fork(() -> {
             Thread.currentThread().interrupt();
             try {
@@ -256,7 +256,7 @@ class BadInputTest {
                 () -> never.cancel(CancelReason.requested("r")),
                 () -> never.cancel(CancelReason.requested("r"), Duration.ofSeconds(1))}) {
             assertThatThrownBy(cancel::execute).isInstanceOf(IllegalStateException.class)
-                    .hasMessageContaining("CancellationToken.create()");
+                    .hasMessageContaining("CancellationSource.create()");
         }
         never.close();
         assertThat(never.isCancelled()).isFalse();

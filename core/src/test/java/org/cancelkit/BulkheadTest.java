@@ -109,7 +109,7 @@ class BulkheadTest {
                                     case 1 -> bulkhead.acquire(ms(wait));
                                     case 2 -> Timeout.callOrEmpty(ms(wait), bulkhead::acquire);
                                     default -> {
-                                        CancellationToken mine = Cancellation.current().child();
+                                        CancellationSource mine = Cancellation.current().child();
                                         try (TaskGroup canceller = TaskGroup.open()) {
                                             canceller.fork("cancel-later", () -> {
                                                 Cancellation.sleep(ms(wait));
@@ -160,8 +160,8 @@ class BulkheadTest {
     void cancelledWaiterFreesItsPlace() throws Exception {
         Bulkhead bulkhead = Bulkhead.of("one", 1);
         Bulkhead.Permit held = bulkhead.tryAcquire().orElseThrow();
-        CancellationToken first = CancellationToken.create();
-        CancellationToken second = CancellationToken.create();
+        CancellationSource first = CancellationSource.create();
+        CancellationSource second = CancellationSource.create();
         Forked<Bulkhead.Permit> w1 = ThreadKind.VIRTUAL.fork(() -> first.call(bulkhead::acquire));
         awaitWaiting(bulkhead, 1);
         Forked<Bulkhead.Permit> w2 = ThreadKind.VIRTUAL.fork(() -> second.call(bulkhead::acquire));
@@ -185,7 +185,7 @@ class BulkheadTest {
     void permitHandedToACancelledWaiterGoesToTheNext() throws Exception {
         Bulkhead bulkhead = Bulkhead.of("one", 1);
         Bulkhead.Permit held = bulkhead.tryAcquire().orElseThrow();
-        CancellationToken first = CancellationToken.create();
+        CancellationSource first = CancellationSource.create();
         Forked<Bulkhead.Permit> w1 = ThreadKind.VIRTUAL.fork(() -> first.call(bulkhead::acquire));
         awaitWaiting(bulkhead, 1);
         Forked<Bulkhead.Permit> w2 = ThreadKind.VIRTUAL.fork(bulkhead::acquire);
@@ -228,7 +228,7 @@ class BulkheadTest {
     @DisplayName("regression: acquire on a cancelled token took a free permit; a cancellation point must throw")
     void acquireOnCancelledTokenThrowsEvenWhenFree() throws Exception {
         Bulkhead bulkhead = Bulkhead.of(2);
-        CancellationToken token = CancellationToken.create();
+        CancellationSource token = CancellationSource.create();
         token.cancel("already gone");
         assertThatThrownBy(() -> token.call(bulkhead::acquire)).isInstanceOf(CancelledException.class);
         assertThatThrownBy(() -> token.call(() -> bulkhead.acquire(Duration.ofSeconds(1)))).isInstanceOf(CancelledException.class);

@@ -84,7 +84,7 @@ class C1NoWorkOutlivesScopeTest {
     @MethodSource("org.cancelkit.ThreadKind#all")
     @DisplayName("C1: token.call whose body ignores the first interrupt returns only after the body has finished")
     void c1_tokenCallWaitsForStraggler(ThreadKind threads) throws Exception {
-        CancellationToken token = CancellationToken.create();
+        CancellationSource token = CancellationSource.create();
         Steps steps = new Steps();
         CountDownLatch release = new CountDownLatch(1);
         AtomicBoolean finished = new AtomicBoolean();
@@ -114,7 +114,7 @@ class C1NoWorkOutlivesScopeTest {
     @DisplayName("C1: a callback registered with try-with-resources in a Timeout body, running on the "
             + "cancelling thread, has finished when the Timeout returns")
     void c1_scopedCallbackFinishedWhenTimeoutReturns(ThreadKind threads) throws Exception {
-        CancellationToken outer = CancellationToken.create();
+        CancellationSource outer = CancellationSource.create();
         Steps steps = new Steps();
         CountDownLatch callbackStarted = new CountDownLatch(1);
         CountDownLatch releaseCallback = new CountDownLatch(1);

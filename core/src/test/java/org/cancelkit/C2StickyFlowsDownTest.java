@@ -26,7 +26,7 @@ class C2StickyFlowsDownTest {
     @Test
     @DisplayName("C2: sticky, one reason: a second cancel, a close or a deadline never changes it")
     void c2_stickyWithOneReason() {
-        CancellationToken token = CancellationToken.create();
+        CancellationSource token = CancellationSource.create();
         CancelReason first = CancelReason.requested("first");
         assertThat(token.cancel(first)).isTrue();
         assertThat(token.cancel(CancelReason.shutdown("second"))).isFalse();
@@ -42,9 +42,9 @@ class C2StickyFlowsDownTest {
     @DisplayName("C2: when cancel() returns, every descendant of a wide and deep tree reports cancelled, "
             + "with the same reason object; the parent and siblings of the cancelled token do not")
     void c2_flowsDownNeverUp() {
-        CancellationToken root = CancellationToken.create();
-        CancellationToken left = root.child();
-        CancellationToken right = root.child();
+        CancellationSource root = CancellationSource.create();
+        CancellationSource left = root.child();
+        CancellationSource right = root.child();
         List<CancellationToken> below = new ArrayList<>();
         List<CancellationToken> frontier = List.of(left);
         for (int depth = 0; depth < 4; depth++) {
@@ -57,7 +57,7 @@ class C2StickyFlowsDownTest {
             below.addAll(next);
             frontier = next;
         }
-        CancellationToken rightChild = right.child();
+        CancellationSource rightChild = right.child();
 
         CancelReason reason = CancelReason.requested("left only");
         left.cancel(reason);
@@ -74,7 +74,7 @@ class C2StickyFlowsDownTest {
     @Test
     @DisplayName("C2: a 10,000-deep chain is cancelled without overflowing the stack")
     void c2_deepChain() {
-        CancellationToken root = CancellationToken.create();
+        CancellationSource root = CancellationSource.create();
         CancellationToken t = root;
         for (int i = 0; i < 10_000; i++) {
             t = t.child();
@@ -87,9 +87,9 @@ class C2StickyFlowsDownTest {
     @Test
     @DisplayName("C2: close() cancels with CLOSED and unhooks from the parent; the parent lives on")
     void c2_closeCancelsAndUnhooks() {
-        CancellationToken parent = CancellationToken.create();
-        CancellationToken child = parent.child();
-        CancellationToken grandchild = child.child();
+        CancellationSource parent = CancellationSource.create();
+        CancellationSource child = parent.child();
+        CancellationSource grandchild = child.child();
         child.close();
         assertThat(child.reason().orElseThrow().kind()).isEqualTo(CancelReason.Kind.CLOSED);
         assertThat(grandchild.reason().orElseThrow().kind()).isEqualTo(CancelReason.Kind.CLOSED);
@@ -111,8 +111,8 @@ class C2StickyFlowsDownTest {
         AtomicInteger winnersSeen = new AtomicInteger();
         for (int round = 0; round < rounds; round++) {
             // a chain root -> a -> b -> c, each with a fan of leaves
-            CancellationToken[] chain = new CancellationToken[4];
-            chain[0] = CancellationToken.create();
+            CancellationSource[] chain = new CancellationToken[4];
+            chain[0] = CancellationSource.create();
             for (int i = 1; i < chain.length; i++) {
                 chain[i] = chain[i - 1].child();
             }
@@ -181,14 +181,14 @@ class C2StickyFlowsDownTest {
             + "do their own children and callbacks")
     void c2_childCreatedDuringCancel_endsCancelled(ThreadKind threads) throws Exception {
         for (int round = 0; round < 200; round++) {
-            CancellationToken parent = CancellationToken.create();
+            CancellationSource parent = CancellationSource.create();
             CyclicBarrier start = new CyclicBarrier(2);
             AtomicInteger callbacks = new AtomicInteger();
             Forked<List<CancellationToken>> creator = threads.fork(() -> {
                 List<CancellationToken> made = new ArrayList<>();
                 start.await();
                 for (int i = 0; i < 200; i++) {
-                    CancellationToken c = parent.child();
+                    CancellationSource c = parent.child();
                     made.add(c);
                     made.add(c.child());
                     c.onCancel(callbacks::incrementAndGet);

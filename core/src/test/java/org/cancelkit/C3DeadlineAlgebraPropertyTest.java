@@ -165,7 +165,7 @@ class C3DeadlineAlgebraPropertyTest {
             CancellationToken t;
             long own;
             if (kind == 0) {
-                t = CancellationToken.create();
+                t = CancellationSource.create();
                 own = NONE;
                 log.append("#").append(nodes.size()).append(" = create()\n");
             } else {
@@ -336,8 +336,8 @@ class C3DeadlineAlgebraPropertyTest {
     void c3_negativeControl_wrongModelIsCaught() throws Exception {
         VirtualClock clock = VirtualClock.create();
         clock.run(() -> {
-            CancellationToken parent = CancellationToken.create().child(Duration.ofSeconds(1));
-            CancellationToken child = parent.child(Duration.ofSeconds(5));
+            CancellationSource parent = CancellationSource.create().child(Duration.ofSeconds(1));
+            CancellationSource child = parent.child(Duration.ofSeconds(5));
             // The check the property makes, fed a model that forgot the parent's deadline:
             long wrong = Duration.ofSeconds(5).toNanos();
             assertThat(child.deadlineNanos()).isNotEqualTo(OptionalLong.of(wrong));

@@ -193,7 +193,7 @@ class C4CancellationReachesBlockedCodeTest {
     @DisplayName("C4: a cancel from another thread reaches a body blocked in a blocking call; no interrupt leaks")
     void c4_cancelReachesBlockedBody(ThreadKind threads, Kind kind) throws Exception {
         try (Blocker blocker = kind.make.get()) {
-            CancellationToken token = CancellationToken.create();
+            CancellationSource token = CancellationSource.create();
             Forked<Void> body = threads.forkRun(() -> token.run(blocker::block));
             body.awaitBlockedIn(blocker.frameClass(), blocker.frameMethod());
 
@@ -225,7 +225,7 @@ class C4CancellationReachesBlockedCodeTest {
     @DisplayName("C4: an outer cancel passing through a Timeout stays a CancelledException")
     void c4_outerCancelThroughTimeoutIsCancelled(ThreadKind threads, Kind kind) throws Exception {
         try (Blocker blocker = kind.make.get()) {
-            CancellationToken outer = CancellationToken.create();
+            CancellationSource outer = CancellationSource.create();
             Forked<Void> body = threads.forkRun(
                     () -> outer.run(() -> Timeout.run(Duration.ofHours(1), blocker::block)));
             body.awaitBlockedIn(blocker.frameClass(), blocker.frameMethod());
@@ -247,7 +247,7 @@ class C4CancellationReachesBlockedCodeTest {
     @DisplayName("C4/C9: a socket read on a platform thread is stopped by a cancel action that closes the socket")
     void c4_platformSocketReadNeedsCancelAction() throws Exception {
         try (SocketBlocker blocker = new SocketBlocker()) {
-            CancellationToken token = CancellationToken.create();
+            CancellationSource token = CancellationSource.create();
             Forked<Void> body = ThreadKind.PLATFORM.forkRun(() -> token.run(() -> Cancellation.withCancelAction(
                     CancelAction.of(() -> {
                         try {

@@ -29,8 +29,8 @@ class C5CallbacksTest {
     @DisplayName("C5: a callback runs exactly once, however many threads cancel at once, on parent and child")
     void c5_exactlyOnce(ThreadKind threads) throws Exception {
         for (int round = 0; round < 100; round++) {
-            CancellationToken parent = CancellationToken.create();
-            CancellationToken child = parent.child();
+            CancellationSource parent = CancellationSource.create();
+            CancellationSource child = parent.child();
             AtomicInteger onParent = new AtomicInteger();
             AtomicInteger onChild = new AtomicInteger();
             parent.onCancel(onParent::incrementAndGet);
@@ -60,7 +60,7 @@ class C5CallbacksTest {
         int removedFirst = 0;
         int ranFirst = 0;
         for (int round = 0; round < 2_000; round++) {
-            CancellationToken token = CancellationToken.create();
+            CancellationSource token = CancellationSource.create();
             AtomicInteger runs = new AtomicInteger();
             AtomicInteger finished = new AtomicInteger();
             Registration r = token.onCancel(() -> {
@@ -93,7 +93,7 @@ class C5CallbacksTest {
     @MethodSource("org.cancelkit.ThreadKind#all")
     @DisplayName("C5: unregister() while the callback runs on another thread waits until it has finished")
     void c5_unregisterWaitsForRunningCallback(ThreadKind threads) throws Exception {
-        CancellationToken token = CancellationToken.create();
+        CancellationSource token = CancellationSource.create();
         Steps steps = new Steps();
         CountDownLatch inside = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
@@ -122,7 +122,7 @@ class C5CallbacksTest {
     @Test
     @DisplayName("C5: a callback may unregister itself while running without deadlock")
     void c5_unregisterFromInsideCallback() {
-        CancellationToken token = CancellationToken.create();
+        CancellationSource token = CancellationSource.create();
         AtomicReference<Registration> self = new AtomicReference<>();
         AtomicReference<Boolean> result = new AtomicReference<>();
         self.set(token.onCancel(() -> result.set(self.get().unregister())));
@@ -133,7 +133,7 @@ class C5CallbacksTest {
     @Test
     @DisplayName("C5: registering on a cancelled token runs the callback at once, on the registering thread")
     void c5_registerOnCancelledRunsAtOnce() {
-        CancellationToken token = CancellationToken.create();
+        CancellationSource token = CancellationSource.create();
         token.cancel();
         Thread me = Thread.currentThread();
         AtomicReference<Thread> ranOn = new AtomicReference<>();
@@ -151,7 +151,7 @@ class C5CallbacksTest {
     @DisplayName("C5 (documented): a callback that fails when run at registration throws to the registering "
             + "caller (there is no cancelling thread to report to)")
     void c5_failingCallbackAtRegistration_throwsToCaller() {
-        CancellationToken token = CancellationToken.create();
+        CancellationSource token = CancellationSource.create();
         token.cancel();
         assertThatThrownBy(() -> token.onCancel(() -> {
             throw new IllegalStateException("boom");
@@ -163,8 +163,8 @@ class C5CallbacksTest {
     @DisplayName("C5: a failing callback does not stop the others; it reaches the cancelling thread's "
             + "uncaught-exception handler, once")
     void c5_failingCallbackDoesNotStopOthers(ThreadKind threads) throws Exception {
-        CancellationToken token = CancellationToken.create();
-        CancellationToken child = token.child();
+        CancellationSource token = CancellationSource.create();
+        CancellationSource child = token.child();
         AtomicInteger ran = new AtomicInteger();
         token.onCancel(ran::incrementAndGet);
         token.onCancel(() -> {
@@ -187,7 +187,7 @@ class C5CallbacksTest {
     @DisplayName("C5: a deadline's callbacks never run on the timer thread, and each runs once")
     void c5_deadlineCallbacksLeaveTheTimerThread() throws Exception {
         while (true) {
-            CancellationToken token = CancellationToken.create().child(Duration.ofMillis(50));
+            CancellationSource token = CancellationSource.create().child(Duration.ofMillis(50));
             CountDownLatch ran = new CountDownLatch(1);
             AtomicInteger runs = new AtomicInteger();
             AtomicReference<Thread> ranOn = new AtomicReference<>();
@@ -218,7 +218,7 @@ class C5CallbacksTest {
     void c5_virtualDeadlineCallbacksRunOnAdvancingThread() throws Exception {
         VirtualClock clock = VirtualClock.create();
         clock.run(() -> {
-            CancellationToken token = CancellationToken.create().child(Duration.ofSeconds(1));
+            CancellationSource token = CancellationSource.create().child(Duration.ofSeconds(1));
             AtomicInteger runs = new AtomicInteger();
             AtomicReference<Thread> ranOn = new AtomicReference<>();
             Registration r = token.onCancel(() -> {
@@ -236,7 +236,7 @@ class C5CallbacksTest {
     @Test
     @DisplayName("C5: closing a registration first means the callback never runs; never() never runs one")
     void c5_closedRegistrationNeverRuns() {
-        CancellationToken token = CancellationToken.create();
+        CancellationSource token = CancellationSource.create();
         AtomicInteger runs = new AtomicInteger();
         try (Registration r = token.onCancel(runs::incrementAndGet)) {
             assertThat(r.isPending()).isTrue();

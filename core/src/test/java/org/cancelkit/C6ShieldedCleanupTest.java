@@ -33,7 +33,7 @@ class C6ShieldedCleanupTest {
     @DisplayName("C6: shielded cleanup completes while the outer token is cancelled (hard) mid-cleanup; the "
             + "interrupt arrives after the shield")
     void c6_cleanupCompletesThroughHardCancel(ThreadKind threads) throws Exception {
-        CancellationToken token = CancellationToken.create();
+        CancellationSource token = CancellationSource.create();
         LinkedBlockingQueue<String> go = new LinkedBlockingQueue<>();
         Seen seen = new Seen();
         Forked<Void> body = threads.forkRun(() -> token.run(() -> {
@@ -64,7 +64,7 @@ class C6ShieldedCleanupTest {
             + "flag set; every cleanup completes and the flag is restored after the shield")
     void c6_cleanupWithFlagSet_repeated(ThreadKind threads) throws Exception {
         for (int i = 0; i < 500; i++) {
-            CancellationToken token = CancellationToken.create();
+            CancellationSource token = CancellationSource.create();
             LinkedBlockingQueue<String> go = new LinkedBlockingQueue<>();
             CountDownLatch inCleanup = new CountDownLatch(1);
             Seen seen = new Seen();
@@ -103,7 +103,7 @@ class C6ShieldedCleanupTest {
             + "blocking for ever; not a nanosecond earlier")
     void c6_shieldOverBudget(ThreadKind threads) throws Exception {
         VirtualClock clock = VirtualClock.create();
-        CancellationToken token = clock.call(CancellationToken::create);
+        CancellationToken token = clock.call(CancellationSource::create);
         Forked<String> body = threads.fork(() -> clock.call(() -> token.call(
                 () -> Cancellation.shielded(Duration.ofSeconds(2), () -> new LinkedBlockingQueue<String>().take()))));
         body.awaitBlockedIn("LinkedBlockingQueue", "take");

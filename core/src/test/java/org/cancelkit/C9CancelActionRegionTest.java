@@ -150,7 +150,7 @@ class C9CancelActionRegionTest {
             + "surfaces CancelledException")
     void c9_actionInsteadOfInterrupt_exactlyOnce(ThreadKind threads) throws Exception {
         Statement statement = new Statement();
-        CancellationToken token = CancellationToken.create();
+        CancellationSource token = CancellationSource.create();
         AtomicInteger actions = new AtomicInteger();
         Forked<String> body = threads.fork(() -> token.call(() -> Cancellation.withCancelAction(
                 CancelAction.of(() -> {
@@ -181,7 +181,7 @@ class C9CancelActionRegionTest {
     void c9_noEscalationWhenActionSufficed(ThreadKind threads) throws Exception {
         VirtualClock clock = VirtualClock.create();
         Statement statement = new Statement();
-        CancellationToken token = clock.call(CancellationToken::create);
+        CancellationToken token = clock.call(CancellationSource::create);
         AtomicInteger escalations = new AtomicInteger();
         CancelAction action = CancelAction.of(statement::cancel)
                 .withEscalation(Duration.ofSeconds(2), () -> {
@@ -207,7 +207,7 @@ class C9CancelActionRegionTest {
     void c9_escalationAfterGraceWhenStillInside(ThreadKind threads) throws Exception {
         VirtualClock clock = VirtualClock.create();
         Statement statement = new Statement(true); // ignores cancel: only the escalation gets it out
-        CancellationToken token = clock.call(CancellationToken::create);
+        CancellationToken token = clock.call(CancellationSource::create);
         AtomicInteger escalations = new AtomicInteger();
         CancelAction action = CancelAction.of(statement::cancel)
                 .withEscalation(Duration.ofSeconds(2), () -> {
@@ -239,7 +239,7 @@ class C9CancelActionRegionTest {
     @DisplayName("C9: the region is not left while its action is still running")
     void c9_regionNotLeftWhileActionRuns(ThreadKind threads) throws Exception {
         Statement statement = new Statement();
-        CancellationToken token = CancellationToken.create();
+        CancellationSource token = CancellationSource.create();
         Steps steps = new Steps();
         Thread[] bodyThread = new Thread[1];
         CancelAction action = CancelAction.of(() -> {
@@ -272,7 +272,7 @@ class C9CancelActionRegionTest {
     void c9_regionNotLeftWhileEscalationRuns(ThreadKind threads) throws Exception {
         VirtualClock clock = VirtualClock.create();
         Statement statement = new Statement(true);
-        CancellationToken token = clock.call(CancellationToken::create);
+        CancellationToken token = clock.call(CancellationSource::create);
         Steps steps = new Steps();
         Thread[] bodyThread = new Thread[1];
         CancelAction action = CancelAction.of(statement::cancel).withEscalation(Duration.ofSeconds(1), () -> {
@@ -322,7 +322,7 @@ class C9CancelActionRegionTest {
     @DisplayName("C9/C4: the interrupt held back while inside is delivered once the region is left")
     void c9_heldBackInterruptDeliveredOnExit(ThreadKind threads) throws Exception {
         Statement statement = new Statement();
-        CancellationToken token = CancellationToken.create();
+        CancellationSource token = CancellationSource.create();
         Forked<Boolean> body = threads.fork(() -> token.call(() -> {
             try {
                 Cancellation.withCancelAction(CancelAction.of(statement::cancel), statement::execute);
@@ -348,7 +348,7 @@ class C9CancelActionRegionTest {
     void c9_softCancel_actionAfterGrace(ThreadKind threads) throws Exception {
         VirtualClock clock = VirtualClock.create();
         Statement statement = new Statement();
-        CancellationToken token = clock.call(CancellationToken::create);
+        CancellationToken token = clock.call(CancellationSource::create);
         Forked<String> body = threads.fork(() -> clock.call(() -> token.call(
                 () -> Cancellation.withCancelAction(CancelAction.of(statement::cancel), statement::execute))));
         awaitExecuting(body);
@@ -362,7 +362,7 @@ class C9CancelActionRegionTest {
 
         // and a body that completes within the grace returns its value
         Statement quick = new Statement();
-        CancellationToken second = clock.call(CancellationToken::create);
+        CancellationToken second = clock.call(CancellationSource::create);
         Forked<String> ok = threads.fork(() -> clock.call(() -> second.call(
                 () -> Cancellation.withCancelAction(CancelAction.of(quick::cancel), quick::execute))));
         awaitExecuting(ok);
@@ -392,7 +392,7 @@ class C9CancelActionRegionTest {
     @DisplayName("C9: no interrupt inside a region, even through a Timeout nested in it")
     void c9_nestedTimeoutInsideRegionIsNotInterrupted(ThreadKind threads) throws Exception {
         Statement statement = new Statement(true);
-        CancellationToken token = CancellationToken.create();
+        CancellationSource token = CancellationSource.create();
         Forked<String> body = threads.fork(() -> token.call(() -> Cancellation.withCancelAction(
                 CancelAction.of(statement::cancel),
                 () -> Timeout.call(Duration.ofHours(1), statement::execute))));

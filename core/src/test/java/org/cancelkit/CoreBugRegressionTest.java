@@ -31,12 +31,12 @@ class CoreBugRegressionTest {
     @DisplayName("Bug 1 (C2/C4/C5): a child born under a cancelled parent left its own list open, so what "
             + "hung on it later (children, callbacks, bound threads) was never cancelled")
     void bug1_childBornCancelled_closesItsOwnList(ThreadKind threads) throws Exception {
-        CancellationToken parent = CancellationToken.create();
+        CancellationSource parent = CancellationSource.create();
         parent.cancel("gone");
-        CancellationToken born = parent.child();
+        CancellationSource born = parent.child();
 
         // its child: cancelled, with the same reason (C2)
-        CancellationToken grandchild = born.child();
+        CancellationSource grandchild = born.child();
         assertThat(grandchild.isCancelled()).isTrue();
         assertThat(grandchild.reason()).containsSame(parent.reason().orElseThrow());
 
@@ -57,7 +57,7 @@ class CoreBugRegressionTest {
             + "the timer ran (never, on a virtual clock nobody advances)")
     void bug2_zeroTimeoutIsAlreadyExpired() throws Exception {
         // on the system clock: at once, not "soon"
-        assertThat(CancellationToken.create().child(Duration.ZERO).isCancelled()).isTrue();
+        assertThat(CancellationSource.create().child(Duration.ZERO).isCancelled()).isTrue();
         assertThat(CancellationToken.never().child(Duration.ZERO).isCancelled()).isTrue();
         assertThatThrownBy(() -> Timeout.call(Duration.ZERO, () -> {
             Cancellation.check();
@@ -66,8 +66,8 @@ class CoreBugRegressionTest {
 
         VirtualClock clock = VirtualClock.create();
         clock.run(() -> {
-            CancellationToken root = CancellationToken.create();
-            CancellationToken zero = root.child(Duration.ZERO);
+            CancellationSource root = CancellationSource.create();
+            CancellationSource zero = root.child(Duration.ZERO);
             assertThat(zero.isCancelled()).isTrue();
             assertThat(zero.reason().orElseThrow().kind()).isEqualTo(CancelReason.Kind.DEADLINE);
             assertThat(root.childWithDeadline(clock.nanoTime() - 1).isCancelled()).isTrue();
@@ -84,7 +84,7 @@ class CoreBugRegressionTest {
             + "being hard at once")
     void bug2b_zeroGraceIsHardAtOnce(ThreadKind threads) throws Exception {
         VirtualClock clock = VirtualClock.create();
-        CancellationToken token = clock.call(CancellationToken::create);
+        CancellationToken token = clock.call(CancellationSource::create);
         Forked<String> body = threads.fork(() -> clock.call(() -> token.call(() -> new LinkedBlockingQueue<String>().take())));
         body.awaitBlockedIn("LinkedBlockingQueue", "take");
 
@@ -100,7 +100,7 @@ class CoreBugRegressionTest {
             + "(\"Closed by interrupt\") instead of CancelledException")
     void bug3_socketReadOnVirtualThread_surfacesAsCancelled() throws Exception {
         try (C4CancellationReachesBlockedCodeTest.SocketBlocker socket = new C4CancellationReachesBlockedCodeTest.SocketBlocker()) {
-            CancellationToken token = CancellationToken.create();
+            CancellationSource token = CancellationSource.create();
             Forked<Void> body = ThreadKind.VIRTUAL.forkRun(() -> token.run(socket::block));
             body.awaitBlockedIn("NioSocketImpl", "park");
 
@@ -114,7 +114,7 @@ class CoreBugRegressionTest {
     @Test
     @DisplayName("Bug 3 negative control (C4): an I/O failure that cancelkit did not cause stays the body's own")
     void bug3_negativeControl_ownIoFailureIsNotACancel() {
-        CancellationToken token = CancellationToken.create();
+        CancellationSource token = CancellationSource.create();
         assertThatThrownBy(() -> token.run(() -> {
             throw new IOException("disk on fire");
         })).isInstanceOf(IOException.class).hasMessage("disk on fire");
@@ -134,7 +134,7 @@ class CoreBugRegressionTest {
     @DisplayName("Bug 4 (C4): an enclosing token's close() passing through a Timeout surfaced as the body's "
             + "raw InterruptedException instead of CancelledException")
     void bug4_outerCloseThroughTimeout_isCancelled(ThreadKind threads) throws Exception {
-        CancellationToken outer = CancellationToken.create();
+        CancellationSource outer = CancellationSource.create();
         List<Throwable> seenInside = Collections.synchronizedList(new ArrayList<>());
         Forked<String> body = threads.fork(() -> outer.call(() -> {
             try {
@@ -161,7 +161,7 @@ class CoreBugRegressionTest {
             + "ignored until the grace ended")
     void bug5_deadlineDuringSoftGrace_takesEffectAtOnce(ThreadKind threads) throws Exception {
         VirtualClock clock = VirtualClock.create();
-        CancellationToken token = clock.call(CancellationToken::create);
+        CancellationToken token = clock.call(CancellationSource::create);
         Forked<String> body = threads.fork(() -> clock.call(() -> token.call(
                 () -> Timeout.call(Duration.ofSeconds(1), () -> new LinkedBlockingQueue<String>().take()))));
         body.awaitBlockedIn("LinkedBlockingQueue", "take");
@@ -184,9 +184,9 @@ class CoreBugRegressionTest {
             + "for the whole first grace")
     void bug5b_secondSoftCancelWithShorterGrace_hardensAfterItsGrace(ThreadKind threads) throws Exception {
         VirtualClock clock = VirtualClock.create();
-        CancellationToken parent = clock.call(CancellationToken::create);
-        CancellationToken child = parent.child();
-        CancellationToken sibling = parent.child();
+        CancellationToken parent = clock.call(CancellationSource::create);
+        CancellationSource child = parent.child();
+        CancellationSource sibling = parent.child();
         Forked<String> inChild = threads.fork(() -> clock.call(() -> child.call(() -> new LinkedBlockingQueue<String>().take())));
         Forked<String> inSibling = threads.fork(() -> clock.call(() -> sibling.call(() -> new LinkedBlockingQueue<String>().take())));
         inChild.awaitBlockedIn("LinkedBlockingQueue", "take");
@@ -214,7 +214,7 @@ class CoreBugRegressionTest {
             + "then let the body block with nothing left to stop it")
     void bug6_regionEnteredOnCancelledToken_doesNotStartTheBody(ThreadKind threads) throws Exception {
         C9CancelActionRegionTest.Statement statement = new C9CancelActionRegionTest.Statement();
-        CancellationToken token = CancellationToken.create();
+        CancellationSource token = CancellationSource.create();
         token.cancel("before");
         AtomicInteger actions = new AtomicInteger();
         Forked<String> body = threads.fork(() -> token.call(() -> Cancellation.withCancelAction(
@@ -237,7 +237,7 @@ class CoreBugRegressionTest {
             + "body stuck")
     void bug7_throwingAction_stillEscalates(ThreadKind threads) throws Exception {
         VirtualClock clock = VirtualClock.create();
-        CancellationToken token = clock.call(CancellationToken::create);
+        CancellationToken token = clock.call(CancellationSource::create);
         CountDownLatch free = new CountDownLatch(1);
         AtomicInteger escalations = new AtomicInteger();
         CancelAction action = new CancelAction(() -> {

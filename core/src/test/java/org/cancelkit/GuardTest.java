@@ -164,7 +164,7 @@ class GuardTest {
         AtomicBoolean abortFinished = new AtomicBoolean();
         AtomicBoolean flagAfterClose = new AtomicBoolean();
         clock.run(() -> {
-            CancellationToken outer = CancellationToken.create();
+            CancellationSource outer = CancellationSource.create();
             assertThatThrownBy(() -> outer.run(() -> {
                 try {
                     try (Guard<InterruptedException> g = Guard.of(() -> {

@@ -77,7 +77,7 @@ class PropagationStressTest {
     }
 
     private static Rep repetition(ServerSocket server) throws Exception {
-        CancellationToken root = CancellationToken.create();
+        CancellationSource root = CancellationSource.create();
         ReentrantLock held = new ReentrantLock();
         held.lock();
         AtomicInteger blocked = new AtomicInteger();
@@ -92,7 +92,7 @@ class PropagationStressTest {
                 socketThreads++;
             }
             int index = i;
-            CancellationToken child = root.child();
+            CancellationSource child = root.child();
             threads.add(Thread.ofVirtual().name("blocked-" + call + "-" + i).start(() -> {
                 String ending;
                 try {

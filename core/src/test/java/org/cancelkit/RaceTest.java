@@ -176,7 +176,7 @@ class RaceTest {
         Contenders c = new Contenders();
         VirtualClock clock = VirtualClock.create().autoAdvance();
         clock.run(() -> {
-            CancellationToken outer = CancellationToken.create();
+            CancellationSource outer = CancellationSource.create();
             Thread canceller = clock.fork("canceller", () -> {
                 Cancellation.sleep(ms(70));
                 outer.cancel("user pressed cancel");

@@ -106,7 +106,7 @@ class RetryTest {
             Flaky body = new Flaky(4);
             VirtualClock clock = VirtualClock.create().autoAdvance();
             clock.run(() -> {
-                CancellationToken t = CancellationToken.create().childWithDeadline(deadlineNanos);
+                CancellationSource t = CancellationSource.create().childWithDeadline(deadlineNanos);
                 if (deadlineNanos == ms(1500).toNanos()) {
                     assertThatThrownBy(() -> t.call(() -> exact(10).call(body)))
                             .isInstanceOf(DeadlineExceededException.class).hasCause(body.thrown.get(3));
@@ -148,7 +148,7 @@ class RetryTest {
         AtomicInteger attempts = new AtomicInteger();
         VirtualClock clock = VirtualClock.create().autoAdvance();
         clock.run(() -> {
-            CancellationToken token = CancellationToken.create();
+            CancellationSource token = CancellationSource.create();
             Thread canceller = clock.fork("canceller", () -> {
                 Cancellation.sleep(ms(50));
                 token.cancel("user gave up");
@@ -170,7 +170,7 @@ class RetryTest {
         Flaky body = new Flaky(Integer.MAX_VALUE);
         VirtualClock clock = VirtualClock.create().autoAdvance();
         clock.run(() -> {
-            CancellationToken token = CancellationToken.create();
+            CancellationSource token = CancellationSource.create();
             Thread canceller = clock.fork("canceller", () -> {
                 Cancellation.sleep(ms(130));
                 token.cancel("user gave up");
@@ -188,7 +188,7 @@ class RetryTest {
         AtomicInteger attempts = new AtomicInteger();
         AtomicInteger asked = new AtomicInteger();
         CountDownLatch blocked = new CountDownLatch(1);
-        CancellationToken token = CancellationToken.create();
+        CancellationSource token = CancellationSource.create();
         Forked<String> caller = ThreadKind.VIRTUAL.fork(() -> token.call(() -> exact(5)
                 .withRetryOn(e -> asked.incrementAndGet() >= 0)
                 .call(() -> {

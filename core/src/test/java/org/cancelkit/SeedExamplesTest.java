@@ -73,7 +73,7 @@ class SeedExamplesTest {
     void seed_cancellationPoints(ThreadKind threads) throws Exception {
         for (int cancelIn = -1; cancelIn <= 2; cancelIn++) {
             VirtualClock clock = VirtualClock.create();
-            CancellationToken token = clock.call(CancellationToken::create);
+            CancellationToken token = clock.call(CancellationSource::create);
             List<String> log = Collections.synchronizedList(new ArrayList<>());
             Semaphore passed = new Semaphore(0);
             int k = cancelIn;
@@ -143,7 +143,7 @@ class SeedExamplesTest {
         assertThat(fast.value()).isEqualTo("fresh");
 
         // the caller's own cancel passes through: no fallback
-        CancellationToken caller = clock.call(CancellationToken::create);
+        CancellationToken caller = clock.call(CancellationSource::create);
         Forked<String> cancelled = threads.fork(() -> clock.call(() -> caller.call(() -> Timeout.callOrElse(
                 Duration.ofSeconds(5), () -> fetchFromPrimary(primary), () -> {
                     fallbacks.incrementAndGet();
@@ -243,9 +243,9 @@ class SeedExamplesTest {
     @DisplayName("Seed \"CancellationToken\" parent/child (C2, C4): parent.cancel() stops both workers looping "
             + "on child tokens")
     void seed_parentChildTokens(ThreadKind threads) throws Exception {
-        CancellationToken parent = CancellationToken.create();
-        CancellationToken child1 = parent.child();
-        CancellationToken child2 = parent.child();
+        CancellationSource parent = CancellationSource.create();
+        CancellationSource child1 = parent.child();
+        CancellationSource child2 = parent.child();
         LinkedBlockingQueue<String> work1 = new LinkedBlockingQueue<>();
         LinkedBlockingQueue<String> work2 = new LinkedBlockingQueue<>();
         AtomicInteger done1 = new AtomicInteger();

@@ -123,7 +123,7 @@ class TaskGroupOwnerTest {
     @DisplayName("C2 the group's token is a child of the owner's: cancelling the owner's token cancels the tasks")
     void ownerTokenFlowsDown() throws Exception {
         onVirtualTime(() -> {
-            CancellationToken owner = CancellationToken.create();
+            CancellationSource owner = CancellationSource.create();
             AtomicReference<Task<Void>> t = new AtomicReference<>();
             assertThatThrownBy(() -> owner.call(() -> {
                 try (TaskGroup group = TaskGroup.open(CompletionPolicy.supervise())) {
@@ -146,7 +146,7 @@ class TaskGroupOwnerTest {
             + "interrupt; now it waits for every task, then throws CancelledException")
     void joinInCancelledOwnerThrowsCancelledAfterTheTasksEnded() throws Exception {
         for (int i = 0; i < 200; i++) {
-            CancellationToken owner = CancellationToken.create();
+            CancellationSource owner = CancellationSource.create();
             AtomicReference<Task<Void>> t = new AtomicReference<>();
             AtomicReference<Throwable> fromJoin = new AtomicReference<>();
             assertThatThrownBy(() -> owner.call(() -> {
@@ -178,7 +178,7 @@ class TaskGroupOwnerTest {
     @DisplayName("cancelling a task's group from inside never cancels the owner's token (C2: down only)")
     void cancelDoesNotFlowUp() throws Exception {
         onVirtualTime(() -> {
-            CancellationToken owner = CancellationToken.create();
+            CancellationSource owner = CancellationSource.create();
             owner.run(() -> {
                 try (TaskGroup group = TaskGroup.open()) {
                     group.fork("x", () -> {

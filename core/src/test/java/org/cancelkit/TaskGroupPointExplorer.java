@@ -115,7 +115,7 @@ final class TaskGroupPointExplorer {
     private static Run runOnce(Case c, int k, @Nullable List<String> kinds) throws Exception {
         VirtualClock clock = VirtualClock.create().autoAdvance();
         return clock.call(() -> {
-            CancellationToken root = CancellationToken.create();
+            CancellationSource root = CancellationSource.create();
             AtomicInteger count = new AtomicInteger();
             AtomicBoolean cancelled = new AtomicBoolean();
             Checkpoints.Listener listener = kind -> {

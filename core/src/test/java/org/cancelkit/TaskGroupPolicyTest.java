@@ -144,7 +144,7 @@ class TaskGroupPolicyTest {
     @DisplayName("regression: a first-success group cancelled from outside threw IllegalStateException from join")
     void firstSuccessCancelledFromOutside() throws Exception {
         onVirtualTime(() -> {
-            CancellationToken outer = CancellationToken.create();
+            CancellationSource outer = CancellationSource.create();
             outer.run(() -> {
                 try (TaskGroup group = TaskGroup.open(CompletionPolicy.firstSuccess())) {
                     group.fork("mirror 1", () -> Cancellation.sleep(Duration.ofSeconds(10)));

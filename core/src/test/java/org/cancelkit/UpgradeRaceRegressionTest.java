@@ -20,9 +20,9 @@ class UpgradeRaceRegressionTest {
     @org.junit.jupiter.api.Timeout(value = 120, unit = TimeUnit.SECONDS)
     void twoThreadsUpgradingOneHeadNeverLivelock() throws Exception {
         int rounds = 5_000;
-        CancellationToken[] parent = {CancellationToken.create()};
+        CancellationSource[] parent = {CancellationSource.create()};
         // The barrier's action runs between rounds: a fresh parent each time.
-        CyclicBarrier start = new CyclicBarrier(2, () -> parent[0] = CancellationToken.create());
+        CyclicBarrier start = new CyclicBarrier(2, () -> parent[0] = CancellationSource.create());
         AtomicInteger done = new AtomicInteger();
         Runnable worker = () -> {
             try {

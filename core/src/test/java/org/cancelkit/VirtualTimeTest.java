@@ -51,9 +51,9 @@ class VirtualTimeTest {
     void childDuration_firesExactlyOnceAtDeadline() throws Exception {
         VirtualClock clock = VirtualClock.create();
         clock.run(() -> {
-            CancellationToken root = CancellationToken.create();
-            CancellationToken child = root.child(DEADLINE);
-            CancellationToken grandchild = child.child(Duration.ofDays(1)); // later: inherits the child's (C3)
+            CancellationSource root = CancellationSource.create();
+            CancellationSource child = root.child(DEADLINE);
+            CancellationSource grandchild = child.child(Duration.ofDays(1)); // later: inherits the child's (C3)
             AtomicInteger onChild = new AtomicInteger();
             AtomicInteger onGrandchild = new AtomicInteger();
             child.onCancel(onChild::incrementAndGet);
@@ -84,7 +84,7 @@ class VirtualTimeTest {
             + "a nanosecond earlier")
     void softGrace_hardensExactlyOnceAtDeadline(ThreadKind threads) throws Exception {
         VirtualClock clock = VirtualClock.create();
-        CancellationToken token = clock.call(CancellationToken::create);
+        CancellationToken token = clock.call(CancellationSource::create);
         AtomicInteger interrupts = new AtomicInteger();
         AtomicInteger callbacks = new AtomicInteger();
         token.onCancel(callbacks::incrementAndGet);
@@ -117,7 +117,7 @@ class VirtualTimeTest {
     @DisplayName("C9 virtual time: a cancel action's escalation runs at the end of its grace exactly once")
     void escalation_firesExactlyOnceAtGrace(ThreadKind threads) throws Exception {
         VirtualClock clock = VirtualClock.create();
-        CancellationToken token = clock.call(CancellationToken::create);
+        CancellationToken token = clock.call(CancellationSource::create);
         CountDownLatch free = new CountDownLatch(1);
         AtomicInteger actions = new AtomicInteger();
         AtomicInteger escalations = new AtomicInteger();
