@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 import org.cancelkit.Bulkhead;
+import org.cancelkit.CancellationSource;
 import org.cancelkit.CancellationToken;
 import org.cancelkit.Registration;
 import org.cancelkit.VirtualClock;
@@ -27,7 +28,7 @@ class LeaksTest {
     @Test
     void c1LeakedVirtualAndPlatformThreadsAreSeenWithTheirStacks() throws Exception {
         VirtualClock clock = VirtualClock.create();
-        CancellationToken gate = clock.call(CancellationToken::create); // its waits count on this clock
+        CancellationSource gate = clock.call(CancellationSource::create); // its waits count on this clock
         Thread[] started = new Thread[2];
         LeakReport report = Leaks.of(Leak.THREADS).run(() -> {
             started[0] = Thread.ofVirtual().name("leaky-virtual").start(() -> awaitQuietly(gate));
@@ -138,7 +139,7 @@ class LeaksTest {
 
     @Test
     void aRegistrationLeftOnAnOutlivingTokenIsALeakWithTheStackThatMadeIt() throws Exception {
-        try (CancellationToken server = CancellationToken.create()) { // lives longer than the region
+        try (CancellationSource server = CancellationSource.create()) { // lives longer than the region
             LeakReport report = Leaks.of(Leak.REGISTRATIONS).run(() -> server.onCancel(() -> {}));
             assertThat(report.findings()).hasSize(1);
             assertThat(report.findings().getFirst().description())
@@ -149,7 +150,7 @@ class LeaksTest {
             Leaks.of(Leak.REGISTRATIONS).assertNoLeaks(() -> {
                 Registration r = server.onCancel(() -> {});
                 r.close();                                                  // closed: no leak
-                CancellationToken mine = CancellationToken.create();
+                CancellationSource mine = CancellationSource.create();
                 mine.onCancel(() -> {});                                    // dies with the region: no leak
                 server.child().onCancel(() -> {}).close();
             });
@@ -158,7 +159,7 @@ class LeaksTest {
 
     @Test
     void aRegistrationOnAnUnclosedChildOfAnOutlivingTokenIsALeak() {
-        try (CancellationToken server = CancellationToken.create()) {
+        try (CancellationSource server = CancellationSource.create()) {
             LeakReport report = Leaks.of(Leak.REGISTRATIONS).run(() -> server.child().onCancel(() -> {}));
             assertThat(report.findings()).hasSize(1);
         }
