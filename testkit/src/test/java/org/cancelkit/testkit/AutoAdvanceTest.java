@@ -9,7 +9,6 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.cancelkit.Cancellation;
 import org.cancelkit.CancellationSource;
-import org.cancelkit.CancellationToken;
 import org.cancelkit.CompletionPolicy;
 import org.cancelkit.DeadlineExceededException;
 import org.cancelkit.MonotonicClock;

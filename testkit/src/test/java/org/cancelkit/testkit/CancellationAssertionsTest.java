@@ -10,7 +10,6 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.cancelkit.Cancellation;
 import org.cancelkit.CancellationSource;
-import org.cancelkit.CancellationToken;
 import org.cancelkit.CancelledException;
 import org.junit.jupiter.api.Test;
 

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.time.Duration;
 import org.cancelkit.Cancellation;
 import org.cancelkit.CancellationSource;
-import org.cancelkit.CancellationToken;
 import org.cancelkit.CancelledException;
 import org.cancelkit.VirtualClock;
 import org.junit.jupiter.api.Nested;
