@@ -75,7 +75,7 @@ class AntiPatternTest {
         VirtualClock clock = VirtualClock.create().autoAdvance();
         clock.run(() -> {
             try (TaskGroup group = TaskGroup.open(CompletionPolicy.supervise())) {
-                List<CancellationToken> tokens = new ArrayList<>();
+                List<CancellationSource> tokens = new ArrayList<>();
                 for (int i = 0; i < callers; i++) {
                     CancellationSource mine = group.token().child();
                     tokens.add(mine);

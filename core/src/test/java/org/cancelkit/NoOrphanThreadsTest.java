@@ -433,7 +433,7 @@ class NoOrphanThreadsTest {
         Scope root = generate(rnd, 1);
         Tree tree = new Tree(seed, root, brokenClose, stats);
         VirtualClock clock = VirtualClock.create();
-        CancellationToken outside = clock.call(CancellationSource::create);
+        CancellationSource outside = clock.call(CancellationSource::create);
         boolean interruptInClose = root.end() == End.CLOSE_WITHOUT_JOIN && (rnd.nextBoolean() || swallowInterrupt)
                 && !brokenClose;
         tree.swallowInterrupt = swallowInterrupt;
