@@ -345,6 +345,16 @@ public final class TaskGroup implements AutoCloseable {
         return r;
     }
 
+    /** For tests: how many forked tasks the owner has not reaped yet. */
+    int liveCountForTesting() {
+        return live.size();
+    }
+
+    /** For tests: how many tasks have ended and wait to be reaped. */
+    int endingCountForTesting() {
+        return ending.size();
+    }
+
     /** Called on a task's thread at its very end: the owner reaps it at its next fork, join or close. */
     void ended(TaskRun<?> run) {
         ending.add(run);
