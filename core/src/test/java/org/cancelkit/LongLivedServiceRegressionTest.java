@@ -254,18 +254,26 @@ class LongLivedServiceRegressionTest {
     @Test
     @DisplayName("item 8 (timer): a large subtree's expiry is walked off the timer thread")
     void item8_largeExpiryLeavesTheTimerThread() throws Exception {
-        CancellationSource top = CancellationSource.create().child(Duration.ofMillis(1));
-        for (int i = 0; i < 10_000; i++) {
-            top.child();
+        // The deadline must not pass before the subtree is built (the callback would then run at once, on
+        // this thread): start short, and double it until it did not.
+        for (long ms = 50; ; ms *= 2) {
+            CancellationSource top = CancellationSource.create().child(Duration.ofMillis(ms));
+            for (int i = 0; i < 10_000; i++) {
+                top.child();
+            }
+            CountDownLatch ran = new CountDownLatch(1);
+            AtomicReference<String> where = new AtomicReference<>();
+            top.child().onCancel(() -> {
+                where.set(Thread.currentThread().getName());
+                ran.countDown();
+            });
+            assertThat(ran.await(30, TimeUnit.SECONDS)).isTrue();
+            if (where.get().equals(Thread.currentThread().getName()) && ms < 10_000) {
+                continue; // expired while building
+            }
+            assertThat(where.get()).isEqualTo("cancelkit-expiry");
+            return;
         }
-        CountDownLatch ran = new CountDownLatch(1);
-        AtomicReference<String> where = new AtomicReference<>();
-        top.child().onCancel(() -> {
-            where.set(Thread.currentThread().getName());
-            ran.countDown();
-        });
-        assertThat(ran.await(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(where.get()).isEqualTo("cancelkit-expiry");
     }
 
     // ---------------------------------------------------------------- 9: the C4 promise, exact
