@@ -238,7 +238,7 @@ class LongLivedServiceRegressionTest {
     @DisplayName("item 7 (C3): a plain child shares its parent's clock-and-deadline scope, at any depth (O(1))")
     void item7_childCreationIsConstantInDepth() {
         CancellationSource t = CancellationSource.create().child(Duration.ofHours(1));
-        Node.Scope top = t.node().scope;
+        Scope top = t.node().scope;
         for (int i = 0; i < 100_000; i++) {
             t = t.child(Duration.ofHours(2)); // later than the parent's: no scope of its own
         }

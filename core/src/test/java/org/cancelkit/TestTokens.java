@@ -9,7 +9,7 @@ final class TestTokens {
     /** The effective deadline as a raw reading of the token's clock. */
     static OptionalLong nanos(CancellationToken t) {
         long d = t.node().scope.deadline;
-        return d == Node.Scope.NONE ? OptionalLong.empty() : OptionalLong.of(d);
+        return d == Scope.NONE ? OptionalLong.empty() : OptionalLong.of(d);
     }
 
     /** A child whose own deadline is a raw reading of the parent's clock. */
