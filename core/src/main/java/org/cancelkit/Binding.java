@@ -192,10 +192,10 @@ final class Binding extends Listener {
         if (shield) {
             b = new Binding(token, clock, outer, false);
             if (outer != null) {
-                // Fix: the barrier goes up first. Raising it takes the root's monitor, inside which
-                // every library interrupt is sent (invariant 1), so once it is up no outer interrupt can
-                // land any more; clearing the flag afterwards catches one that landed just before.
-                // Clearing first let a cancel slip its interrupt in between (found by the races module).
+                // The barrier goes up before the flag is cleared. Raising it takes the root's monitor,
+                // inside which every library interrupt is sent (invariant 1), so once it is up no outer
+                // interrupt can land any more; clearing the flag afterwards catches one that landed
+                // just before.
                 savedBarrier = raiseBarrier(b.root, b.depth);
             }
             savedFlag = Thread.interrupted(); // outer cancellation is not delivered inside (C6)

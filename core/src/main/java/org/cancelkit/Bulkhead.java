@@ -7,8 +7,8 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * A concurrency limit whose permits are never leaked: the seed's semaphore, with its anti-pattern 3
- * (a permit lost when the holder is cancelled) made impossible.
+ * A concurrency limit whose permits are never leaked: a semaphore that cannot lose a permit when its
+ * holder or a waiter is cancelled.
  *
  * {@snippet :
  * Bulkhead bulkhead = Bulkhead.of("payments", 10);
@@ -44,7 +44,7 @@ public final class Bulkhead {
 
     /** One waiting caller: its {@code granted} token is cancelled when a permit is handed to it. */
     private static final class Waiting {
-        final Node granted = Node.root(Binding.currentClock(), Node.Scope.NONE);
+        final Node granted = Node.root(Binding.currentClock(), Scope.NONE);
         boolean handedOver;
     }
 
@@ -181,7 +181,7 @@ public final class Bulkhead {
             rejected++;
             giveBack = w.handedOver;
             if (giveBack) {
-                acquired--; // Fix: the permit never reached this caller; it was counted acquired and rejected
+                acquired--; // the permit never reached this caller: counted rejected, not acquired
             } else {
                 queue.remove(w);
             }

@@ -37,7 +37,7 @@ public abstract sealed class CancellationSource extends CancellationToken implem
      * @return the new root's source
      */
     public static CancellationSource create() {
-        return Node.root(MonotonicClock.current(), Node.Scope.NONE);
+        return Node.root(MonotonicClock.current(), Scope.NONE);
     }
 
     /**

@@ -76,7 +76,7 @@ public abstract sealed class CancellationToken permits CancellationSource, Token
      * @return the child's source
      */
     public final CancellationSource child() {
-        return node().newChild(Node.Scope.NONE);
+        return node().newChild(Scope.NONE);
     }
 
     /**
@@ -150,8 +150,8 @@ public abstract sealed class CancellationToken permits CancellationSource, Token
      * @return the effective deadline, if there is one
      */
     public final Optional<Deadline> deadline() {
-        Node.Scope s = node().scope;
-        return s.deadline == Node.Scope.NONE ? Optional.empty() : Optional.of(new Deadline(s.clock, s.deadline));
+        Scope s = node().scope;
+        return s.deadline == Scope.NONE ? Optional.empty() : Optional.of(new Deadline(s.clock, s.deadline));
     }
 
     /**
@@ -160,8 +160,8 @@ public abstract sealed class CancellationToken permits CancellationSource, Token
      * @return the time left until the effective deadline, if there is one
      */
     public final Optional<Duration> remaining() {
-        Node.Scope s = node().scope;
-        if (s.deadline == Node.Scope.NONE) {
+        Scope s = node().scope;
+        if (s.deadline == Scope.NONE) {
             return Optional.empty();
         }
         long left = s.deadline - s.clock.nanoTime();

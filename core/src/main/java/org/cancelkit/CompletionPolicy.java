@@ -27,7 +27,7 @@ public interface CompletionPolicy {
      * @param report every task's result
      * @throws RuntimeException to make {@code join} fail, typically a {@link TaskFailedException}
      */
-    void onJoin(TaskGroup.Report report);
+    void onJoin(TaskReport report);
 
     /**
      * The first failure cancels the other tasks, and {@code join} throws it (as a
@@ -61,7 +61,7 @@ public interface CompletionPolicy {
 
     /**
      * The first task to end, whether it completed or failed, wins and the others are cancelled: the
-     * seed's {@code select!}. {@link TaskGroup#race} uses it.
+     * race, like tokio's {@code select!}. {@link TaskGroup#race} uses it.
      *
      * @return the policy
      */

@@ -6,7 +6,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Try-commit-cancel: an abort action that runs on every exit unless {@link #commit()} disarmed it
- * first. The seed's RAII {@code Guard} and {@code try_commit_cancel}, in Java.
+ * first: an RAII guard and try-commit-cancel, in Java.
  *
  * {@snippet :
  * long tempId = db.insertTempUser(user);
@@ -70,7 +70,7 @@ public final class Guard<X extends Exception> implements AutoCloseable {
 
     /**
      * Runs {@code body}; if it does not return normally (it failed or was cancelled), runs
-     * {@code onCancel}: the seed's {@code try_commit_cancel}.
+     * {@code onCancel}: try-commit-cancel.
      *
      * @param body the work
      * @param onCancel what undoes it, shielded with the default budget

@@ -131,7 +131,7 @@ final class Node extends CancellationSource {
         if (scope.deadline <= clock.nanoTime()) {
             expire();
         } else {
-            scope.entry = new DeadlineEntry(this, scope.deadline);
+            scope.entry = new NodeTimers.DeadlineEntry(this, scope.deadline);
             clock.timer().arm(scope.entry);
         }
     }
@@ -246,7 +246,7 @@ final class Node extends CancellationSource {
         cancel(CancelReason.deadline(this), -1);
     }
 
-    private synchronized boolean hasChildren() {
+    synchronized boolean hasChildren() {
         return firstChild != null;
     }
 
@@ -254,7 +254,7 @@ final class Node extends CancellationSource {
      * Marks this subtree with {@code c} (for nodes not yet cancelled) at phase SOFT or HARD, then runs
      * what the marking released. Returns whether this node itself took {@code c} as its state.
      */
-    private boolean walk(Cancel c, boolean hard) {
+    boolean walk(Cancel c, boolean hard) {
         List<Listener> released = new ArrayList<>();
         ArrayDeque<Node> stack = new ArrayDeque<>();
         boolean tookState = false;
@@ -347,7 +347,7 @@ final class Node extends CancellationSource {
     private void scheduleHardening(long graceNanos) {
         MonotonicClock clock = scope.clock;
         long at = Durations.deadlineAfter(clock.nanoTime(), graceNanos);
-        clock.timer().arm(new HardeningEntry(this, at));
+        clock.timer().arm(new NodeTimers.HardeningEntry(this, at));
     }
 
     // ------------------------------------------------------------------ queries
@@ -372,80 +372,5 @@ final class Node extends CancellationSource {
             n++;
         }
         return n;
-    }
-
-    // ------------------------------------------------------------------ timer entries
-
-    /** The clock and effective deadline of a node, shared by the nodes below it that add none (C3). */
-    static final class Scope {
-        static final long NONE = Long.MAX_VALUE;
-        final MonotonicClock clock;
-        final long deadline;
-        /** The node whose own deadline this is; written once before the node is published. */
-        @Nullable Node owner;
-        /** Written once by the creating thread before it arms the entry. */
-        @Nullable DeadlineEntry entry;
-
-        Scope(MonotonicClock clock, long deadline, @Nullable Node owner) {
-            this.clock = clock;
-            this.deadline = deadline;
-            this.owner = owner;
-        }
-    }
-
-    /** Fires a node's own deadline; lets go of the node once it is HARD (invariant 4). */
-    static final class DeadlineEntry extends TimerEntry {
-        private volatile @Nullable Node node;
-
-        DeadlineEntry(Node node, long deadline) {
-            super(deadline);
-            this.node = node;
-        }
-
-        void retire() {
-            node = null;
-        }
-
-        @Override
-        protected boolean isRetired() {
-            Node n = node;
-            return n == null || n.phase == HARD;
-        }
-
-        @Override
-        protected void fire() {
-            Node n = node;
-            if (n != null) {
-                n.expire();
-            }
-        }
-    }
-
-    /** Turns a soft cancel hard when its grace has passed (C8). */
-    static final class HardeningEntry extends TimerEntry {
-        private final Node node;
-
-        HardeningEntry(Node node, long at) {
-            super(at);
-            this.node = node;
-        }
-
-        @Override
-        protected boolean isRetired() {
-            return node.phase == HARD;
-        }
-
-        @Override
-        protected void fire() {
-            Cancel c = node.state;
-            if (c == null) {
-                return;
-            }
-            if (TimerEntry.onTimerThread() && node.hasChildren()) {
-                Thread.ofVirtual().name("cancelkit-hardening").start(() -> node.walk(c, true));
-            } else {
-                node.walk(c, true);
-            }
-        }
     }
 }

@@ -11,7 +11,7 @@ enum Policies implements CompletionPolicy {
         }
 
         @Override
-        public void onJoin(TaskGroup.Report report) {
+        public void onJoin(TaskReport report) {
             throwFailures(report);
         }
     },
@@ -22,7 +22,7 @@ enum Policies implements CompletionPolicy {
         }
 
         @Override
-        public void onJoin(TaskGroup.Report report) {}
+        public void onJoin(TaskReport report) {}
     },
     FIRST_SUCCESS {
         @Override
@@ -31,12 +31,11 @@ enum Policies implements CompletionPolicy {
         }
 
         @Override
-        public void onJoin(TaskGroup.Report report) {
+        public void onJoin(TaskReport report) {
             if (report.tasks().stream().noneMatch(t -> t.outcome().isSuccess())) {
                 throwFailures(report);
-                // Fix: when every task was cancelled (the group cancelled from outside), join used to
-                // throw IllegalStateException("no task of the group completed"): a cancellation
-                // reported as a programming error. It is a cancellation, as in race.
+                // Every task cancelled (the group cancelled from outside) is a cancellation, as in race,
+                // not a programming error.
                 for (TaskResult t : report.tasks()) {
                     if (t.outcome().isCancelled()) {
                         throw new CancelledException(t.failure() instanceof CancelledException ce ? ce.reason()
@@ -54,11 +53,11 @@ enum Policies implements CompletionPolicy {
         }
 
         @Override
-        public void onJoin(TaskGroup.Report report) {}
+        public void onJoin(TaskReport report) {}
     };
 
     /** Throws the first failure with the others suppressed, if any task failed. */
-    static void throwFailures(TaskGroup.Report report) {
+    static void throwFailures(TaskReport report) {
         TaskFailedException first = null;
         for (TaskResult t : report.endOrder()) {
             if (t.outcome() != TaskOutcome.FAILED || t.failure() == null) {

@@ -17,7 +17,7 @@ final class Races {
             for (int i = 0; i < bodies.size(); i++) {
                 group.fork("race-" + i, Objects.requireNonNull(bodies.get(i), "bodies[" + i + "]"));
             }
-            TaskGroup.Report report = group.join();
+            TaskReport report = group.join();
             for (TaskResult r : report.endOrder()) {
                 if (r.outcome().isSuccess()) {
                     return (T) r.value();

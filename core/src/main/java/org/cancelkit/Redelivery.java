@@ -30,7 +30,7 @@ final class Redelivery {
     private Redelivery() {}
 
     /** How often delivered bindings are looked at: the level-triggered bound is about one period. */
-    static final long PERIOD_NANOS = 2_000_000L;
+    static final long PERIOD_NANOS = 1_000_000L;
 
     private static final Set<Binding> watched = ConcurrentHashMap.newKeySet();
     /** Written by the watcher, read by {@link #watch}: true while it is parked without a limit. */

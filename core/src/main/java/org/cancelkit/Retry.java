@@ -8,7 +8,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Retry with exponential back-off and jitter, a timeout per attempt, and respect for the caller's
- * deadline: the seed's "retry with timeout" loop, made safe.
+ * deadline: a retry-with-timeout loop, made safe.
  *
  * {@snippet :
  * Retry retry = Retry.of(3).withAttemptTimeout(Duration.ofSeconds(5)).withInitialBackoff(Duration.ofMillis(200));
@@ -166,13 +166,12 @@ public record Retry(int maxAttempts, Duration initialBackoff, double multiplier,
                 throw e;
             } catch (Exception e) {
                 if (e instanceof InterruptedException) {
-                    // Fix: an interrupt used to be retried like any failure, which swallowed it (the
-                    // thread was asked to stop, by cancelkit or by its owner). Never retried.
+                    // The thread was asked to stop, by cancelkit or by its owner: never retried.
                     throw e;
                 }
                 if (Cancellation.isCancelled()) {
-                    // Fix: an attempt that ended because the current token was cancelled (an interrupted
-                    // blocking call, say) was offered to retryOn as a failure. Stop at once instead.
+                    // The attempt ended because the current token was cancelled (an interrupted
+                    // blocking call, say): not a failure to offer to retryOn. Stop at once.
                     throw e;
                 }
                 if (!retryOn.test(e) || attempt == maxAttempts) {
@@ -181,9 +180,9 @@ public record Retry(int maxAttempts, Duration initialBackoff, double multiplier,
                 failure = e;
             }
             Duration wait = backoff(attempt);
-            Node.Scope scope = Binding.currentToken().scope;
+            Scope scope = Binding.currentToken().scope;
             long deadline = scope.deadline;
-            if (deadline != Node.Scope.NONE) {
+            if (deadline != Scope.NONE) {
                 long now = scope.clock.nanoTime();
                 if (deadline - now <= Durations.toNanosSaturated(wait)) {
                     throw new DeadlineExceededException("retry: attempt " + (attempt + 1) + " of " + maxAttempts

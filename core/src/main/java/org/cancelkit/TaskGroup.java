@@ -3,18 +3,14 @@ package org.cancelkit;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Queue;
-import java.util.Set;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Structured concurrency on virtual threads: the seed's {@code TaskGroup}, made precise. Every task
+ * Structured concurrency on virtual threads. Every task
  * forked into a group has ended when {@link #join()} or {@link #close()} returns (C1).
  *
  * {@snippet :
@@ -23,7 +19,7 @@ import org.jspecify.annotations.Nullable;
  *     group.fork("slow", () -> Cancellation.sleep(Duration.ofSeconds(10)));
  *     Cancellation.sleep(Duration.ofMillis(200));
  *     group.cancelAll("enough");
- *     TaskGroup.Report report = group.join();
+ *     TaskReport report = group.join();
  *     report.completed();   // [fast]
  *     report.cancelled();   // [slow]
  * }
@@ -62,10 +58,8 @@ public final class TaskGroup implements AutoCloseable {
     private final Node token;
     private final MonotonicClock clock;
     private final Thread owner = Thread.currentThread();
-    /** Owner only: the tasks not yet reaped, in fork order. */
-    private final Set<TaskRun<?>> live = new LinkedHashSet<>();
-    /** Written by task threads as they end, drained by the owner, who then forgets them. */
-    private final Queue<TaskRun<?>> ending = new ConcurrentLinkedQueue<>();
+    /** The tasks not yet forgotten. */
+    private final TaskRuns runs = new TaskRuns();
     /** Owner only: forks so far, for the fork order of the report. */
     private long forks;
     /** Guarded by this: the results the report keeps. */
@@ -82,7 +76,7 @@ public final class TaskGroup implements AutoCloseable {
     private TaskGroup(CompletionPolicy policy, int history) {
         this.policy = policy;
         this.clock = Binding.currentClock();
-        this.token = Binding.currentToken().newChild(Node.Scope.NONE);
+        this.token = Binding.currentToken().newChild(Scope.NONE);
         this.history = new TaskHistory(history);
     }
 
@@ -161,9 +155,9 @@ public final class TaskGroup implements AutoCloseable {
             throw new IllegalStateException("cannot fork '" + name + "': the group was already "
                     + (state == State.JOINED ? "joined" : "closed") + "; fork every task before join(), or open a new group");
         }
-        reap();
+        runs.reap();
         TaskRun<T> run = new TaskRun<>(this, name, body, forks++);
-        live.add(run);
+        runs.add(run);
         clock.participants(1); // counted before the thread runs
         if (run.token.isCancelled()) {
             run.end(run.result(TaskOutcome.CANCELLED_BEFORE_START, clock.nanoTime(), null, null));
@@ -250,10 +244,9 @@ public final class TaskGroup implements AutoCloseable {
      * @throws IllegalStateException when called by another thread than the owner, twice, or after close;
      *     or when the policy's {@code onTaskEnded} threw (the group was then cancelled; the cause is what it threw)
      */
-    public Report join() throws InterruptedException {
+    public TaskReport join() throws InterruptedException {
         requireOwner("join");
         if (state != State.OPEN) {
-            // Fix: a group closed without join() used to say "join() was already called".
             throw new IllegalStateException(joinCalled
                     ? "join() was already called" + (state == State.CLOSED ? " and the group closed" : "") + "; a group is joined once"
                     : "the group was already closed without join(); join() before close(), or read the report of close(grace)");
@@ -261,7 +254,7 @@ public final class TaskGroup implements AutoCloseable {
         joinCalled = true;
         boolean interrupted = awaitAll();
         state = State.JOINED;
-        Report report = report();
+        TaskReport report = report();
         // join is a cancellation point: when the cancel came from outside the group (the token current
         // where it was opened), the caller unwinds once every task has ended (C1) instead of carrying
         // on with a report of cancelled tasks; a timeout around the group then fails as it should.
@@ -316,7 +309,7 @@ public final class TaskGroup implements AutoCloseable {
      * @param grace how long tasks may take to honour the cancel
      * @return every task's result, stragglers included
      */
-    public Report close(Duration grace) {
+    public TaskReport close(Duration grace) {
         Durations.requireTimeout(grace, "grace");
         requireOwner("close");
         if (state == State.CLOSED) {
@@ -326,12 +319,12 @@ public final class TaskGroup implements AutoCloseable {
         long deadline = Durations.deadlineAfter(clock.nanoTime(), Durations.toNanosSaturated(grace));
         boolean interrupted = false;
         try (Node limit = Node.root(clock, deadline)) {
-            for (TaskRun<?> run : new ArrayList<>(live)) {
-                interrupted |= awaitEither(run.done, limit);
+            for (TaskRun<?> run : runs.snapshot()) {
+                interrupted |= Waits.awaitEither(run.done, limit, clock);
                 if (!run.done.isCancelled()) {
                     abandoned.put(run.seq, run.abandoned());
                 } else if (run.thread != null) {
-                    interrupted |= joinThread(run.thread);
+                    interrupted |= Waits.joinThread(run.thread);
                 }
             }
         }
@@ -339,100 +332,32 @@ public final class TaskGroup implements AutoCloseable {
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
-        Report r = report();
-        live.clear();
-        ending.clear();
+        TaskReport r = report();
+        runs.clear();
         return r;
+    }
+
+    /** For tests: how many forked tasks the owner has not reaped yet. */
+    int liveCountForTesting() {
+        return runs.liveCount();
+    }
+
+    /** For tests: how many tasks have ended and wait to be reaped. */
+    int endingCountForTesting() {
+        return runs.endingCount();
     }
 
     /** Called on a task's thread at its very end: the owner reaps it at its next fork, join or close. */
     void ended(TaskRun<?> run) {
-        ending.add(run);
+        runs.ended(run);
     }
 
-    /** Owner only: forgets the tasks that have ended, once their threads have (C1). */
-    private boolean reap() {
-        boolean interrupted = false;
-        for (TaskRun<?> run; (run = ending.poll()) != null; ) {
-            if (run.thread != null) {
-                interrupted |= joinThread(run.thread); // it is past its last step: returns at once
-            }
-            live.remove(run);
-        }
-        return interrupted;
-    }
-
-    /** Waits for every task's end and thread, through interrupts; returns whether one came. */
     private boolean awaitAll() {
-        boolean interrupted = false;
-        boolean ownTokenInterrupt = false;
-        for (TaskRun<?> run : new ArrayList<>(live)) {
-            while (!run.done.isCancelled()) {
-                try {
-                    Waits.await(run.done, false, false);
-                } catch (InterruptedException e) {
-                    if (Binding.currentToken().isCancelled()) {
-                        // cancelkit interrupted the owner because the token it is bound to was
-                        // cancelled (which reaches the tasks too): not a foreign interrupt, so join
-                        // does not throw InterruptedException. Keep waiting (C1); the flag is set
-                        // again below for the bound region to see.
-                        ownTokenInterrupt = true;
-                    } else {
-                        interrupted = true; // C1: keep waiting; the caller learns of it afterwards
-                        token.cancel(CancelReason.requested("the owner was interrupted"));
-                    }
-                }
-            }
-            if (run.thread != null && joinThread(run.thread)) {
-                if (Binding.currentToken().isCancelled()) {
-                    ownTokenInterrupt = true; // as above: cancelkit's interrupt, not the caller's
-                } else {
-                    interrupted = true;
-                }
-            }
-        }
-        if (ownTokenInterrupt && !interrupted) {
-            Thread.currentThread().interrupt(); // restore cancelkit's interrupt: the binding clears it at its exit (C4)
-        }
-        return interrupted | reap();
-    }
-
-    /** Waits until {@code a} or {@code b} is cancelled, through interrupts; returns whether one came. */
-    private boolean awaitEither(Node a, Node b) {
-        boolean interrupted = false;
-        Node wake = Node.root(clock, Node.Scope.NONE);
-        Registration ra = a.onCancel(wake::cancel);
-        Registration rb = b.onCancel(wake::cancel);
-        try {
-            while (!a.isCancelled() && !b.isCancelled()) {
-                try {
-                    Waits.await(wake, false, false);
-                } catch (InterruptedException e) {
-                    interrupted = true; // keep to the grace period; the caller restores the flag
-                }
-            }
-        } finally {
-            ra.close();
-            rb.close();
-            wake.close();
-        }
-        return interrupted;
-    }
-
-    private static boolean joinThread(Thread t) {
-        boolean interrupted = false;
-        while (true) {
-            try {
-                t.join(); // its body has ended: this returns at once
-                return interrupted;
-            } catch (InterruptedException e) {
-                interrupted = true; // keep waiting (C1); the caller restores the flag
-            }
-        }
+        return runs.awaitAll(token);
     }
 
     /** The report: the kept results, then the abandoned tasks; an abandoned task stays abandoned. */
-    private Report report() {
+    private TaskReport report() {
         List<TaskHistory.Ended> kept;
         synchronized (this) {
             kept = history.kept();
@@ -449,7 +374,7 @@ public final class TaskGroup implements AutoCloseable {
             all.add(new TaskHistory.Ended(seq, r));
             endOrder.add(r);
         });
-        return new Report(TaskHistory.inForkOrder(all), endOrder);
+        return new TaskReport(TaskHistory.inForkOrder(all), endOrder);
     }
 
     private void requireOwner(String what) {
@@ -461,7 +386,7 @@ public final class TaskGroup implements AutoCloseable {
 
     /**
      * Runs every body as a task; the first to end (value or failure) wins, the others are cancelled
-     * and have ended when this returns: the seed's {@code select!}.
+     * and have ended when this returns, like tokio's {@code select!}.
      *
      * @param bodies the contenders; at least one
      * @param <T> their value
@@ -491,69 +416,5 @@ public final class TaskGroup implements AutoCloseable {
      */
     public static <T> T race(List<? extends CheckedCallable<? extends T, ?>> bodies) throws InterruptedException {
         return Races.race(bodies);
-    }
-
-    /**
-     * What a group's tasks did: the seed's {@code TaskGroupResult}, made precise.
-     *
-     * @param tasks every task's result, in fork order
-     * @param endOrder the same results in the order the tasks ended
-     */
-    public record Report(List<TaskResult> tasks, List<TaskResult> endOrder) {
-        /** Copies the lists. */
-        public Report {
-            tasks = List.copyOf(tasks);
-            endOrder = List.copyOf(endOrder);
-        }
-
-        /**
-         * Returns the names of the tasks that completed (before or after a cancel).
-         *
-         * @return the names, in fork order
-         */
-        public List<String> completed() {
-            return names(t -> t.outcome().isSuccess());
-        }
-
-        /**
-         * Returns the names of the tasks stopped by a cancel (before or while running).
-         *
-         * @return the names, in fork order
-         */
-        public List<String> cancelled() {
-            return names(t -> t.outcome().isCancelled());
-        }
-
-        /**
-         * Returns the names of the tasks that failed.
-         *
-         * @return the names, in fork order
-         */
-        public List<String> failed() {
-            return names(t -> t.outcome() == TaskOutcome.FAILED);
-        }
-
-        /**
-         * Returns the names of the tasks abandoned by a bounded close.
-         *
-         * @return the names, in fork order
-         */
-        public List<String> abandoned() {
-            return names(t -> t.outcome() == TaskOutcome.ABANDONED);
-        }
-
-        /**
-         * Returns the result of the task with this name.
-         *
-         * @param name a task's name
-         * @return its result, if there is such a task
-         */
-        public Optional<TaskResult> get(String name) {
-            return tasks.stream().filter(t -> t.name().equals(name)).findFirst();
-        }
-
-        private List<String> names(java.util.function.Predicate<TaskResult> which) {
-            return tasks.stream().filter(which).map(TaskResult::name).toList();
-        }
     }
 }

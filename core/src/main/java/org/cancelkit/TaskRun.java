@@ -26,8 +26,8 @@ final class TaskRun<T> {
         this.handle = new Task<>(name);
         this.body = body;
         this.seq = seq;
-        this.token = group.node().newChild(Node.Scope.NONE);
-        this.done = Node.root(group.clock(), Node.Scope.NONE);
+        this.token = group.node().newChild(Scope.NONE);
+        this.done = Node.root(group.clock(), Scope.NONE);
         this.forkedAt = group.clock().nanoTime();
     }
 

@@ -11,7 +11,7 @@ import java.util.Optional;
  * // fails with DeadlineExceededException after 2 s; the fetch has stopped when it does
  * Profile p = Timeout.call(Duration.ofSeconds(2), () -> client.fetchProfile(id));
  *
- * // the seed's "timeout with fallback"
+ * // a timeout with a fallback
  * Config c = Timeout.callOrElse(Duration.ofSeconds(5), () -> fetchFromPrimary(), () -> fetchFromCache());
  * }
  *

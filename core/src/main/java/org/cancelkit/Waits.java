@@ -120,4 +120,39 @@ final class Waits {
             }
         }
     }
+
+    /** Waits until {@code a} or {@code b} is cancelled, through interrupts; returns whether one came. */
+    static boolean awaitEither(Node a, Node b, MonotonicClock clock) {
+        boolean interrupted = false;
+        Node wake = Node.root(clock, Scope.NONE);
+        Registration ra = a.onCancel(wake::cancel);
+        Registration rb = b.onCancel(wake::cancel);
+        try {
+            while (!a.isCancelled() && !b.isCancelled()) {
+                try {
+                    Waits.await(wake, false, false);
+                } catch (InterruptedException e) {
+                    interrupted = true; // keep to the grace period; the caller restores the flag
+                }
+            }
+        } finally {
+            ra.close();
+            rb.close();
+            wake.close();
+        }
+        return interrupted;
+    }
+
+    /** Joins {@code t}, through interrupts; returns whether one came (the caller restores the flag). */
+    static boolean joinThread(Thread t) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                t.join(); // its body has ended: this returns at once
+                return interrupted;
+            } catch (InterruptedException e) {
+                interrupted = true; // keep waiting (C1); the caller restores the flag
+            }
+        }
+    }
 }

@@ -75,7 +75,7 @@ class AntiPatternTest {
         VirtualClock clock = VirtualClock.create().autoAdvance();
         clock.run(() -> {
             try (TaskGroup group = TaskGroup.open(CompletionPolicy.supervise())) {
-                List<CancellationToken> tokens = new ArrayList<>();
+                List<CancellationSource> tokens = new ArrayList<>();
                 for (int i = 0; i < callers; i++) {
                     CancellationSource mine = group.token().child();
                     tokens.add(mine);
@@ -202,7 +202,7 @@ class AntiPatternTest {
         LinkedBlockingQueue<String> jobs = new LinkedBlockingQueue<>();
         Queue<String> done = new ConcurrentLinkedQueue<>();
         AtomicReference<Thread> workerThread = new AtomicReference<>();
-        TaskGroup.Report report;
+        TaskReport report;
         try (TaskGroup group = TaskGroup.open(CompletionPolicy.supervise())) {
             group.fork("worker", () -> {
                 workerThread.set(Thread.currentThread());
@@ -254,7 +254,7 @@ class AntiPatternTest {
         CountDownLatch spinning = new CountDownLatch(1);
         CountDownLatch swallowerStarted = new CountDownLatch(1);
         Queue<Thread> threads = new ConcurrentLinkedQueue<>();
-        AtomicReference<TaskGroup.Report> report = new AtomicReference<>();
+        AtomicReference<TaskReport> report = new AtomicReference<>();
         Thread owner = clock.fork("owner", () -> {
             TaskGroup group = TaskGroup.open(CompletionPolicy.supervise());
             group.fork("good", () -> Cancellation.sleep(Duration.ofHours(1)));
@@ -282,7 +282,7 @@ class AntiPatternTest {
         clock.advance(Duration.ofSeconds(5));
         clock.join(owner);
         try {
-            TaskGroup.Report r = report.get();
+            TaskReport r = report.get();
             assertThat(r.abandoned()).containsExactlyInAnyOrder("swallower", "spinner");
             assertThat(r.cancelled()).containsExactly("good");
             assertThat(frames(r, "swallower")).contains("swallowingWorker");
@@ -297,7 +297,7 @@ class AntiPatternTest {
         }
     }
 
-    static List<String> frames(TaskGroup.Report r, String task) {
+    static List<String> frames(TaskReport r, String task) {
         return Arrays.stream(r.get(task).orElseThrow().stack()).map(StackTraceElement::getMethodName).toList();
     }
 

@@ -45,10 +45,10 @@ class C2StickyFlowsDownTest {
         CancellationSource root = CancellationSource.create();
         CancellationSource left = root.child();
         CancellationSource right = root.child();
-        List<CancellationToken> below = new ArrayList<>();
-        List<CancellationToken> frontier = List.of(left);
+        List<CancellationSource> below = new ArrayList<>();
+        List<CancellationSource> frontier = List.of(left);
         for (int depth = 0; depth < 4; depth++) {
-            List<CancellationToken> next = new ArrayList<>();
+            List<CancellationSource> next = new ArrayList<>();
             for (CancellationToken t : frontier) {
                 for (int i = 0; i < 8; i++) {
                     next.add(t.child());
@@ -75,7 +75,7 @@ class C2StickyFlowsDownTest {
     @DisplayName("C2: a 10,000-deep chain is cancelled without overflowing the stack")
     void c2_deepChain() {
         CancellationSource root = CancellationSource.create();
-        CancellationToken t = root;
+        CancellationSource t = root;
         for (int i = 0; i < 10_000; i++) {
             t = t.child();
         }
@@ -97,7 +97,6 @@ class C2StickyFlowsDownTest {
         parent.cancel("later");
         assertThat(child.reason().orElseThrow().kind()).as("C2: the first reason stays").isEqualTo(CancelReason.Kind.CLOSED);
         child.close(); // idempotent
-        CancellationToken.never().close(); // a no-op
         assertThat(CancellationToken.never().isCancelled()).isFalse();
     }
 
@@ -111,14 +110,14 @@ class C2StickyFlowsDownTest {
         AtomicInteger winnersSeen = new AtomicInteger();
         for (int round = 0; round < rounds; round++) {
             // a chain root -> a -> b -> c, each with a fan of leaves
-            CancellationSource[] chain = new CancellationToken[4];
+            CancellationSource[] chain = new CancellationSource[4];
             chain[0] = CancellationSource.create();
             for (int i = 1; i < chain.length; i++) {
                 chain[i] = chain[i - 1].child();
             }
-            List<List<CancellationToken>> leaves = new ArrayList<>();
+            List<List<CancellationSource>> leaves = new ArrayList<>();
             for (CancellationToken c : chain) {
-                List<CancellationToken> fan = new ArrayList<>();
+                List<CancellationSource> fan = new ArrayList<>();
                 for (int i = 0; i < 16; i++) {
                     fan.add(c.child());
                 }
@@ -184,8 +183,8 @@ class C2StickyFlowsDownTest {
             CancellationSource parent = CancellationSource.create();
             CyclicBarrier start = new CyclicBarrier(2);
             AtomicInteger callbacks = new AtomicInteger();
-            Forked<List<CancellationToken>> creator = threads.fork(() -> {
-                List<CancellationToken> made = new ArrayList<>();
+            Forked<List<CancellationSource>> creator = threads.fork(() -> {
+                List<CancellationSource> made = new ArrayList<>();
                 start.await();
                 for (int i = 0; i < 200; i++) {
                     CancellationSource c = parent.child();
@@ -200,7 +199,7 @@ class C2StickyFlowsDownTest {
                 return parent.cancel();
             });
             canceller.join();
-            List<CancellationToken> made = creator.join().value();
+            List<CancellationSource> made = creator.join().value();
             assertThat(made).allSatisfy(t -> assertThat(t.isCancelled()).isTrue());
             assertThat(callbacks).as("C5: every callback ran once").hasValue(200);
         }

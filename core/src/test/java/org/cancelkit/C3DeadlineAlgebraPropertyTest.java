@@ -41,7 +41,7 @@ class C3DeadlineAlgebraPropertyTest {
     /** The model of one token. */
     static final class Node {
         final int id;
-        final CancellationToken token;
+        final CancellationSource token;
         final @Nullable Node parent;
         final long effective;
         /** True when this token holds its own timer (its own deadline is earlier than its parent's). */
@@ -51,7 +51,7 @@ class C3DeadlineAlgebraPropertyTest {
         /** Null while active; else the node whose cancel or deadline cancelled this one. */
         @Nullable Node source;
 
-        Node(int id, CancellationToken token, @Nullable Node parent, long own, boolean armed) {
+        Node(int id, CancellationSource token, @Nullable Node parent, long own, boolean armed) {
             this.id = id;
             this.token = token;
             this.parent = parent;
@@ -162,7 +162,7 @@ class C3DeadlineAlgebraPropertyTest {
 
         void newRoot() {
             int kind = random.nextInt(3);
-            CancellationToken t;
+            CancellationSource t;
             long own;
             if (kind == 0) {
                 t = CancellationSource.create();
@@ -179,7 +179,7 @@ class C3DeadlineAlgebraPropertyTest {
 
         void newChild(Node parent) {
             int kind = random.nextInt(4);
-            CancellationToken t;
+            CancellationSource t;
             long own;
             String what;
             if (kind == 0) {
@@ -193,7 +193,7 @@ class C3DeadlineAlgebraPropertyTest {
                     case 2 -> now - random.nextLong(0, 1_000); // already passed
                     default -> deadlineAfter(random.nextLong(0, 5_000_000_000L));
                 };
-                t = parent.token.childWithDeadline(d);
+                t = TestTokens.withDeadline(parent.token, d);
                 own = d;
                 what = "childWithDeadline(" + d + ")";
             } else {
@@ -275,10 +275,10 @@ class C3DeadlineAlgebraPropertyTest {
             }
             int armedLive = 0;
             for (Node n : nodes) {
-                CancellationToken t = n.token;
+                CancellationSource t = n.token;
                 // C3: effective deadline = min(own, parent's)
                 OptionalLong expectedDeadline = n.effective == NONE ? OptionalLong.empty() : OptionalLong.of(n.effective);
-                OptionalLong deadline = t.deadlineNanos();
+                OptionalLong deadline = TestTokens.nanos(t);
                 expect(deadline.equals(expectedDeadline), "C3 deadline", n, expectedDeadline, deadline);
                 Optional<Duration> expectedRemaining = n.effective == NONE ? Optional.empty()
                         : Optional.of(Duration.ofNanos(Math.max(0, n.effective - now)));
@@ -340,8 +340,8 @@ class C3DeadlineAlgebraPropertyTest {
             CancellationSource child = parent.child(Duration.ofSeconds(5));
             // The check the property makes, fed a model that forgot the parent's deadline:
             long wrong = Duration.ofSeconds(5).toNanos();
-            assertThat(child.deadlineNanos()).isNotEqualTo(OptionalLong.of(wrong));
-            assertThat(child.deadlineNanos()).isEqualTo(OptionalLong.of(Duration.ofSeconds(1).toNanos()));
+            assertThat(TestTokens.nanos(child)).isNotEqualTo(OptionalLong.of(wrong));
+            assertThat(TestTokens.nanos(child)).isEqualTo(OptionalLong.of(Duration.ofSeconds(1).toNanos()));
         });
     }
 }

@@ -38,7 +38,7 @@ class C5CallbacksTest {
             CyclicBarrier start = new CyclicBarrier(4);
             List<Forked<Boolean>> cancellers = new ArrayList<>();
             for (int i = 0; i < 4; i++) {
-                CancellationToken target = i % 2 == 0 ? parent : child;
+                CancellationSource target = i % 2 == 0 ? parent : child;
                 cancellers.add(threads.fork(() -> {
                     start.await();
                     return target.cancel();

@@ -19,7 +19,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 @org.junit.jupiter.api.Timeout(60)
 class C8SoftThenHardTest {
 
-    static Forked<String> blockedIn(ThreadKind threads, VirtualClock clock, CancellationToken token) {
+    static Forked<String> blockedIn(ThreadKind threads, VirtualClock clock, CancellationSource token) {
         Forked<String> body = threads.fork(() -> clock.call(() -> token.call(() -> new LinkedBlockingQueue<String>().take())));
         body.awaitBlockedIn("LinkedBlockingQueue", "take");
         return body;
@@ -37,7 +37,7 @@ class C8SoftThenHardTest {
             + "when the grace has passed, to the nanosecond")
     void c8_softSeenAtOnce_interruptsAfterGrace(ThreadKind threads) throws Exception {
         VirtualClock clock = VirtualClock.create();
-        CancellationToken token = clock.call(CancellationSource::create);
+        CancellationSource token = clock.call(CancellationSource::create);
         AtomicInteger callbacks = new AtomicInteger();
         token.onCancel(callbacks::incrementAndGet);
         Forked<String> body = blockedIn(threads, clock, token);
@@ -68,7 +68,7 @@ class C8SoftThenHardTest {
     @DisplayName("C8: a soft cancel wakes library waits at once (they are checks), without interrupting")
     void c8_softWakesLibraryWaits(ThreadKind threads) throws Exception {
         VirtualClock clock = VirtualClock.create();
-        CancellationToken token = clock.call(CancellationSource::create);
+        CancellationSource token = clock.call(CancellationSource::create);
         Forked<Boolean> body = threads.fork(() -> clock.call(() -> token.call(() -> {
             try {
                 Cancellation.sleep(Duration.ofHours(1));
@@ -93,7 +93,7 @@ class C8SoftThenHardTest {
             + "the soft one")
     void c8_hardCancelMeanwhile(ThreadKind threads) throws Exception {
         VirtualClock clock = VirtualClock.create();
-        CancellationToken token = clock.call(CancellationSource::create);
+        CancellationSource token = clock.call(CancellationSource::create);
         Forked<String> body = blockedIn(threads, clock, token);
         CancelReason soft = CancelReason.shutdown("drain");
         token.cancel(soft, Duration.ofHours(1));
@@ -113,7 +113,7 @@ class C8SoftThenHardTest {
             + "its sibling's only after the grace")
     void c8_hardOnDescendantMeanwhile(ThreadKind threads) throws Exception {
         VirtualClock clock = VirtualClock.create();
-        CancellationToken parent = clock.call(CancellationSource::create);
+        CancellationSource parent = clock.call(CancellationSource::create);
         CancellationSource hardChild = parent.child();
         CancellationSource softChild = parent.child();
         Forked<String> inHard = blockedIn(threads, clock, hardChild);
@@ -133,7 +133,7 @@ class C8SoftThenHardTest {
     @DisplayName("C8: soft on a child, hard on its parent meanwhile: the child's body is interrupted at once")
     void c8_hardOnAncestorMeanwhile(ThreadKind threads) throws Exception {
         VirtualClock clock = VirtualClock.create();
-        CancellationToken parent = clock.call(CancellationSource::create);
+        CancellationSource parent = clock.call(CancellationSource::create);
         CancellationSource child = parent.child();
         Forked<String> body = blockedIn(threads, clock, child);
         CancelReason soft = CancelReason.shutdown("drain child");
@@ -152,7 +152,7 @@ class C8SoftThenHardTest {
     @DisplayName("C8: a body bound after a soft cancel is not interrupted before the grace either")
     void c8_bindingAfterSoftCancel(ThreadKind threads) throws Exception {
         VirtualClock clock = VirtualClock.create();
-        CancellationToken token = clock.call(CancellationSource::create);
+        CancellationSource token = clock.call(CancellationSource::create);
         token.cancel(CancelReason.shutdown("drain"), Duration.ofSeconds(5));
         Forked<String> body = blockedIn(threads, clock, token);
         assertStillBlockedAndNotInterrupted(body);

@@ -181,7 +181,7 @@ class C9CancelActionRegionTest {
     void c9_noEscalationWhenActionSufficed(ThreadKind threads) throws Exception {
         VirtualClock clock = VirtualClock.create();
         Statement statement = new Statement();
-        CancellationToken token = clock.call(CancellationSource::create);
+        CancellationSource token = clock.call(CancellationSource::create);
         AtomicInteger escalations = new AtomicInteger();
         CancelAction action = CancelAction.of(statement::cancel)
                 .withEscalation(Duration.ofSeconds(2), () -> {
@@ -207,7 +207,7 @@ class C9CancelActionRegionTest {
     void c9_escalationAfterGraceWhenStillInside(ThreadKind threads) throws Exception {
         VirtualClock clock = VirtualClock.create();
         Statement statement = new Statement(true); // ignores cancel: only the escalation gets it out
-        CancellationToken token = clock.call(CancellationSource::create);
+        CancellationSource token = clock.call(CancellationSource::create);
         AtomicInteger escalations = new AtomicInteger();
         CancelAction action = CancelAction.of(statement::cancel)
                 .withEscalation(Duration.ofSeconds(2), () -> {
@@ -272,7 +272,7 @@ class C9CancelActionRegionTest {
     void c9_regionNotLeftWhileEscalationRuns(ThreadKind threads) throws Exception {
         VirtualClock clock = VirtualClock.create();
         Statement statement = new Statement(true);
-        CancellationToken token = clock.call(CancellationSource::create);
+        CancellationSource token = clock.call(CancellationSource::create);
         Steps steps = new Steps();
         Thread[] bodyThread = new Thread[1];
         CancelAction action = CancelAction.of(statement::cancel).withEscalation(Duration.ofSeconds(1), () -> {
@@ -348,7 +348,7 @@ class C9CancelActionRegionTest {
     void c9_softCancel_actionAfterGrace(ThreadKind threads) throws Exception {
         VirtualClock clock = VirtualClock.create();
         Statement statement = new Statement();
-        CancellationToken token = clock.call(CancellationSource::create);
+        CancellationSource token = clock.call(CancellationSource::create);
         Forked<String> body = threads.fork(() -> clock.call(() -> token.call(
                 () -> Cancellation.withCancelAction(CancelAction.of(statement::cancel), statement::execute))));
         awaitExecuting(body);
@@ -362,7 +362,7 @@ class C9CancelActionRegionTest {
 
         // and a body that completes within the grace returns its value
         Statement quick = new Statement();
-        CancellationToken second = clock.call(CancellationSource::create);
+        CancellationSource second = clock.call(CancellationSource::create);
         Forked<String> ok = threads.fork(() -> clock.call(() -> second.call(
                 () -> Cancellation.withCancelAction(CancelAction.of(quick::cancel), quick::execute))));
         awaitExecuting(ok);

@@ -70,7 +70,7 @@ class CoreBugRegressionTest {
             CancellationSource zero = root.child(Duration.ZERO);
             assertThat(zero.isCancelled()).isTrue();
             assertThat(zero.reason().orElseThrow().kind()).isEqualTo(CancelReason.Kind.DEADLINE);
-            assertThat(root.childWithDeadline(clock.nanoTime() - 1).isCancelled()).isTrue();
+            assertThat(TestTokens.withDeadline(root, clock.nanoTime() - 1).isCancelled()).isTrue();
             assertThat(root.isCancelled()).as("C2: never the parent").isFalse();
             // awaitCancellation(ZERO) used to park for ever on a virtual clock
             assertThat(root.awaitCancellation(Duration.ZERO)).isFalse();
@@ -84,7 +84,7 @@ class CoreBugRegressionTest {
             + "being hard at once")
     void bug2b_zeroGraceIsHardAtOnce(ThreadKind threads) throws Exception {
         VirtualClock clock = VirtualClock.create();
-        CancellationToken token = clock.call(CancellationSource::create);
+        CancellationSource token = clock.call(CancellationSource::create);
         Forked<String> body = threads.fork(() -> clock.call(() -> token.call(() -> new LinkedBlockingQueue<String>().take())));
         body.awaitBlockedIn("LinkedBlockingQueue", "take");
 
@@ -120,7 +120,7 @@ class CoreBugRegressionTest {
         })).isInstanceOf(IOException.class).hasMessage("disk on fire");
         // and a failure racing a cancel that did not interrupt this thread keeps its type, with the cancel attached
         assertThatThrownBy(() -> token.run(() -> {
-            Cancellation.current().cancel("meanwhile"); // delivered to this thread: its interrupt is cleared on exit
+            TestTokens.source(Cancellation.current()).cancel("meanwhile"); // delivered to this thread: its interrupt is cleared on exit
             Thread.interrupted();                        // ... but the body itself swallows it first
             throw new IllegalStateException("own failure");
         })).isInstanceOf(IllegalStateException.class);
@@ -161,7 +161,7 @@ class CoreBugRegressionTest {
             + "ignored until the grace ended")
     void bug5_deadlineDuringSoftGrace_takesEffectAtOnce(ThreadKind threads) throws Exception {
         VirtualClock clock = VirtualClock.create();
-        CancellationToken token = clock.call(CancellationSource::create);
+        CancellationSource token = clock.call(CancellationSource::create);
         Forked<String> body = threads.fork(() -> clock.call(() -> token.call(
                 () -> Timeout.call(Duration.ofSeconds(1), () -> new LinkedBlockingQueue<String>().take()))));
         body.awaitBlockedIn("LinkedBlockingQueue", "take");
@@ -184,7 +184,7 @@ class CoreBugRegressionTest {
             + "for the whole first grace")
     void bug5b_secondSoftCancelWithShorterGrace_hardensAfterItsGrace(ThreadKind threads) throws Exception {
         VirtualClock clock = VirtualClock.create();
-        CancellationToken parent = clock.call(CancellationSource::create);
+        CancellationSource parent = clock.call(CancellationSource::create);
         CancellationSource child = parent.child();
         CancellationSource sibling = parent.child();
         Forked<String> inChild = threads.fork(() -> clock.call(() -> child.call(() -> new LinkedBlockingQueue<String>().take())));
@@ -237,7 +237,7 @@ class CoreBugRegressionTest {
             + "body stuck")
     void bug7_throwingAction_stillEscalates(ThreadKind threads) throws Exception {
         VirtualClock clock = VirtualClock.create();
-        CancellationToken token = clock.call(CancellationSource::create);
+        CancellationSource token = clock.call(CancellationSource::create);
         CountDownLatch free = new CountDownLatch(1);
         AtomicInteger escalations = new AtomicInteger();
         CancelAction action = new CancelAction(() -> {

@@ -255,7 +255,7 @@ class NoOrphanThreadsTest {
         tree.groups.add(g);
         List<Task<?>> tasks = new ArrayList<>();
         boolean joined = false;
-        TaskGroup.Report report = null;
+        TaskReport report = null;
         try {
             for (int i = 0; i < s.children().size(); i++) {
                 Node child = s.children().get(i);
@@ -296,7 +296,7 @@ class NoOrphanThreadsTest {
     }
 
     private static void closeAndCheck(Tree tree, Scope s, String path, TaskGroup g, Census census, List<Task<?>> tasks,
-                                      boolean joined, TaskGroup.@Nullable Report report) {
+                                      boolean joined, @Nullable TaskReport report) {
         boolean root = census.parent == null;
         if (tree.brokenClose) {
             g.close(Duration.ZERO); // the negative control: abandons whatever has not ended
@@ -433,7 +433,7 @@ class NoOrphanThreadsTest {
         Scope root = generate(rnd, 1);
         Tree tree = new Tree(seed, root, brokenClose, stats);
         VirtualClock clock = VirtualClock.create();
-        CancellationToken outside = clock.call(CancellationSource::create);
+        CancellationSource outside = clock.call(CancellationSource::create);
         boolean interruptInClose = root.end() == End.CLOSE_WITHOUT_JOIN && (rnd.nextBoolean() || swallowInterrupt)
                 && !brokenClose;
         tree.swallowInterrupt = swallowInterrupt;

@@ -106,7 +106,7 @@ class RetryTest {
             Flaky body = new Flaky(4);
             VirtualClock clock = VirtualClock.create().autoAdvance();
             clock.run(() -> {
-                CancellationSource t = CancellationSource.create().childWithDeadline(deadlineNanos);
+                CancellationSource t = TestTokens.withDeadline(CancellationSource.create(), deadlineNanos);
                 if (deadlineNanos == ms(1500).toNanos()) {
                     assertThatThrownBy(() -> t.call(() -> exact(10).call(body)))
                             .isInstanceOf(DeadlineExceededException.class).hasCause(body.thrown.get(3));

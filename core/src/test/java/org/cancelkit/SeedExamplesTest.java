@@ -59,7 +59,7 @@ class SeedExamplesTest {
             acc = acc * 31 + i;
             steps++;
             if (cancelMidway && i == 500) {
-                Cancellation.current().cancel("cancelled in " + name);
+                TestTokens.source(Cancellation.current()).cancel("cancelled in " + name);
             }
         }
         log.add(name + " " + steps + " steps");
@@ -73,7 +73,7 @@ class SeedExamplesTest {
     void seed_cancellationPoints(ThreadKind threads) throws Exception {
         for (int cancelIn = -1; cancelIn <= 2; cancelIn++) {
             VirtualClock clock = VirtualClock.create();
-            CancellationToken token = clock.call(CancellationSource::create);
+            CancellationSource token = clock.call(CancellationSource::create);
             List<String> log = Collections.synchronizedList(new ArrayList<>());
             Semaphore passed = new Semaphore(0);
             int k = cancelIn;
@@ -143,7 +143,7 @@ class SeedExamplesTest {
         assertThat(fast.value()).isEqualTo("fresh");
 
         // the caller's own cancel passes through: no fallback
-        CancellationToken caller = clock.call(CancellationSource::create);
+        CancellationSource caller = clock.call(CancellationSource::create);
         Forked<String> cancelled = threads.fork(() -> clock.call(() -> caller.call(() -> Timeout.callOrElse(
                 Duration.ofSeconds(5), () -> fetchFromPrimary(primary), () -> {
                     fallbacks.incrementAndGet();
@@ -220,7 +220,7 @@ class SeedExamplesTest {
     // ---------------------------------------------------------------- "CancellationToken": parent/child
 
     /** The seed's {@code worker}: loops on {@code do_work()} until its token is cancelled. */
-    static int worker(CancellationToken cancel, LinkedBlockingQueue<String> work, AtomicInteger done) {
+    static int worker(CancellationSource cancel, LinkedBlockingQueue<String> work, AtomicInteger done) {
         try {
             cancel.run(() -> {
                 while (true) {

@@ -65,7 +65,7 @@ class TaskGroupBoundedCloseTest {
         VirtualClock clock = VirtualClock.create();
         Straggler stuck = new Straggler();
         CountDownLatch sleeperEnded = new CountDownLatch(1);
-        AtomicReference<TaskGroup.Report> report = new AtomicReference<>();
+        AtomicReference<TaskReport> report = new AtomicReference<>();
         AtomicBoolean closeReturned = new AtomicBoolean();
         Thread owner = clock.fork("owner", () -> {
             TaskGroup group = TaskGroup.open(CompletionPolicy.supervise());
@@ -94,7 +94,7 @@ class TaskGroupBoundedCloseTest {
 
         clock.advance(Duration.ofNanos(1));
         clock.join(owner);
-        TaskGroup.Report r = report.get();
+        TaskReport r = report.get();
         assertThat(r.abandoned()).containsExactly("stuck");
         assertThat(r.completed()).containsExactly("quick");
         assertThat(r.cancelled()).containsExactly("sleeper");
@@ -130,7 +130,7 @@ class TaskGroupBoundedCloseTest {
                 });
             }
             Cancellation.sleep(Duration.ofMillis(10));
-            TaskGroup.Report r = group.close(Duration.ofSeconds(1));
+            TaskReport r = group.close(Duration.ofSeconds(1));
             assertThat(r.abandoned()).isEmpty();
             assertThat(r.cancelled()).containsExactly("t0", "t1", "t2", "t3", "t4");
             assertThat(clock.nanoTime()).as("returned when the slowest cleanup ended, not at the grace")
@@ -195,9 +195,9 @@ class TaskGroupBoundedCloseTest {
     void secondBoundedCloseAfterAbandonment() throws Exception {
         VirtualClock clock = VirtualClock.create();
         Straggler stuck = new Straggler();
-        AtomicReference<TaskGroup.Report> first = new AtomicReference<>();
+        AtomicReference<TaskReport> first = new AtomicReference<>();
         AtomicReference<Throwable> secondFailure = new AtomicReference<>();
-        AtomicReference<TaskGroup.Report> second = new AtomicReference<>();
+        AtomicReference<TaskReport> second = new AtomicReference<>();
         Thread owner = clock.fork("owner", () -> {
             TaskGroup group = TaskGroup.open();
             group.fork("stuck", stuck::run);
@@ -232,7 +232,7 @@ class TaskGroupBoundedCloseTest {
         CountDownLatch release = new CountDownLatch(1);
         CountDownLatch started = new CountDownLatch(2);
         java.util.Queue<Thread> threads = new java.util.concurrent.ConcurrentLinkedQueue<>();
-        AtomicReference<TaskGroup.Report> report = new AtomicReference<>();
+        AtomicReference<TaskReport> report = new AtomicReference<>();
         Thread owner = clock.fork("owner", () -> {
             TaskGroup group = TaskGroup.open();
             group.fork("worker", () -> {
@@ -268,7 +268,7 @@ class TaskGroupBoundedCloseTest {
             VirtualClock clock = VirtualClock.create();
             Straggler stuck = new Straggler();
             AtomicReference<TaskGroup> groupRef = new AtomicReference<>();
-            AtomicReference<TaskGroup.Report> report = new AtomicReference<>();
+            AtomicReference<TaskReport> report = new AtomicReference<>();
             Thread owner = clock.fork("owner", () -> {
                 TaskGroup group = TaskGroup.open();
                 groupRef.set(group);
@@ -288,7 +288,7 @@ class TaskGroupBoundedCloseTest {
             }
             clock.join(owner);
             stuck.ended.await();
-            TaskGroup.Report r = report.get();
+            TaskReport r = report.get();
             assertThat(r.tasks()).extracting(TaskResult::outcome).containsExactly(TaskOutcome.ABANDONED);
             assertThat(r.endOrder()).as("iteration " + i).extracting(TaskResult::name).containsExactly("stuck");
         }

@@ -44,7 +44,7 @@ class TaskGroupOwnerTest {
                     .hasMessageContaining("open a group in the task that forks");
             // a task of the group is another thread too
             Task<?> inner = group.fork("nests wrongly", () -> group.fork("x", () -> {}));
-            TaskGroup.Report r = group.join();
+            TaskReport r = group.join();
             assertThat(r.tasks()).extracting(TaskResult::name).containsExactly("mine", "nests wrongly");
             assertThat(inner.result().orElseThrow().failure()).isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("must be called by the thread that opened the group");

@@ -79,7 +79,7 @@ class TaskGroupPolicyTest {
                     Cancellation.sleep(Duration.ofSeconds(10));
                     return 42;
                 });
-                TaskGroup.Report r = group.join();
+                TaskReport r = group.join();
                 assertThat(r.failed()).containsExactlyInAnyOrder("fails", "fails too");
                 assertThat(r.completed()).containsExactly("runs on");
                 assertThat(r.get("runs on").orElseThrow().value()).isEqualTo(42);
@@ -106,7 +106,7 @@ class TaskGroupPolicyTest {
                     Cancellation.sleep(Duration.ofSeconds(10));
                     return "from mirror 3";
                 });
-                TaskGroup.Report r = group.join();
+                TaskReport r = group.join();
                 assertThat(r.get("fails early").orElseThrow().outcome()).isEqualTo(TaskOutcome.FAILED);
                 assertThat(r.get("wins").orElseThrow().outcome()).isEqualTo(TaskOutcome.COMPLETED);
                 assertThat(r.get("slow").orElseThrow().outcome()).isEqualTo(TaskOutcome.CANCELLED_WHILE_RUNNING);
@@ -178,7 +178,7 @@ class TaskGroupPolicyTest {
         }
 
         @Override
-        public void onJoin(TaskGroup.Report report) {
+        public void onJoin(TaskReport report) {
             if (report.completed().size() < n) {
                 throw new IllegalStateException("no quorum: " + report.completed());
             }
@@ -193,7 +193,7 @@ class TaskGroupPolicyTest {
                 group.fork("r1", () -> Cancellation.sleep(ms(10)));
                 group.fork("r2", () -> Cancellation.sleep(ms(30)));
                 group.fork("r3", () -> Cancellation.sleep(Duration.ofSeconds(10)));
-                TaskGroup.Report r = group.join();
+                TaskReport r = group.join();
                 assertThat(r.completed()).containsExactly("r1", "r2");
                 assertThat(r.cancelled()).containsExactly("r3");
                 assertThat(r.get("r3").orElseThrow().duration()).isEqualTo(ms(30));
@@ -233,13 +233,13 @@ class TaskGroupPolicyTest {
             }
 
             @Override
-            public void onJoin(TaskGroup.Report report) {}
+            public void onJoin(TaskReport report) {}
         };
         try (TaskGroup group = TaskGroup.open(policy)) {
             for (int i = 0; i < tasks; i++) {
                 group.fork("t" + i, () -> {});
             }
-            TaskGroup.Report r = group.join();
+            TaskReport r = group.join();
             assertThat(last.get()).containsExactlyElementsOf(r.endOrder());
         }
         assertThat(overlap).as("the policy was called concurrently or out of order").isFalse();
@@ -256,7 +256,7 @@ class TaskGroupPolicyTest {
             }
 
             @Override
-            public void onJoin(TaskGroup.Report report) {}
+            public void onJoin(TaskReport report) {}
         };
         Forked<Void> owner = ThreadKind.VIRTUAL.forkRun(() -> {
             try (TaskGroup group = TaskGroup.open(broken)) {
@@ -282,9 +282,9 @@ class TaskGroupPolicyTest {
             }
 
             @Override
-            public void onJoin(TaskGroup.Report report) {}
+            public void onJoin(TaskReport report) {}
         };
-        TaskGroup.Report r;
+        TaskReport r;
         try (TaskGroup group = TaskGroup.open(keeper)) {
             for (int i = 0; i < 100; i++) {
                 group.fork("t" + i, () -> {});

@@ -40,7 +40,7 @@ class TaskGroupTest {
         VirtualClock clock = VirtualClock.create().autoAdvance();
         AtomicBoolean slowEnded = new AtomicBoolean();
         clock.run(() -> {
-            TaskGroup.Report result;
+            TaskReport result;
             try (TaskGroup group = TaskGroup.open(CompletionPolicy.supervise())) {
                 group.fork("fast", () -> Cancellation.sleep(ms(100)));
                 group.fork("slow", () -> {
@@ -78,7 +78,7 @@ class TaskGroupTest {
                 group.fork("fast", () -> Cancellation.sleep(ms(100)));
                 group.fork("slow", () -> Cancellation.sleep(Duration.ofSeconds(10)));
                 Cancellation.sleep(ms(200));
-                TaskGroup.Report result = group.join();
+                TaskReport result = group.join();
                 assertThat(result.completed()).containsExactly("fast", "slow");
                 assertThat(result.cancelled()).isEmpty();
             }
@@ -92,7 +92,7 @@ class TaskGroupTest {
     void everyOutcome() throws Exception {
         IOException boom = new IOException("boom");
         onVirtualTime(() -> {
-            TaskGroup.Report report;
+            TaskReport report;
             Task<String> completed;
             Task<Void> failed;
             Task<Void> running;
@@ -158,7 +158,7 @@ class TaskGroupTest {
                 group.cancelAll(CancelReason.shutdown("going down"));
                 Task<Void> t = group.fork("t", () -> ran.set(true));
                 assertThat(t.isDone()).as("ended at fork").isTrue();
-                TaskGroup.Report r = group.join();
+                TaskReport r = group.join();
                 assertThat(r.get("t").orElseThrow().outcome()).isEqualTo(TaskOutcome.CANCELLED_BEFORE_START);
             }
         });
@@ -196,7 +196,7 @@ class TaskGroupTest {
         final boolean bounded;
         final NoOrphanThreadsTest.Census census = new NoOrphanThreadsTest.Census();
         final List<Task<?>> tasks = new java.util.concurrent.CopyOnWriteArrayList<>();
-        final AtomicReference<TaskGroup.Report> report = new AtomicReference<>();
+        final AtomicReference<TaskReport> report = new AtomicReference<>();
         final AtomicBoolean cleanupCompleted = new AtomicBoolean();
         final AtomicBoolean cleanupStarted = new AtomicBoolean();
 
@@ -266,7 +266,7 @@ class TaskGroupTest {
             if (cleanupStarted.get()) {
                 assertThat(cleanupCompleted).as("C6: the shielded cleanup ran to its end").isTrue();
             }
-            TaskGroup.Report r = report.get();
+            TaskReport r = report.get();
             if (r != null) {
                 assertThat(r.abandoned()).isEmpty();
                 assertThat(r.endOrder()).hasSameSizeAs(r.tasks());

@@ -84,7 +84,7 @@ class VirtualTimeTest {
             + "a nanosecond earlier")
     void softGrace_hardensExactlyOnceAtDeadline(ThreadKind threads) throws Exception {
         VirtualClock clock = VirtualClock.create();
-        CancellationToken token = clock.call(CancellationSource::create);
+        CancellationSource token = clock.call(CancellationSource::create);
         AtomicInteger interrupts = new AtomicInteger();
         AtomicInteger callbacks = new AtomicInteger();
         token.onCancel(callbacks::incrementAndGet);
@@ -117,7 +117,7 @@ class VirtualTimeTest {
     @DisplayName("C9 virtual time: a cancel action's escalation runs at the end of its grace exactly once")
     void escalation_firesExactlyOnceAtGrace(ThreadKind threads) throws Exception {
         VirtualClock clock = VirtualClock.create();
-        CancellationToken token = clock.call(CancellationSource::create);
+        CancellationSource token = clock.call(CancellationSource::create);
         CountDownLatch free = new CountDownLatch(1);
         AtomicInteger actions = new AtomicInteger();
         AtomicInteger escalations = new AtomicInteger();

@@ -5,6 +5,7 @@ import java.util.Arrays;
 import org.cancelkit.Cancellation;
 import org.cancelkit.CompletionPolicy;
 import org.cancelkit.TaskGroup;
+import org.cancelkit.TaskReport;
 
 /**
  * 10,000 tasks forked into one group, each sleeping for a minute; the group is cancelled and the time
@@ -65,7 +66,7 @@ public final class GroupCancelLatency {
             Thread.sleep(200); // let every task reach its sleep
             long start = System.nanoTime();
             group.cancelAll("benchmark");
-            TaskGroup.Report report = group.join();
+            TaskReport report = group.join();
             double ms = (System.nanoTime() - start) / 1e6;
             if (report.cancelled().size() != N) {
                 throw new IllegalStateException("expected " + N + " cancelled tasks, got " + report.cancelled().size());

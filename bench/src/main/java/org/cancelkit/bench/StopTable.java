@@ -16,6 +16,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.StructuredTaskScope;
 import java.util.concurrent.TimeUnit;
 import org.cancelkit.TaskGroup;
+import org.cancelkit.TaskReport;
 import org.cancelkit.Timeout;
 
 /**
@@ -154,7 +155,7 @@ public final class StopTable {
         cases.add(new Case("cancelkitTaskGroup", w -> Timeout.call(timeout, () -> {
             try (TaskGroup group = TaskGroup.open()) {
                 group.fork("work", w::call);
-                TaskGroup.Report report = group.join();
+                TaskReport report = group.join();
                 return "join's report: completed " + report.completed() + ", cancelled " + report.cancelled();
             }
         })));

@@ -4,6 +4,7 @@ import java.util.concurrent.StructuredTaskScope;
 import java.util.concurrent.TimeUnit;
 import org.cancelkit.CompletionPolicy;
 import org.cancelkit.TaskGroup;
+import org.cancelkit.TaskReport;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;
@@ -57,7 +58,7 @@ public class TaskGroupBench {
 
     /** The same work as tasks of a supervising group: fork each, join, close. */
     @Benchmark
-    public TaskGroup.Report taskGroup(Blackhole bh) throws InterruptedException {
+    public TaskReport taskGroup(Blackhole bh) throws InterruptedException {
         try (TaskGroup group = TaskGroup.open(CompletionPolicy.supervise())) {
             for (int i = 0; i < tasks; i++) {
                 int k = i;

@@ -10,6 +10,7 @@ import org.cancelkit.CompletionPolicy;
 import org.cancelkit.DeadlineExceededException;
 import org.cancelkit.TaskFailedException;
 import org.cancelkit.TaskGroup;
+import org.cancelkit.TaskReport;
 import org.cancelkit.TaskOutcome;
 import org.cancelkit.TaskResult;
 import org.cancelkit.Timeout;
@@ -42,7 +43,7 @@ final class GroupScenarios {
         @Override
         public void run(Report r) throws Exception {
             AtomicInteger stillRunning = new AtomicInteger();
-            TaskGroup.Report report = null;
+            TaskReport report = null;
             String joinOutcome = "returned";
             long start = System.nanoTime();
             try (TaskGroup group = TaskGroup.open(CompletionPolicy.failFast())) {
@@ -150,7 +151,7 @@ final class GroupScenarios {
             long seed = System.nanoTime();
             Random random = new Random(seed);
             long start = System.nanoTime();
-            TaskGroup.Report report;
+            TaskReport report;
             try (TaskGroup group = TaskGroup.open(CompletionPolicy.supervise())) {
                 for (int i = 0; i < 100; i++) {
                     long work = 5 + random.nextInt(30);

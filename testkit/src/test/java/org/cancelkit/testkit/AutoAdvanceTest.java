@@ -13,6 +13,7 @@ import org.cancelkit.CompletionPolicy;
 import org.cancelkit.DeadlineExceededException;
 import org.cancelkit.MonotonicClock;
 import org.cancelkit.TaskGroup;
+import org.cancelkit.TaskReport;
 import org.cancelkit.Timeout;
 import org.cancelkit.VirtualClock;
 import org.junit.jupiter.api.BeforeEach;
@@ -72,7 +73,7 @@ class AutoAdvanceTest {
         try (TaskGroup group = TaskGroup.open(CompletionPolicy.supervise())) {
             group.fork("hour", () -> Cancellation.sleep(Duration.ofHours(1)));
             group.fork("day", () -> Cancellation.sleep(Duration.ofDays(1)));
-            TaskGroup.Report report = group.join(); // every participant waits: the clock jumps twice
+            TaskReport report = group.join(); // every participant waits: the clock jumps twice
             assertThat(report.completed()).containsExactlyInAnyOrder("hour", "day");
         }
         assertThat(clock.nanoTime()).isEqualTo(Duration.ofDays(1).toNanos());
