@@ -26,7 +26,7 @@ class ForkContextTest {
     void forksCarryTheContext() throws Exception {
         List<String> seen = Collections.synchronizedList(new ArrayList<>());
         List<Thread> threads = Collections.synchronizedList(new ArrayList<>());
-        try (ForkContext.Installation installed = ForkContext.install(CARRIER)) {
+        try (var _ = ForkContext.install(CARRIER)) {
             TRACE.set("trace-42");
             try (TaskGroup group = TaskGroup.open()) {
                 for (int i = 0; i < 10; i++) {
