@@ -20,7 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.cancelkit.CancelledException;
 import org.cancelkit.Cancellation;
-import org.cancelkit.CancellationToken;
+import org.cancelkit.CancellationSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -212,7 +212,7 @@ class AtomicFileWriterTest {
     void cancelledBeforeTheRename_aborts() throws IOException {
         Path target = dir.resolve("a");
         Files.writeString(target, "old");
-        CancellationToken token = CancellationToken.create();
+        CancellationSource token = CancellationSource.create();
         FileOptions cancelWhenTempIsWritten = FileOptions.defaults().withStepListener(step -> {
             if (step == CommitStep.TEMP_WRITTEN) {
                 token.cancel("stop");
@@ -229,7 +229,7 @@ class AtomicFileWriterTest {
     void cancelledAfterTheRename_finishesTheDirectorySync_andReportsSuccess() throws IOException {
         Path target = dir.resolve("a");
         Files.writeString(target, "old");
-        CancellationToken token = CancellationToken.create();
+        CancellationSource token = CancellationSource.create();
         FaultyFs fs = new FaultyFs();
         FileOptions cancelAfterRename = FileOptions.defaults().withStepListener(step -> {
             if (step == CommitStep.TARGET_REPLACED) {

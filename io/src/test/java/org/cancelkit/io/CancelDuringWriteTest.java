@@ -14,7 +14,7 @@ import java.util.Random;
 import java.util.concurrent.atomic.AtomicReference;
 import org.cancelkit.CancelReason;
 import org.cancelkit.CancelledException;
-import org.cancelkit.CancellationToken;
+import org.cancelkit.CancellationSource;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -80,7 +80,7 @@ class CancelDuringWriteTest {
             throws Exception {
         AtomicReference<Object> result = new AtomicReference<>();
         Runnable body = () -> {
-            CancellationToken token = CancellationToken.create();
+            CancellationSource token = CancellationSource.create();
             Thread writer = Thread.currentThread();
             java.util.concurrent.atomic.AtomicBoolean fired = new java.util.concurrent.atomic.AtomicBoolean();
             Runnable action = switch (how) {

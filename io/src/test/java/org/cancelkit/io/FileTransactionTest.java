@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.cancelkit.CancelledException;
 import org.cancelkit.Cancellation;
-import org.cancelkit.CancellationToken;
+import org.cancelkit.CancellationSource;
 import org.cancelkit.VirtualClock;
 import org.cancelkit.io.internal.OwnerId;
 import org.junit.jupiter.api.Test;
@@ -111,7 +111,7 @@ class FileTransactionTest {
     @Test
     void cancelledBeforeTheCommitPoint_rollsBack() throws IOException {
         old();
-        CancellationToken token = CancellationToken.create();
+        CancellationSource token = CancellationSource.create();
         FileOptions cancelAtIntent = FileOptions.defaults().withStepListener(s -> {
             if (s == CommitStep.INTENT_DURABLE) {
                 token.cancel("changed my mind");
@@ -133,7 +133,7 @@ class FileTransactionTest {
     @Test
     void cancelledAfterTheCommitPoint_finishes_andReportsSuccess() throws IOException {
         old();
-        CancellationToken token = CancellationToken.create();
+        CancellationSource token = CancellationSource.create();
         FileOptions cancelWhenCommitted = FileOptions.defaults().withStepListener(s -> {
             if (s == CommitStep.COMMITTED) {
                 token.cancel("too late");

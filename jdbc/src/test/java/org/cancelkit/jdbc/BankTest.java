@@ -18,7 +18,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import org.cancelkit.CancellationToken;
+import org.cancelkit.CancellationSource;
 import org.cancelkit.CancelledException;
 import org.cancelkit.DeadlineExceededException;
 import org.cancelkit.Timeout;
@@ -212,7 +212,7 @@ class BankTest {
 
     private static void transfer(HikariDataSource pool, String sleep, long id, int src, int dst, int amount, Fate fate,
                                  Set<Long> sessions) throws Exception {
-        CancellationToken token = CancellationToken.create();
+        CancellationSource token = CancellationSource.create();
         if (fate == Fate.BEFORE_BEGIN) {
             token.cancel("before BEGIN");
         }
@@ -243,7 +243,7 @@ class BankTest {
     }
 
     private static Void body(HikariDataSource pool, String sleep, long id, int src, int dst, int amount, Fate fate,
-                             CancellationToken token, CountDownLatch sleeping, Set<Long> sessions) throws SQLException {
+                             CancellationSource token, CountDownLatch sleeping, Set<Long> sessions) throws SQLException {
         return SqlTransaction.call(pool, JdbcOptions.defaults(), tx -> {
             sessions.add(Db.single(tx.connection(), tx.connection().getMetaData().getDatabaseProductName()
                     .equals("PostgreSQL") ? "SELECT pg_backend_pid()" : "SELECT connection_id()"));

@@ -8,7 +8,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicReference;
-import org.cancelkit.CancellationToken;
+import org.cancelkit.CancellationSource;
 import org.cancelkit.CancelledException;
 import org.cancelkit.DeadlineExceededException;
 import org.cancelkit.Timeout;
@@ -45,7 +45,7 @@ class CancelRaceTest {
         try (Connection c = db.connect(); Connection observer = db.connect(); Statement s = c.createStatement()) {
             long session = db.sessionId(c);
             for (int i = 0; i < rounds; i++) {
-                CancellationToken token = CancellationToken.create();
+                CancellationSource token = CancellationSource.create();
                 AtomicReference<Throwable> outcome = new AtomicReference<>();
                 Thread worker = Thread.ofVirtual().start(() -> {
                     try {

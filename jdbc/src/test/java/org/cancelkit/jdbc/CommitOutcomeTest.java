@@ -11,7 +11,7 @@ import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
-import org.cancelkit.CancellationToken;
+import org.cancelkit.CancellationSource;
 import org.cancelkit.VirtualClock;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -209,7 +209,7 @@ class CommitOutcomeTest {
         CountDownLatch inCommit = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         AtomicBoolean interruptedInCommit = new AtomicBoolean();
-        CancellationToken token = CancellationToken.create();
+        CancellationSource token = CancellationSource.create();
         AtomicReference<SqlTransaction> tx = new AtomicReference<>();
         AtomicReference<Throwable> outcome = new AtomicReference<>();
         try (Connection real = db.connect(); Connection observer = db.connect()) {
@@ -249,7 +249,7 @@ class CommitOutcomeTest {
         CountDownLatch inCommit = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         AtomicBoolean interruptedInCommit = new AtomicBoolean();
-        CancellationToken token = CancellationToken.create();
+        CancellationSource token = CancellationSource.create();
         try (Connection real = db.connect(); Connection observer = db.connect()) {
             Connection c = faulty(real, slowCommit(inCommit, release, interruptedInCommit), () -> {});
             Thread worker = Thread.ofVirtual().start(() -> {

@@ -9,7 +9,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.cancelkit.CancellationToken;
+import org.cancelkit.CancellationSource;
 import org.cancelkit.CancelledException;
 import org.cancelkit.DeadlineExceededException;
 import org.cancelkit.Timeout;
@@ -97,7 +97,7 @@ class DeadlineTimeoutTest {
         AtomicBoolean sent = new AtomicBoolean();
         try (Connection c = db.connect(); Statement s = c.createStatement()) {
             clock.run(() -> {
-                CancellationToken token = CancellationToken.create().child(Duration.ofMillis(100));
+                CancellationSource token = CancellationSource.create().child(Duration.ofMillis(100));
                 clock.advance(Duration.ofMillis(100));
                 assertThatThrownBy(() -> token.call(() -> Statements.call(s, st -> {
                     sent.set(true);

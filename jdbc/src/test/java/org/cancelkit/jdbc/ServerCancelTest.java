@@ -7,7 +7,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
-import org.cancelkit.CancellationToken;
+import org.cancelkit.CancellationSource;
 import org.cancelkit.CancelledException;
 import org.cancelkit.DeadlineExceededException;
 import org.cancelkit.Timeout;
@@ -71,7 +71,7 @@ class ServerCancelTest {
     @DisplayName("D2: a cancel from outside surfaces as CancelledException and stops the query on the server")
     void outsideCancelIsCancelledException(Db db) throws Exception {
         db.resetTable(T);
-        CancellationToken token = CancellationToken.create();
+        CancellationSource token = CancellationSource.create();
         AtomicReference<Throwable> outcome = new AtomicReference<>();
         try (Connection c = db.connect(); Connection observer = db.connect(); Statement s = c.createStatement()) {
             long session = db.sessionId(c);
@@ -97,7 +97,7 @@ class ServerCancelTest {
     @DisplayName("D2: a statement waiting for a row lock is cancelled on the server; CancelledException carries the driver's cancel error")
     void cancelWhileWaitingForALock(Db db) throws Exception {
         db.resetTable(T);
-        CancellationToken token = CancellationToken.create();
+        CancellationSource token = CancellationSource.create();
         AtomicReference<Throwable> outcome = new AtomicReference<>();
         try (Connection holder = db.connect(); Connection c = db.connect(); Connection observer = db.connect()) {
             holder.setAutoCommit(false);

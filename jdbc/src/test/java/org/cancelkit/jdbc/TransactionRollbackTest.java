@@ -12,7 +12,7 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import org.cancelkit.CancellationToken;
+import org.cancelkit.CancellationSource;
 import org.cancelkit.CancelledException;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Tag;
@@ -107,7 +107,7 @@ class TransactionRollbackTest {
     @DisplayName("D1: a cancellation between statements rolls back; the next statement is not sent")
     void cancellationRollsBack(Db db) throws Exception {
         db.resetTable(T);
-        CancellationToken token = CancellationToken.create();
+        CancellationSource token = CancellationSource.create();
         AtomicBoolean secondSent = new AtomicBoolean();
         try (Connection c = db.connect(); Connection observer = db.connect()) {
             assertThatThrownBy(() -> token.call(() -> SqlTransaction.call(c, JdbcOptions.defaults(), tx -> {
@@ -151,7 +151,7 @@ class TransactionRollbackTest {
         config.setPoolName("ck-" + db + "-" + round);
         AtomicLong session = new AtomicLong(-1);
         AtomicReference<Throwable> outcome = new AtomicReference<>();
-        CancellationToken token = CancellationToken.create();
+        CancellationSource token = CancellationSource.create();
         try (HikariDataSource pool = new HikariDataSource(config); Connection observer = db.connect()) {
             Thread worker = Thread.ofVirtual().start(() -> {
                 try {
@@ -219,7 +219,7 @@ class TransactionRollbackTest {
     @Test
     @DisplayName("D1: nothing begins on a cancelled token")
     void nothingBeginsOnACancelledToken() throws Exception {
-        CancellationToken token = CancellationToken.create();
+        CancellationSource token = CancellationSource.create();
         token.cancel();
         try (Connection c = Db.POSTGRES.connect()) {
             assertThatThrownBy(() -> token.call(() -> SqlTransaction.begin(c))).isInstanceOf(CancelledException.class);

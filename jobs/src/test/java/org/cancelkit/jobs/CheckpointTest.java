@@ -13,7 +13,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.Map;
-import org.cancelkit.CancellationToken;
+import org.cancelkit.CancellationSource;
 import org.cancelkit.CancelledException;
 import org.cancelkit.jobs.CheckpointException.Problem;
 import org.cancelkit.jobs.Fixtures.Tally;
@@ -39,7 +39,7 @@ class CheckpointTest {
     /** A job stopped at item 17 (checkpoints every 5 items, and the stop checkpoint). */
     @BeforeEach
     void stoppedJob() throws Exception {
-        CancellationToken token = CancellationToken.create();
+        CancellationSource token = CancellationSource.create();
         job = Fixtures.job(dir, N, (index, item, tally, out) -> {
             out.print(Fixtures.line(index, item));
             if (index == 16) {
@@ -227,7 +227,7 @@ class CheckpointTest {
         byte[] old = good;
         JsonNode oldTree = new ObjectMapper().readTree(old);
         // the next checkpoint: resume and stop 5 items later, same digit counts, so the files align
-        CancellationToken token = CancellationToken.create();
+        CancellationSource token = CancellationSource.create();
         Job<Integer, Tally> next = Fixtures.job(dir, N, (index, item, tally, out) -> {
             out.print(Fixtures.line(index, item));
             if (index == 21) {

@@ -9,7 +9,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.cancelkit.Cancellation;
-import org.cancelkit.CancellationToken;
+import org.cancelkit.CancellationSource;
 import org.cancelkit.CancelledException;
 import org.cancelkit.jobs.Fixtures.Tally;
 import org.junit.jupiter.api.DisplayName;
@@ -87,7 +87,7 @@ class InputAndStateTest {
         Job<Integer, Money> job = Job.create("money", dir, Fixtures.items(20), Money.class, start,
                 (i, item, m, out) -> new Money(m.total().add(new BigDecimal("0.10"))))
                 .withOptions(JobOptions.defaults().withCheckpointEveryItems(3));
-        CancellationToken token = CancellationToken.create();
+        CancellationSource token = CancellationSource.create();
         Job<Integer, Money> stopping = Job.create("money", dir, Fixtures.items(20), Money.class, start,
                 (i, item, m, out) -> {
                     if (i == 10) {

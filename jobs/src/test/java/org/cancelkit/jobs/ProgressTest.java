@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.cancelkit.CancellationToken;
+import org.cancelkit.CancellationSource;
 import org.cancelkit.CancelledException;
 import org.cancelkit.VirtualClock;
 import org.cancelkit.jobs.Fixtures.Tally;
@@ -65,7 +65,7 @@ class ProgressTest {
     @DisplayName("J3: a resumed run counts only its own items in rate and ETA; done includes the earlier ones")
     void resumedRunRateCountsOnlyThisRun() throws Exception {
         VirtualClock clock = VirtualClock.create();
-        CancellationToken token = CancellationToken.create();
+        CancellationSource token = CancellationSource.create();
         ItemProcessor<Integer, Tally> first = (index, item, tally, out) -> {
             clock.advance(PACE);
             out.print(Fixtures.line(index, item));

@@ -9,7 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.cancelkit.Cancellation;
-import org.cancelkit.CancellationToken;
+import org.cancelkit.CancellationSource;
 import org.cancelkit.CancelledException;
 import org.cancelkit.DeadlineExceededException;
 import org.cancelkit.Timeout;
@@ -116,7 +116,7 @@ class ResumeTest {
         for (int k = 0; k <= N; k++) {
             Fixtures.clear(dir);
             int cancelBefore = k;
-            CancellationToken token = CancellationToken.create();
+            CancellationSource token = CancellationSource.create();
             ItemProcessor<Integer, Tally> body = (index, item, tally, out) -> {
                 out.print(Fixtures.line(index, item));
                 if (index == cancelBefore - 1) {
@@ -157,7 +157,7 @@ class ResumeTest {
         for (int k = 0; k < N; k++) {
             Fixtures.clear(dir);
             int inside = k;
-            CancellationToken token = CancellationToken.create();
+            CancellationSource token = CancellationSource.create();
             ItemProcessor<Integer, Tally> body = (index, item, tally, out) -> {
                 String line = Fixtures.line(index, item);
                 out.print(line.substring(0, line.length() / 2));
@@ -233,7 +233,7 @@ class ResumeTest {
     void foreignCancellationIsAnItemFailure() throws Exception {
         ItemProcessor<Integer, Tally> failsAt5 = (index, item, tally, out) -> {
             if (index == 5) {
-                CancellationToken own = CancellationToken.create();
+                CancellationSource own = CancellationSource.create();
                 own.cancel("the item's own request gave up");
                 own.throwIfCancelled();
             }
@@ -262,7 +262,7 @@ class ResumeTest {
     @Test
     @DisplayName("J1: a hard cancel whose interrupt closes the output channel mid-checkpoint is survived: saved, resumed once")
     void interruptClosesTheOutputChannel() throws Exception {
-        CancellationToken token = CancellationToken.create();
+        CancellationSource token = CancellationSource.create();
         ItemProcessor<Integer, Tally> body = (index, item, tally, out) -> {
             out.print(Fixtures.line(index, item));
             if (index == 4) {
@@ -318,7 +318,7 @@ class ResumeTest {
     @Test
     @DisplayName("J1 C8: a soft cancel (shutdown with a grace) lets the item in flight finish, then stops at the boundary, with no interrupt")
     void softCancelFinishesTheItemInFlight() throws Exception {
-        CancellationToken token = CancellationToken.create();
+        CancellationSource token = CancellationSource.create();
         ItemProcessor<Integer, Tally> body = (index, item, tally, out) -> {
             if (index == 12) {
                 token.cancel(org.cancelkit.CancelReason.shutdown("draining"), Duration.ofHours(1));

@@ -3,7 +3,7 @@ package org.cancelkit.races;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.cancelkit.CancelReason;
-import org.cancelkit.CancellationToken;
+import org.cancelkit.CancellationSource;
 import org.jetbrains.lincheck.LincheckAssertionError;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -35,10 +35,10 @@ class CancelReturnsTest {
 
     /** root → mid → leaf; both actors cancel the root, or actor2 cancels mid. */
     static final class Real extends Shape {
-        final CancellationToken root = CancellationToken.create();
-        final CancellationToken mid = root.child();
-        final CancellationToken leaf = mid.child();
-        final CancellationToken second;
+        final CancellationSource root = CancellationSource.create();
+        final CancellationSource mid = root.child();
+        final CancellationSource leaf = mid.child();
+        final CancellationSource second;
 
         private Real(boolean secondOnMid) {
             second = secondOnMid ? mid : root;

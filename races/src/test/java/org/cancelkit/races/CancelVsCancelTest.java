@@ -3,7 +3,7 @@ package org.cancelkit.races;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.cancelkit.CancelReason;
-import org.cancelkit.CancellationToken;
+import org.cancelkit.CancellationSource;
 import org.jetbrains.lincheck.LincheckAssertionError;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -36,9 +36,9 @@ class CancelVsCancelTest {
     }
 
     static final class RealSameToken extends SameToken {
-        final CancellationToken token = CancellationToken.create();
-        final CancellationToken child = token.child();
-        final CancellationToken grandchild = child.child();
+        final CancellationSource token = CancellationSource.create();
+        final CancellationSource child = token.child();
+        final CancellationSource grandchild = child.child();
 
         @Override
         void actor1() {
@@ -52,17 +52,17 @@ class CancelVsCancelTest {
 
         @Override
         Object reasonOf(int level) {
-            CancellationToken t = level == 0 ? token : level == 1 ? child : grandchild;
+            CancellationSource t = level == 0 ? token : level == 1 ? child : grandchild;
             return t.reason().orElse(null);
         }
     }
 
     /** cancel(A) on a token ∥ cancel(B) on its child. */
     static final class RealParentAndChild extends Race {
-        final CancellationToken parent = CancellationToken.create();
-        final CancellationToken child = parent.child();
-        final CancellationToken grandchild = child.child();
-        final CancellationToken sibling = parent.child();
+        final CancellationSource parent = CancellationSource.create();
+        final CancellationSource child = parent.child();
+        final CancellationSource grandchild = child.child();
+        final CancellationSource sibling = parent.child();
         boolean wonA;
         boolean wonB;
 

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.cancelkit.CancelReason;
-import org.cancelkit.CancellationToken;
+import org.cancelkit.CancellationSource;
 import org.jetbrains.lincheck.LincheckAssertionError;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -33,10 +33,10 @@ class CancelVsChildTest {
     }
 
     static final class Real extends Shape {
-        final CancellationToken root = CancellationToken.create();
+        final CancellationSource root = CancellationSource.create();
         /** The token whose child actor2 makes: the root itself, or a child of it. */
-        final CancellationToken parent;
-        CancellationToken child;
+        final CancellationSource parent;
+        CancellationSource child;
 
         private Real(boolean deep) {
             parent = deep ? root.child() : root;
@@ -82,10 +82,10 @@ class CancelVsChildTest {
      * (C2).
      */
     static final class BornCancelled extends Race {
-        final CancellationToken parent = CancellationToken.create();
+        final CancellationSource parent = CancellationSource.create();
         final Count runs = new Count();
-        CancellationToken child;
-        CancellationToken grandchild;
+        CancellationSource child;
+        CancellationSource grandchild;
 
         @Override
         void actor1() {
@@ -160,12 +160,12 @@ class CancelVsChildTest {
     /** The same regression without any race: the interleaving where the cancel is over before child() starts. */
     @Test
     void childBornCancelledPassesTheCancellationOnSequentially() {
-        CancellationToken parent = CancellationToken.create();
+        CancellationSource parent = CancellationSource.create();
         parent.cancel(A);
-        CancellationToken child = parent.child();
+        CancellationSource child = parent.child();
         Race.Count runs = new Race.Count();
         child.onCancel(runs);
-        CancellationToken grandchild = child.child();
+        CancellationSource grandchild = child.child();
         assertThat(child.isCancelled()).isTrue();
         assertThat(runs.get()).as("runs of a callback registered on a cancelled token").isEqualTo(1);
         assertThat(grandchild.isCancelled()).as("grandchild of a cancelled token is cancelled").isTrue();

@@ -2,7 +2,7 @@ package org.cancelkit.races;
 
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import org.cancelkit.CancellationToken;
+import org.cancelkit.CancellationSource;
 import org.jetbrains.lincheck.LincheckAssertionError;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -29,7 +29,7 @@ class CancelVsRegisterTest {
     }
 
     static final class Real extends Shape {
-        final CancellationToken token = CancellationToken.create();
+        final CancellationSource token = CancellationSource.create();
 
         static Real empty() {
             return new Real();

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import org.cancelkit.CancelReason;
-import org.cancelkit.CancellationToken;
+import org.cancelkit.CancellationSource;
 import org.cancelkit.VirtualClock;
 import org.jetbrains.lincheck.LincheckAssertionError;
 import org.junit.jupiter.api.Tag;
@@ -44,9 +44,9 @@ class DeadlineVsCancelTest {
     /** Explicit cancel of the token whose own deadline fires. */
     static final class Real extends Shape {
         final VirtualClock clock = VirtualClock.create();
-        final CancellationToken root = clock.call(CancellationToken::create);
-        final CancellationToken token = root.child(TIMEOUT);
-        final CancellationToken child = token.child();
+        final CancellationSource root = clock.call(CancellationSource::create);
+        final CancellationSource token = root.child(TIMEOUT);
+        final CancellationSource child = token.child();
 
         @Override
         void actor1() {
@@ -82,9 +82,9 @@ class DeadlineVsCancelTest {
     /** Explicit cancel of the parent while the child's own deadline fires. */
     static final class RealParentCancel extends Race {
         final VirtualClock clock = VirtualClock.create();
-        final CancellationToken root = clock.call(CancellationToken::create);
-        final CancellationToken token = root.child(TIMEOUT);
-        final CancellationToken child = token.child();
+        final CancellationSource root = clock.call(CancellationSource::create);
+        final CancellationSource token = root.child(TIMEOUT);
+        final CancellationSource child = token.child();
 
         @Override
         void actor1() {

@@ -3,7 +3,7 @@ package org.cancelkit.races;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.cancelkit.CancelReason;
-import org.cancelkit.CancellationToken;
+import org.cancelkit.CancellationSource;
 import org.jetbrains.lincheck.LincheckAssertionError;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -44,8 +44,8 @@ class ReasonVisibilityTest {
     }
 
     static final class Real extends Shape {
-        final CancellationToken token = CancellationToken.create();
-        final CancellationToken child = token.child();
+        final CancellationSource token = CancellationSource.create();
+        final CancellationSource child = token.child();
 
         @Override
         void actor1() {

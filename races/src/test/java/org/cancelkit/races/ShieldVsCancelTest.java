@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import org.cancelkit.Cancellation;
-import org.cancelkit.CancellationToken;
+import org.cancelkit.CancellationSource;
 import org.cancelkit.CheckedRunnable;
 import org.cancelkit.VirtualClock;
 import org.jetbrains.lincheck.LincheckAssertionError;
@@ -49,7 +49,7 @@ class ShieldVsCancelTest {
 
     static final class Real extends Shape {
         final VirtualClock clock = VirtualClock.create();
-        final CancellationToken token = clock.call(CancellationToken::create);
+        final CancellationSource token = clock.call(CancellationSource::create);
 
         private Real(boolean checkInterrupt) {
             super(checkInterrupt);

@@ -2,7 +2,7 @@ package org.cancelkit.races;
 
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import org.cancelkit.CancellationToken;
+import org.cancelkit.CancellationSource;
 import org.cancelkit.Registration;
 import org.jetbrains.lincheck.LincheckAssertionError;
 import org.junit.jupiter.api.Tag;
@@ -39,7 +39,7 @@ class UnregisterVsCancelTest {
     }
 
     static final class Real extends Shape {
-        final CancellationToken token = CancellationToken.create();
+        final CancellationSource token = CancellationSource.create();
         final Registration registration;
 
         private Real(boolean striped) {

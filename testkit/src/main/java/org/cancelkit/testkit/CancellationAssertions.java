@@ -5,7 +5,7 @@ import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import org.cancelkit.CancellationToken;
+import org.cancelkit.CancellationSource;
 import org.cancelkit.CheckedRunnable;
 import org.cancelkit.testkit.internal.Recorder;
 import org.cancelkit.testkit.internal.Sneaky;
@@ -92,7 +92,7 @@ public final class CancellationAssertions {
         recorder.recording(false);
         recorder.points(kind -> count.incrementAndGet());
         try {
-            CancellationToken token = CancellationToken.create();
+            CancellationSource token = CancellationSource.create();
             recorder.bind(() -> {
                 token.run(operation);
                 return null;
@@ -116,7 +116,7 @@ public final class CancellationAssertions {
                 first.set(Stacks.capture());
             }
         });
-        CancellationToken token = CancellationToken.create();
+        CancellationSource token = CancellationSource.create();
         token.cancel("cancelled before the operation started, by a cancellation-point assertion");
         Throwable[] thrown = {null};
         try {

@@ -7,7 +7,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.cancelkit.Cancellation;
-import org.cancelkit.CancellationToken;
+import org.cancelkit.CancellationSource;
 import org.cancelkit.CheckedRunnable;
 import org.cancelkit.internal.Checkpoints;
 import org.cancelkit.testkit.internal.Sneaky;
@@ -54,13 +54,13 @@ final class Exploration {
     private final class Points implements Checkpoints.Listener {
         final AtomicInteger count = new AtomicInteger();
         final List<String> sites = Collections.synchronizedList(new ArrayList<>());
-        final CancellationToken token;
+        final CancellationSource token;
         volatile boolean reached;
         volatile boolean shielded;
         volatile List<StackTraceElement> stack = List.of();
         volatile @Nullable Exception injected;
 
-        Points(CancellationToken token) {
+        Points(CancellationSource token) {
             this.token = token;
         }
 
@@ -96,7 +96,7 @@ final class Exploration {
             }
         }
         LeakWatch watch = leaks.begin();
-        CancellationToken token = CancellationToken.create();
+        CancellationSource token = CancellationSource.create();
         Points points = new Points(token);
         watch.recorder().points(points);
         Throwable[] thrown = {null};

@@ -16,7 +16,7 @@ import org.jspecify.annotations.Nullable;
  * class WorkerTest {
  *     @Test
  *     void theWorkerSeesTheCancelWhileAsleep(VirtualClock clock, Steps steps) throws Exception {
- *         CancellationToken token = CancellationToken.create();
+ *         CancellationSource token = CancellationSource.create();
  *         steps.expect(1);
  *         Thread worker = clock.fork("worker", () -> {
  *             try {

@@ -8,7 +8,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.cancelkit.Cancellation;
-import org.cancelkit.CancellationToken;
+import org.cancelkit.CancellationSource;
 import org.cancelkit.CompletionPolicy;
 import org.cancelkit.DeadlineExceededException;
 import org.cancelkit.MonotonicClock;
@@ -81,7 +81,7 @@ class AutoAdvanceTest {
 
     @Test
     void aBodyThatNeverWaitsInALibraryCallIsNotFastForwarded(VirtualClock clock) throws Exception {
-        CancellationToken hour = CancellationToken.create().child(Duration.ofHours(1));
+        CancellationSource hour = CancellationSource.create().child(Duration.ofHours(1));
         // A participant parked in a 1-day sleep, while the test thread blocks outside cancelkit (a queue):
         // not every participant waits in a library wait, so time must hold still.
         Thread sleeper = clock.fork("sleeper", () -> Cancellation.sleep(Duration.ofDays(1)));
@@ -112,8 +112,8 @@ class AutoAdvanceTest {
 
     @Test
     void aThreadOutsideTheTestWaitingOnItsTokensDoesNotFastForwardTheBusyTest(VirtualClock clock) throws Exception {
-        CancellationToken hour = CancellationToken.create().child(Duration.ofHours(1));
-        CancellationToken gate = CancellationToken.create();
+        CancellationSource hour = CancellationSource.create().child(Duration.ofHours(1));
+        CancellationSource gate = CancellationSource.create();
         Thread outsider = Thread.ofVirtual().name("outsider").start(() -> { // not a participant
             try {
                 gate.awaitCancellation();

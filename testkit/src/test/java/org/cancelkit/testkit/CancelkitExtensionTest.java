@@ -13,6 +13,7 @@ import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.cancelkit.CancellationSource;
 import org.cancelkit.CancellationToken;
 import org.cancelkit.VirtualClock;
 import org.junit.jupiter.api.AfterEach;
@@ -34,14 +35,14 @@ class CancelkitExtensionTest {
     static volatile CountDownLatch release = new CountDownLatch(0);
     static volatile Path tmpFile = Path.of("unset");
     static volatile Path fdFile = Path.of("unset");
-    static volatile CancellationToken server = CancellationToken.never();
+    static volatile CancellationSource server = CancellationSource.create();
     static final AtomicInteger WIDGETS = new AtomicInteger();
-    static final List<CancellationToken> gates = new CopyOnWriteArrayList<>();
+    static final List<CancellationSource> gates = new CopyOnWriteArrayList<>();
 
     @AfterEach
     void cleanUp() throws Exception {
         release.countDown();
-        gates.forEach(CancellationToken::cancel);
+        gates.forEach(CancellationSource::cancel);
         gates.clear();
         for (Thread t : LEAKED) {
             t.join();
@@ -85,7 +86,7 @@ class CancelkitExtensionTest {
         static class LeaksAVirtualThread {
             @Test
             void leaks(VirtualClock clock) throws Exception {
-                CancellationToken gate = CancellationToken.create();
+                CancellationSource gate = CancellationSource.create();
                 gates.add(gate);
                 LEAKED.add(Thread.ofVirtual().name("leaky-worker").start(() -> {
                     try {
@@ -308,7 +309,7 @@ class CancelkitExtensionTest {
 
     @Test
     void aRegistrationLeftOnAnOutlivingTokenFailsTheTest() {
-        server = CancellationToken.create();
+        server = CancellationSource.create();
         assertThat(runFailing(Fixtures.LeaksARegistration.class))
                 .hasMessageContaining("[registrations] an onCancel callback registered on CancellationToken[active]")
                 .hasMessageContaining("Fixtures$LeaksARegistration.leaks");
@@ -316,7 +317,7 @@ class CancelkitExtensionTest {
 
     @Test
     void aTestThatCleansUpEverythingPasses() {
-        server = CancellationToken.create();
+        server = CancellationSource.create();
         runPassing(Fixtures.LeaksNothing.class);
     }
 

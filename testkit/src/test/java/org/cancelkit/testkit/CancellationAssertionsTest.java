@@ -9,7 +9,7 @@ import static org.cancelkit.testkit.CancellationAssertions.countCancellationPoin
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.cancelkit.Cancellation;
-import org.cancelkit.CancellationToken;
+import org.cancelkit.CancellationSource;
 import org.cancelkit.CancelledException;
 import org.junit.jupiter.api.Test;
 
@@ -24,7 +24,7 @@ class CancellationAssertionsTest {
     @Test
     void aLibraryWaitIsACancellationPoint() {
         assertCancellationPoint(() -> Cancellation.sleep(Duration.ofDays(1)));
-        assertCancellationPoint(() -> CancellationToken.create().awaitCancellation());
+        assertCancellationPoint(() -> CancellationSource.create().awaitCancellation());
     }
 
     @Test

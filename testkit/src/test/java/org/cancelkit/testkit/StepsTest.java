@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import org.cancelkit.Cancellation;
-import org.cancelkit.CancellationToken;
+import org.cancelkit.CancellationSource;
 import org.cancelkit.CancelledException;
 import org.cancelkit.VirtualClock;
 import org.junit.jupiter.api.Nested;
@@ -91,7 +91,7 @@ class StepsTest {
         // tag::steps[]
         @Test
         void theWorkerSeesTheCancelWhileAsleep(VirtualClock clock, Steps steps) throws Exception {
-            CancellationToken token = CancellationToken.create();
+            CancellationSource token = CancellationSource.create();
             steps.expect(1);
             Thread worker = clock.fork("worker", () -> {
                 try {

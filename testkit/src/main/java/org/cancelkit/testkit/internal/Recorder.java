@@ -34,8 +34,8 @@ public final class Recorder implements Checkpoints.Listener {
 
     /**
      * Roots created while bound, held weakly: a test may create millions (each timeout outside any
-     * token is a root). {@link CancellationToken} keeps {@code Object}'s identity equality, so a weak
-     * hash set is an identity set.
+     * token is a root). Tokens are equal when they stand for the same node, so the set holds each
+     * tree once whichever handle on its root it is asked about.
      */
     private final Set<CancellationToken> roots = Collections.newSetFromMap(new WeakHashMap<>());
     private final List<Registered> registrations = new ArrayList<>();
