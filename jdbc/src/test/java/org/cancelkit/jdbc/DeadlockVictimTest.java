@@ -21,6 +21,17 @@ class DeadlockVictimTest {
     @Test
     @DisplayName("D3: MariaDB deadlock victim, failure caught, later statement, commit: reported outcome and data agree")
     void caughtDeadlockThenCommit() throws Exception {
+        caughtDeadlockThenCommit(false);
+    }
+
+    /** A savepoint cannot undo a class-40 failure: the server rolled back everything, savepoints included. */
+    @Test
+    @DisplayName("D3: the same with the deadlocked statement in withSavepoint: still refused as aborted")
+    void caughtDeadlockInASavepointThenCommit() throws Exception {
+        caughtDeadlockThenCommit(true);
+    }
+
+    private static void caughtDeadlockThenCommit(boolean inSavepoint) throws Exception {
         Db db = Db.MARIADB;
         db.resetTable(T);
         try (Connection c = db.connect(); Connection other = db.connect(); Connection observer = db.connect();
@@ -59,8 +70,13 @@ class DeadlockVictimTest {
                         Thread.currentThread().interrupt();
                         throw new AssertionError(e);
                     }
+                    String cycle = "UPDATE " + T + " SET v = v + 1 WHERE id = 2"; // the cycle: this one is the victim
                     try {
-                        t.update("UPDATE " + T + " SET v = v + 1 WHERE id = 2"); // the cycle: this one is the victim
+                        if (inSavepoint) {
+                            t.withSavepoint(s -> s.update(cycle));
+                        } else {
+                            t.update(cycle);
+                        }
                     } catch (SQLException e) {
                         deadlock.set(e); // caught, and the body goes on: not allowed
                     }

@@ -115,8 +115,13 @@ public final class AbortTracker {
                 });
                 failure = failureBefore; // invariant 1: the savepoint undid this failure's statement
             } catch (SQLException | RuntimeException undo) {
-                rollbackOnly("ROLLBACK TO SAVEPOINT failed (" + undo.getMessage() + ")");
                 e.addSuppressed(undo);
+                // After a class-40 failure the savepoint is gone with the whole transaction (invariant 2
+                // refuses the commit, as TransactionAbortedException); any other failed undo leaves the
+                // body's work half there: only a rollback remains.
+                if (!(e instanceof SQLException s && Sql.isTransactionRollback(s))) {
+                    rollbackOnly("ROLLBACK TO SAVEPOINT failed (" + undo.getMessage() + ")");
+                }
             }
             throw e;
         }
