@@ -25,6 +25,7 @@ import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.FutureCallback;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -53,6 +54,8 @@ final class LocalServer implements AutoCloseable {
         final AtomicReference<@Nullable CancelReason> reason = new AtomicReference<>();
         final AtomicReference<@Nullable String> deadlineHeader = new AtomicReference<>();
         final AtomicReference<@Nullable Duration> remainingOnArrival = new AtomicReference<>();
+        /** The token the handler ran bound to. */
+        final AtomicReference<@Nullable CancellationToken> token = new AtomicReference<>();
         /** For /stall-body: the test says when to write the rest; the handler records how that went. */
         final CountDownLatch writeTheRest = new CountDownLatch(1);
         /** For /async: the token DeadlineHandler.token(request) gave the handler. */
@@ -101,7 +104,19 @@ final class LocalServer implements AutoCloseable {
     }
 
     static LocalServer start(CancellationToken parent) throws Exception {
-        Server server = new Server();
+        return start(parent, HandlerOptions.defaults());
+    }
+
+    static LocalServer start(CancellationToken parent, HandlerOptions options) throws Exception {
+        return start(parent, options, new Server());
+    }
+
+    /** A server on {@code threads} (a Jetty pool of that size), for tests that fill it. */
+    static LocalServer start(CancellationToken parent, HandlerOptions options, int threads) throws Exception {
+        return start(parent, options, new Server(new QueuedThreadPool(threads)));
+    }
+
+    private static LocalServer start(CancellationToken parent, HandlerOptions options, Server server) throws Exception {
         HttpConfiguration config = new HttpConfiguration();
         // HTTP/1.1 and cleartext HTTP/2 (the JDK client upgrades to it when asked for HTTP_2).
         ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(config),
@@ -110,7 +125,7 @@ final class LocalServer implements AutoCloseable {
         connector.setPort(0);
         server.addConnector(connector);
         LocalServer[] self = new LocalServer[1];
-        server.setHandler(new DeadlineHandler(parent, new Handler.Abstract() {
+        server.setHandler(new DeadlineHandler(parent, options, new Handler.Abstract() {
             @Override
             public boolean handle(Request request, Response response, Callback callback) throws Exception {
                 return self[0].route(request, response, callback);
@@ -135,6 +150,7 @@ final class LocalServer implements AutoCloseable {
         Seen s = seen(q.getOrDefault("id", "-"));
         s.deadlineHeader.set(request.getHeaders().get(DeadlineHeader.NAME));
         s.remainingOnArrival.set(Cancellation.current().remaining().orElse(null));
+        s.token.set(Cancellation.current());
         if (path.equals("/slow")) {
             slowInFlight.incrementAndGet(); // before "arrived", so a test that saw it arrive sees it in flight
         }
