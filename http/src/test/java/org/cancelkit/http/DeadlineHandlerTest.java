@@ -85,6 +85,7 @@ class DeadlineHandlerTest {
             assertThat(r.statusCode()).isEqualTo(503);
             assertThat(r.headers().firstValue("Retry-After")).contains("1");
             assertThat(r.body()).contains("SIGTERM");
+            assertThat(server.seen("shutdown").statusSet.get()).as("control: the recorder sees DeadlineHandler's answer").isEqualTo(503);
         }
     }
 

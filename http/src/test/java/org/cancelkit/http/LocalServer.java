@@ -54,6 +54,10 @@ final class LocalServer implements AutoCloseable {
         final AtomicReference<@Nullable CancelReason> reason = new AtomicReference<>();
         final AtomicReference<@Nullable String> deadlineHeader = new AtomicReference<>();
         final AtomicReference<@Nullable Duration> remainingOnArrival = new AtomicReference<>();
+        /** The status DeadlineHandler or the endpoint set on the response; 0 for none. */
+        final AtomicInteger statusSet = new AtomicInteger();
+        /** Counted down when DeadlineHandler completed the request's callback. */
+        final CountDownLatch completed = new CountDownLatch(1);
         /** The token the handler ran bound to. */
         final AtomicReference<@Nullable CancellationToken> token = new AtomicReference<>();
         /** For /stall-body: the test says when to write the rest; the handler records how that went. */
@@ -69,6 +73,12 @@ final class LocalServer implements AutoCloseable {
         void awaitArrived() throws InterruptedException {
             if (!arrived.await(10, TimeUnit.SECONDS)) {
                 throw new AssertionError("the request never reached the server's handler within 10 s");
+            }
+        }
+
+        void awaitCompleted() throws InterruptedException {
+            if (!completed.await(10, TimeUnit.SECONDS)) {
+                throw new AssertionError("the request was not completed within 10 s");
             }
         }
 
@@ -125,12 +135,34 @@ final class LocalServer implements AutoCloseable {
         connector.setPort(0);
         server.addConnector(connector);
         LocalServer[] self = new LocalServer[1];
-        server.setHandler(new DeadlineHandler(parent, options, new Handler.Abstract() {
+        DeadlineHandler deadlines = new DeadlineHandler(parent, options, new Handler.Abstract() {
             @Override
             public boolean handle(Request request, Response response, Callback callback) throws Exception {
                 return self[0].route(request, response, callback);
             }
-        }));
+        });
+        // In front of the DeadlineHandler: records the status it (or the endpoint) sets, and when it
+        // completes the request, so a test can tell what DeadlineHandler answered.
+        server.setHandler(new Handler.Wrapper(deadlines) {
+            @Override
+            public boolean handle(Request request, Response response, Callback callback) throws Exception {
+                Seen s = self[0].seen(query(request).getOrDefault("id", "-"));
+                Response recording = new Response.Wrapper(request, response) {
+                    @Override
+                    public void setStatus(int code) {
+                        s.statusSet.set(code);
+                        super.setStatus(code);
+                    }
+                };
+                return super.handle(request, recording, Callback.from(() -> {
+                    s.completed.countDown();
+                    callback.succeeded();
+                }, failure -> {
+                    s.completed.countDown();
+                    callback.failed(failure);
+                }));
+            }
+        });
         server.start();
         self[0] = new LocalServer(server, URI.create("http://127.0.0.1:" + connector.getLocalPort()));
         return self[0];
