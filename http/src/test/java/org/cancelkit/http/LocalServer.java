@@ -154,7 +154,9 @@ final class LocalServer implements AutoCloseable {
                         super.setStatus(code);
                     }
                 };
-                return super.handle(request, recording, Callback.from(() -> {
+                // Of the same invocation type as Jetty's callback: a BLOCKING one (Callback.from's default)
+                // makes Jetty hand its completion to a thread of its own.
+                return super.handle(request, recording, Callback.from(callback.getInvocationType(), () -> {
                     s.completed.countDown();
                     callback.succeeded();
                 }, failure -> {
