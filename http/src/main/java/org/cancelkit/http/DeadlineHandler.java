@@ -172,8 +172,10 @@ public final class DeadlineHandler extends Handler.Wrapper {
         try {
             handled = exchange.token.call(() -> super.handle(request, response, exchange));
         } catch (Exception | Error e) {
-            if (exchange.token.isCancelled() && !exchange.completed.get()) {
-                exchange.failed(e); // answered by how the token was cancelled: 503, 504, or nothing
+            // An exception after the token was cancelled is its consequence (CancelledException, an
+            // interrupted call): answered by how the token was cancelled, 503, 504 or nothing. An Error is not.
+            if (e instanceof Exception && exchange.token.isCancelled() && !exchange.completed.get()) {
+                exchange.failed(e);
                 return true;
             }
             exchange.token.close();
