@@ -11,6 +11,7 @@ import java.util.Objects;
 import org.cancelkit.io.internal.DirLock;
 import org.cancelkit.io.internal.FileOps;
 import org.cancelkit.io.internal.Journal;
+import org.cancelkit.io.internal.Recovery;
 import org.cancelkit.io.internal.RealFileOps;
 import org.cancelkit.io.internal.Replacement;
 import org.cancelkit.io.internal.Targets;
@@ -126,7 +127,7 @@ public final class FileTransaction implements AutoCloseable {
         Objects.requireNonNull(options, "options");
         DirLock lock = DirLock.acquire(fs, dir, options);
         try {
-            return new FileTransaction(fs, dir, options, lock, Journal.recover(fs, dir, options, lock.staleOwner()));
+            return new FileTransaction(fs, dir, options, lock, Recovery.recover(fs, dir, options, lock.staleOwner()));
         } catch (Throwable t) {
             try {
                 lock.release(options);
