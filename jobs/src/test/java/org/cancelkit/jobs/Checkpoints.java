@@ -1,5 +1,7 @@
 package org.cancelkit.jobs;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
@@ -16,7 +18,11 @@ import java.util.zip.CRC32C;
  * reaches the checks behind it.
  */
 final class Checkpoints {
-    static final JsonMapper MAPPER = JsonMapper.builder()
+    /** Reads what the fuzzers write: numbers, depth and strings past the limits of the checkpoint's reader. */
+    static final JsonMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
+                    .streamReadConstraints(StreamReadConstraints.builder().maxNumberLength(100_000)
+                            .maxStringLength(Integer.MAX_VALUE).maxNestingDepth(100_000).build())
+                    .build())
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
             .build();

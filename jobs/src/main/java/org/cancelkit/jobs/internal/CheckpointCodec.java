@@ -80,7 +80,7 @@ public final class CheckpointCodec {
 
     /** What a limit exception says, and how to proceed, for {@link Problem#TOO_LARGE}. */
     private static CheckpointException tooLarge(Path file, String what, int maxBytes, Throwable cause) {
-        return new CheckpointException(file, Problem.TOO_LARGE, what + ": " + firstLine(cause), "The limits: "
+        return new CheckpointException(file, Problem.TOO_LARGE, what + ": " + shown(firstLine(cause)), "The limits: "
                 + maxBytes + " bytes for the checkpoint and for any string or field name in its state "
                 + "(JobOptions.withMaxCheckpointBytes raises it), " + StreamReadConstraints.DEFAULT_MAX_NUM_LEN
                 + " digits for a number and " + StreamReadConstraints.DEFAULT_MAX_DEPTH + " levels of nesting "
@@ -244,7 +244,7 @@ public final class CheckpointCodec {
         try {
             canonical = mapper.writeValueAsBytes(body);
         } catch (JacksonException e) {
-            throw corrupt(file, "its body cannot be written back (" + firstLine(e) + ")");
+            throw corrupt(file, "its body cannot be written back (" + shown(firstLine(e)) + ")");
         }
         JsonNode bodyLength = root.path("bodyLength");
         if (!bodyLength.isIntegralNumber() || !bodyLength.canConvertToLong() || bodyLength.longValue() != canonical.length
@@ -286,7 +286,7 @@ public final class CheckpointCodec {
                         Objects.requireNonNull(limit(e)));
             }
             throw new CheckpointException(file, Problem.UNREADABLE_STATE, "the checkpoint's state cannot be read as "
-                    + stateType.getName() + " (" + firstLine(e) + ")", "If the state's shape changed, raise "
+                    + stateType.getName() + " (" + shown(firstLine(e)) + ")", "If the state's shape changed, raise "
                     + "JobOptions.stateVersion and migrate or discard old checkpoints. " + START_OVER, e);
         }
         if (state == null) {
