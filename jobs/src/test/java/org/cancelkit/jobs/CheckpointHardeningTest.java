@@ -70,6 +70,17 @@ class CheckpointHardeningTest {
         assertThat(good.run().processedThisRun()).isEqualTo(N);
     }
 
+    /** Found by CheckpointFuzzTest: BigDecimal refuses an exponent past int range, with a raw NumberFormatException. */
+    @Test
+    @DisplayName("J2: a number whose exponent is past int range is a CheckpointException, not a NumberFormatException")
+    void aNumberBigDecimalCannotRead_isACheckpointException() throws Exception {
+        Job<Integer, Tally> job = job();
+        Files.writeString(job.checkpointFile(), "{\"format\": \"cancelkit-job-checkpoint\", \"formatVersion\": 1, "
+                + "\"bodyLength\": -39e99999602040802449019361}");
+        assertThatThrownBy(job::run).isInstanceOfSatisfying(CheckpointException.class,
+                e -> assertThat(e.problem()).isEqualTo(Problem.CORRUPT));
+    }
+
     /** A state holding a number longer than the JSON reader's 1000 digits. */
     public record Huge(BigInteger value) {}
 

@@ -70,7 +70,9 @@ final class CheckpointInputs {
 
     /** A JSON value to put where a field was: the wrong type, out of range, huge, deep, or plausible. */
     static JsonNode value(Random r) {
-        return switch (r.nextInt(16)) {
+        return switch (r.nextInt(18)) {
+            case 16 -> F.numberNode(new BigDecimal("1e999999999"));
+            case 17 -> F.numberNode(new BigDecimal("-1e-999999999"));
             case 0 -> F.numberNode(4_294_967_297L);
             case 1 -> F.numberNode(new BigInteger("9223372036854775808"));
             case 2 -> F.numberNode(-1);
@@ -139,8 +141,8 @@ final class CheckpointInputs {
                 }
                 default -> {
                     out.write(c, 0, at);
-                    out.writeBytes(List.of("\"", "{", "}", "[", ",", "9e99999", "\\u0000", "null")
-                            .get(r.nextInt(8)).getBytes(UTF_8));
+                    out.writeBytes(List.of("\"", "{", "}", "[", ",", "9e99999", "\\u0000", "null",
+                            "e99999602040802449019361", "1e-2147483649").get(r.nextInt(10)).getBytes(UTF_8));
                     out.write(c, at, c.length - at);
                 }
             }

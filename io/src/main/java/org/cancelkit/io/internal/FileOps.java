@@ -103,8 +103,8 @@ public interface FileOps {
     Kind kind(Path path) throws IOException;
 
     /**
-     * Returns the POSIX permissions of a file, or null when it does not exist or the file system has
-     * none.
+     * Returns the POSIX permissions of a file, without following a symbolic link, or null when it does
+     * not exist or the file system has none.
      *
      * @param file the file
      * @return its permissions, or null

@@ -120,7 +120,8 @@ public final class RealFileOps implements FileOps {
 
     @Override
     public @Nullable Set<PosixFilePermission> permissions(Path file) throws IOException {
-        PosixFileAttributeView view = Files.getFileAttributeView(file, PosixFileAttributeView.class);
+        PosixFileAttributeView view = Files.getFileAttributeView(file, PosixFileAttributeView.class,
+                LinkOption.NOFOLLOW_LINKS);
         if (view == null) {
             return null;
         }

@@ -1,7 +1,6 @@
 package org.cancelkit.io.internal;
 
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystemException;
 import java.nio.file.Path;
@@ -198,19 +197,5 @@ public record TxRecord(String id, List<Entry> entries) {
             }
         }
         return out.toString(StandardCharsets.UTF_8);
-    }
-
-    /**
-     * Reads a whole small file.
-     *
-     * @param fs the file system
-     * @param file the file
-     * @return its bytes
-     * @throws IOException when it cannot be read
-     */
-    static byte[] readAll(FileOps fs, Path file) throws IOException {
-        try (var in = fs.openRead(file)) {
-            return in.readAllBytes();
-        }
     }
 }

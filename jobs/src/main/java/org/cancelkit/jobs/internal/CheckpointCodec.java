@@ -224,6 +224,10 @@ public final class CheckpointCodec {
         } catch (IOException e) {
             throw new CheckpointException(file, Problem.CORRUPT, "the checkpoint is not valid JSON ("
                     + shown(firstLine(e)) + ")", START_OVER, e);
+        } catch (IllegalArgumentException | ArithmeticException e) {
+            // a number Jackson tokenizes but BigDecimal refuses (an exponent past int range)
+            throw new CheckpointException(file, Problem.CORRUPT, "the checkpoint holds a number that cannot be "
+                    + "read (" + shown(firstLine(e)) + ")", START_OVER, e);
         }
         if (root == null || !root.isObject() || !FORMAT.equals(root.path("format").asText(null))) {
             throw new CheckpointException(file, Problem.NOT_A_CHECKPOINT, "the file is not a cancelkit job checkpoint "
