@@ -142,6 +142,10 @@ public final class AtomicFiles {
      * to run at any time and any number of times: it takes the directory's lock, leaves the files of
      * live writers alone, and a second run in a row changes nothing.
      *
+     * <p>Safe to run on a directory that less-privileged users can write (F5): it never touches a file
+     * outside the directory nor follows a link, and a transaction record that is not what a transaction
+     * could have written there is left alone and listed in {@link RecoveryReport#refused()}: check it.
+     *
      * @param directory the directory
      * @return what was done
      * @throws IOException when the lock stays held, or a step fails (run it again)
