@@ -51,6 +51,8 @@ class CancelAbortsTheExchangeTest extends ServerTest {
         CancelReason serverSaw = seen.awaitCancelled();
         assertThat(serverSaw.kind()).isEqualTo(CancelReason.Kind.REQUESTED);
         assertThat(serverSaw.message()).contains("client went away");
+        seen.awaitCompleted();
+        assertThat(seen.statusSet.get()).as("DeadlineHandler answers a client that went away nothing").isZero();
         assertThat(bulkhead.statistics().inUse()).isZero();
         assertThat(breaker.getMetrics().getNumberOfBufferedCalls()).as("a caller's cancel is not a sample").isZero();
         assertThat(client.statistics().cancelled()).isEqualTo(1);

@@ -73,7 +73,7 @@ class DeadlineHandlerTest {
     }
 
     @Test
-    @DisplayName("H4: cancelling the server's token (shutdown) cancels the handlers in flight")
+    @DisplayName("H4: cancelling the server's token (shutdown) cancels the handlers in flight; they are answered 503 with Retry-After")
     void shutdownReachesHandlers() throws Exception {
         CancellationSource serverToken = CancellationSource.create();
         try (LocalServer server = LocalServer.start(serverToken); HttpClient jdk = Fixtures.http11Client()) {
@@ -82,7 +82,29 @@ class DeadlineHandlerTest {
             server.seen("shutdown").awaitArrived();
             serverToken.cancel(CancelReason.shutdown("SIGTERM"));
             assertThat(server.seen("shutdown").awaitCancelled().kind()).isEqualTo(CancelReason.Kind.SHUTDOWN);
-            assertThat(f.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(500);
+            HttpResponse<String> r = f.get(10, TimeUnit.SECONDS);
+            assertThat(r.statusCode()).isEqualTo(503);
+            assertThat(r.headers().firstValue("Retry-After")).contains("1");
+            assertThat(r.body()).contains("SIGTERM");
+            assertThat(server.seen("shutdown").statusSet.get()).as("control: the recorder sees DeadlineHandler's answer").isEqualTo(503);
+        }
+    }
+
+    @Test
+    @DisplayName("H4: a request arriving after the shutdown is answered 503 without running the handler; Retry-After follows the options")
+    void requestsAfterTheShutdownAreRefused() throws Exception {
+        String[][] cases = {{"PT1S", "1"}, {"PT1.5S", "2"}, {"PT0S", null}};
+        for (String[] c : cases) {
+            CancellationToken serverToken = CancellationToken.create();
+            HandlerOptions options = HandlerOptions.defaults().withRetryAfter(Duration.parse(c[0]));
+            try (LocalServer server = LocalServer.start(serverToken, options); HttpClient jdk = Fixtures.http11Client()) {
+                serverToken.cancel(CancelReason.shutdown("draining"));
+                HttpResponse<String> r = jdk.send(withHeader(server.uri("/fast?id=late"), "60000"), HttpResponse.BodyHandlers.ofString());
+                assertThat(r.statusCode()).as(c[0]).isEqualTo(503);
+                assertThat(r.headers().firstValue("Retry-After")).as(c[0]).isEqualTo(java.util.Optional.ofNullable(c[1]));
+                assertThat(r.body()).contains("draining");
+                assertThat(server.seen("late").arrived.getCount()).as("the handler never ran").isEqualTo(1);
+            }
         }
     }
 
@@ -140,6 +162,20 @@ class DeadlineHandlerTest {
         assertThat(DeadlineHeader.parse(" 250 ")).contains(Duration.ofMillis(250));
         assertThatThrownBy(() -> DeadlineHeader.parse("1.5")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("whole number of milliseconds");
+        // Only ASCII digits: Long.parseLong would read "+5" as 5 and Arabic-Indic digits as 250.
+        for (String bad : new String[] {"+5", "\u0662\u0665\u0660", "5\n", "5\u00a0", "", ","}) {
+            assertThatThrownBy(() -> DeadlineHeader.parse(bad)).as("\"" + bad + "\"").isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining(DeadlineHeader.NAME);
+        }
+        // Too large for a long: the longest deadline there is (the server's maximum then caps it).
+        assertThat(DeadlineHeader.parse("9".repeat(40))).contains(Duration.ofMillis(Long.MAX_VALUE));
+        assertThat(DeadlineHeader.parse("0009")).contains(Duration.ofMillis(9));
+        assertThat(DeadlineHeader.parse("900, 250,\t400")).contains(Duration.ofMillis(250));
+        assertThat(DeadlineHeader.earliest(java.util.List.of("900", "250, 400"))).contains(Duration.ofMillis(250));
+        assertThat(DeadlineHeader.earliest(java.util.List.of())).isEmpty();
+        // The message quotes at most 64 characters of what was received, escaped.
+        assertThatThrownBy(() -> DeadlineHeader.parse("x".repeat(100_000))).isInstanceOf(IllegalArgumentException.class)
+                .message().hasSizeLessThan(400).contains("100000 characters");
         assertThatThrownBy(() -> DeadlineHeader.format(Duration.ofMillis(-1))).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("Duration.ZERO");
     }

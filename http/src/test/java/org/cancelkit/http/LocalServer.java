@@ -25,6 +25,7 @@ import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.FutureCallback;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -53,6 +54,12 @@ final class LocalServer implements AutoCloseable {
         final AtomicReference<@Nullable CancelReason> reason = new AtomicReference<>();
         final AtomicReference<@Nullable String> deadlineHeader = new AtomicReference<>();
         final AtomicReference<@Nullable Duration> remainingOnArrival = new AtomicReference<>();
+        /** The status DeadlineHandler or the endpoint set on the response; 0 for none. */
+        final AtomicInteger statusSet = new AtomicInteger();
+        /** Counted down when DeadlineHandler completed the request's callback. */
+        final CountDownLatch completed = new CountDownLatch(1);
+        /** The token the handler ran bound to. */
+        final AtomicReference<@Nullable CancellationToken> token = new AtomicReference<>();
         /** For /stall-body: the test says when to write the rest; the handler records how that went. */
         final CountDownLatch writeTheRest = new CountDownLatch(1);
         /** For /async: the token DeadlineHandler.token(request) gave the handler. */
@@ -68,6 +75,12 @@ final class LocalServer implements AutoCloseable {
         void awaitArrived() throws InterruptedException {
             if (!arrived.await(10, TimeUnit.SECONDS)) {
                 throw new AssertionError("the request never reached the server's handler within 10 s");
+            }
+        }
+
+        void awaitCompleted() throws InterruptedException {
+            if (!completed.await(10, TimeUnit.SECONDS)) {
+                throw new AssertionError("the request was not completed within 10 s");
             }
         }
 
@@ -103,7 +116,19 @@ final class LocalServer implements AutoCloseable {
     }
 
     static LocalServer start(CancellationToken parent) throws Exception {
-        Server server = new Server();
+        return start(parent, HandlerOptions.defaults());
+    }
+
+    static LocalServer start(CancellationToken parent, HandlerOptions options) throws Exception {
+        return start(parent, options, new Server());
+    }
+
+    /** A server on {@code threads} (a Jetty pool of that size), for tests that fill it. */
+    static LocalServer start(CancellationToken parent, HandlerOptions options, int threads) throws Exception {
+        return start(parent, options, new Server(new QueuedThreadPool(threads)));
+    }
+
+    private static LocalServer start(CancellationToken parent, HandlerOptions options, Server server) throws Exception {
         HttpConfiguration config = new HttpConfiguration();
         // HTTP/1.1 and cleartext HTTP/2 (the JDK client upgrades to it when asked for HTTP_2).
         ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(config),
@@ -112,12 +137,36 @@ final class LocalServer implements AutoCloseable {
         connector.setPort(0);
         server.addConnector(connector);
         LocalServer[] self = new LocalServer[1];
-        server.setHandler(new DeadlineHandler(parent, new Handler.Abstract() {
+        DeadlineHandler deadlines = new DeadlineHandler(parent, options, new Handler.Abstract() {
             @Override
             public boolean handle(Request request, Response response, Callback callback) throws Exception {
                 return self[0].route(request, response, callback);
             }
-        }));
+        });
+        // In front of the DeadlineHandler: records the status it (or the endpoint) sets, and when it
+        // completes the request, so a test can tell what DeadlineHandler answered.
+        server.setHandler(new Handler.Wrapper(deadlines) {
+            @Override
+            public boolean handle(Request request, Response response, Callback callback) throws Exception {
+                Seen s = self[0].seen(query(request).getOrDefault("id", "-"));
+                Response recording = new Response.Wrapper(request, response) {
+                    @Override
+                    public void setStatus(int code) {
+                        s.statusSet.set(code);
+                        super.setStatus(code);
+                    }
+                };
+                // Of the same invocation type as Jetty's callback: a BLOCKING one (Callback.from's default)
+                // makes Jetty hand its completion to a thread of its own.
+                return super.handle(request, recording, Callback.from(callback.getInvocationType(), () -> {
+                    s.completed.countDown();
+                    callback.succeeded();
+                }, failure -> {
+                    s.completed.countDown();
+                    callback.failed(failure);
+                }));
+            }
+        });
         server.start();
         self[0] = new LocalServer(server, URI.create("http://127.0.0.1:" + connector.getLocalPort()));
         return self[0];
@@ -137,6 +186,7 @@ final class LocalServer implements AutoCloseable {
         Seen s = seen(q.getOrDefault("id", "-"));
         s.deadlineHeader.set(request.getHeaders().get(DeadlineHeader.NAME));
         s.remainingOnArrival.set(Cancellation.current().remaining().orElse(null));
+        s.token.set(Cancellation.current());
         if (path.equals("/slow")) {
             slowInFlight.incrementAndGet(); // before "arrived", so a test that saw it arrive sees it in flight
         }

@@ -42,6 +42,13 @@ import org.cancelkit.io.internal.Views;
  *   <li>A replaced target keeps its POSIX permissions; a new one gets
  *       {@link FileOptions#newFilePermissions()} or the default. The temporary file has those
  *       permissions from its creation, so a secret never sits in a more readable file.</li>
+ *   <li>A replaced target keeps its owner and group where the process may change them, as
+ *       {@code rsync} and {@code install} do: a process running as root gives the new file the old
+ *       owner and group; any other process keeps the old group when it belongs to it. Where it may not
+ *       (another user's file, replaced by a process that is not root; root without {@code CAP_CHOWN},
+ *       as on NFS with {@code root_squash}), the new file belongs to the writing process's user and
+ *       group, with the old permissions, and the write succeeds. The owner is set after the content is
+ *       written and before the file is synced.</li>
  *   <li>No copy, ever: when the rename cannot be atomic (the target is a bind-mounted file, or on
  *       another file system) the commit fails with
  *       {@link java.nio.file.AtomicMoveNotSupportedException} and the target is unchanged.</li>
@@ -82,7 +89,8 @@ import org.cancelkit.io.internal.Views;
  *       {@code commit()}: the writer flushes its own views, not yours.</li>
  *   <li>A symbolic link as the target is refused: pass {@code target.toRealPath()} to replace the file
  *       it points to.</li>
- *   <li>Owner and group of a replaced file become those of the writing process.</li>
+ *   <li>A process that is not root cannot keep another user's ownership: the new file becomes its own
+ *       (see above). Write another user's files as that user, or as root.</li>
  *   <li>Two writers of one target both succeed; the last rename wins, and each version is whole. Use a
  *       {@link FileTransaction} for files that must change together.</li>
  * </ul>

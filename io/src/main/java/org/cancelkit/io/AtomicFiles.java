@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -13,8 +12,9 @@ import org.cancelkit.Cancellation;
 import org.cancelkit.Timeout;
 import org.cancelkit.io.internal.DirLock;
 import org.cancelkit.io.internal.FileOps;
-import org.cancelkit.io.internal.Journal;
+import org.cancelkit.io.internal.Recovery;
 import org.cancelkit.io.internal.RealFileOps;
+import org.cancelkit.io.internal.Targets;
 
 /**
  * One-call atomic writes, and recovery of what a crash left behind.
@@ -142,6 +142,10 @@ public final class AtomicFiles {
      * to run at any time and any number of times: it takes the directory's lock, leaves the files of
      * live writers alone, and a second run in a row changes nothing.
      *
+     * <p>Safe to run on a directory that less-privileged users can write (F5): it never touches a file
+     * outside the directory nor follows a link, and a transaction record that is not what a transaction
+     * could have written there is left alone and listed in {@link RecoveryReport#refused()}: check it.
+     *
      * @param directory the directory
      * @return what was done
      * @throws IOException when the lock stays held, or a step fails (run it again)
@@ -168,7 +172,7 @@ public final class AtomicFiles {
         DirLock lock = DirLock.acquire(fs, dir, options);
         Throwable primary = null;
         try {
-            return Journal.recover(fs, dir, options, lock.staleOwner());
+            return Recovery.recover(fs, dir, options, lock.staleOwner());
         } catch (Throwable t) {
             primary = t;
             throw t;
@@ -187,9 +191,7 @@ public final class AtomicFiles {
     static Path checkDirectory(FileOps fs, Path directory) throws IOException {
         Objects.requireNonNull(directory, "directory");
         Path dir = directory.toAbsolutePath().normalize();
-        if (fs.kind(dir) != FileOps.Kind.DIRECTORY) {
-            throw new NoSuchFileException(dir.toString(), null, "is not an existing directory; create it first");
-        }
+        Targets.requireDirectory(fs, dir, "");
         return dir;
     }
 

@@ -11,6 +11,7 @@ import java.util.Objects;
 import org.cancelkit.io.internal.DirLock;
 import org.cancelkit.io.internal.FileOps;
 import org.cancelkit.io.internal.Journal;
+import org.cancelkit.io.internal.Recovery;
 import org.cancelkit.io.internal.RealFileOps;
 import org.cancelkit.io.internal.Replacement;
 import org.cancelkit.io.internal.Targets;
@@ -45,8 +46,9 @@ import org.jspecify.annotations.Nullable;
  * {@code .cancelkit.lock} holds an operating-system lock, which the kernel releases when its process
  * dies, and a record of its owner (pid, boot id, start time). A lock left by a dead process is taken
  * over at once and reported in {@link RecoveryReport#staleLockOwner()}; a live owner's lock is never
- * broken: {@code begin} waits up to {@link FileOptions#lockTimeout()}, then fails naming the owner.
- * The lock file stays in the directory.
+ * broken: {@code begin} waits up to {@link FileOptions#lockTimeout()}, then fails with a
+ * {@link LockHeldException} naming the owner. The lock file stays in the directory. It is the lock of
+ * {@link ExclusiveLock#onDirectory}: take it to read the directory's files as one consistent set.
  *
  * <h2>Cancellation and errors</h2>
  * A failure or cancellation before the commit point aborts the whole transaction: every temporary file
@@ -126,7 +128,7 @@ public final class FileTransaction implements AutoCloseable {
         Objects.requireNonNull(options, "options");
         DirLock lock = DirLock.acquire(fs, dir, options);
         try {
-            return new FileTransaction(fs, dir, options, lock, Journal.recover(fs, dir, options, lock.staleOwner()));
+            return new FileTransaction(fs, dir, options, lock, Recovery.recover(fs, dir, options, lock.staleOwner()));
         } catch (Throwable t) {
             try {
                 lock.release(options);

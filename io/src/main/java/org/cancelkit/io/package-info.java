@@ -11,12 +11,16 @@
  *       removes the temporary file; a crash's leftovers have recognisable names and
  *       {@link org.cancelkit.io.AtomicFiles#recover} removes them.</li>
  *   <li>F4: a {@link org.cancelkit.io.FileTransaction} applies all of its files or none, across crashes.</li>
+ *   <li>F5: recovery never touches a file outside its directory nor follows a link, and acts only on
+ *       records a transaction could have written there; others are refused and reported in
+ *       {@link org.cancelkit.io.RecoveryReport#refused()}.</li>
  * </ul>
  *
  * <h2>Where to start</h2>
  * {@link org.cancelkit.io.AtomicFiles} for one call; {@link org.cancelkit.io.AtomicFileWriter} to
  * stream content; {@link org.cancelkit.io.FileTransaction} for several files;
- * {@link org.cancelkit.io.AtomicFiles#recover} at start-up.
+ * {@link org.cancelkit.io.AtomicFiles#recover} at start-up; {@link org.cancelkit.io.ExclusiveLock} for
+ * one holder at a time across processes.
  *
  * <h2>Cancellation</h2>
  * Everything here reads the current token ({@link org.cancelkit.Cancellation#current()}), so a

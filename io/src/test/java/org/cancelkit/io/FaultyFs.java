@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.nio.file.attribute.GroupPrincipal;
 import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.UserPrincipal;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -168,6 +170,19 @@ final class FaultyFs implements FileOps {
     public void setPermissions(Path file, Set<PosixFilePermission> permissions) throws IOException {
         before("setPermissions", file);
         delegate.setPermissions(file, permissions);
+    }
+
+    @Override
+    public @Nullable Owner owner(Path file) throws IOException {
+        before("owner", file);
+        return delegate.owner(file);
+    }
+
+    @Override
+    public void setOwner(Path file, @Nullable UserPrincipal owner, @Nullable GroupPrincipal group)
+            throws IOException {
+        before("setOwner", file);
+        delegate.setOwner(file, owner, group);
     }
 
     @Override

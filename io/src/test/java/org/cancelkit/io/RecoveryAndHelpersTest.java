@@ -6,9 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.cancelkit.DeadlineExceededException;
 import org.cancelkit.Timeout;
 import org.cancelkit.VirtualClock;
@@ -57,6 +59,24 @@ class RecoveryAndHelpersTest {
     void recoveryOfAMissingDirectoryIsAClearError() {
         assertThatThrownBy(() -> AtomicFiles.recover(dir.resolve("nope"))).hasMessageContaining("create it first");
         assertThatThrownBy(() -> AtomicFiles.recover(null)).hasMessage("directory");
+    }
+
+    /** Issue 13, item 8a: a linked directory is refused, and the message says it is a link and why. */
+    @Test
+    void aSymlinkedDirectoryIsRefused_saying_itIsALink() throws IOException {
+        Path real = Files.createDirectory(dir.resolve("real"));
+        Path link = Files.createSymbolicLink(dir.resolve("link"), real);
+        for (org.junit.jupiter.api.function.Executable call : List.<org.junit.jupiter.api.function.Executable>of(
+                () -> AtomicFiles.recover(link), () -> FileTransaction.begin(link),
+                () -> AtomicFiles.writeString(link.resolve("f"), "x"))) {
+            assertThatThrownBy(call::execute).isInstanceOf(FileSystemException.class)
+                    .hasMessageContaining("is a symbolic link").hasMessageContaining("toRealPath")
+                    .hasMessageNotContaining("create it first");
+        }
+        assertThat(TestFiles.names(real)).isEmpty();
+        // negative control: the real directory is accepted
+        AtomicFiles.writeString(link.toRealPath().resolve("f"), "x");
+        assertThat(real.resolve("f")).hasContent("x");
     }
 
     @Test

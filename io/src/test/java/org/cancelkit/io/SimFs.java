@@ -9,7 +9,9 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.GroupPrincipal;
 import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.UserPrincipal;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -315,6 +317,17 @@ final class SimFs implements FileOps {
             throw new NoSuchFileException(file.toString());
         }
         n.permissions = Set.copyOf(permissions);
+    }
+
+    /** The model has no owners: a replaced file keeps nothing but its permissions. */
+    @Override
+    public @Nullable Owner owner(Path file) {
+        return null;
+    }
+
+    @Override
+    public void setOwner(Path file, @Nullable UserPrincipal owner, @Nullable GroupPrincipal group) {
+        throw new UnsupportedOperationException("the model has no owners, and owner() said so");
     }
 
     @Override

@@ -4,15 +4,14 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import javax.sql.DataSource;
-import org.cancelkit.CancelAction;
 import org.cancelkit.Cancellation;
 import org.cancelkit.CancelledException;
-import org.cancelkit.DeadlineExceededException;
+import org.cancelkit.jdbc.internal.AbortTracker;
+import org.cancelkit.jdbc.internal.Ending;
 import org.cancelkit.jdbc.internal.Sql;
 
 /**
@@ -32,6 +31,17 @@ import org.cancelkit.jdbc.internal.Sql;
  *
  * <p>Statements run through {@link #update}, {@link #query} and {@link #call} are cancelled on the
  * server and follow the deadline ({@link Statements}: D2, D4).
+ *
+ * <h2>What the body may catch</h2>
+ * A failed statement may take the whole transaction with it: on PostgreSQL any failed statement aborts
+ * it (and a later COMMIT is silently turned into a ROLLBACK); everywhere, a failure of SQLState class 40
+ * (a deadlock, a serialization failure) means the server rolled it back. So the body may let a
+ * statement's failure propagate, or catch it and then fail or return without committing; it may
+ * <em>not</em> catch it and go on to commit: {@link #commit()} then sends no COMMIT and throws
+ * {@link TransactionAbortedException} (nothing was committed). A statement that is allowed to fail runs
+ * in {@link #withSavepoint}, which undoes only that statement. Detection: on PostgreSQL the server's
+ * transaction status (as pgjdbc records it, or a {@code SELECT 1} that fails in an aborted
+ * transaction); elsewhere the class-40 failures of statements run through this transaction's methods.
  *
  * <h2>Commit (D3)</h2>
  * {@link #commit()} is shielded: a cancellation arriving while it runs does not stop it. It is bounded
@@ -82,12 +92,13 @@ public final class SqlTransaction implements AutoCloseable {
     /** Written and read by the owner thread only. */
     private State state = State.ACTIVE;
     private boolean closed;
-    /** Set by the owner thread when the server refused the commit: only a rollback remains. */
-    private boolean commitRefused;
+    /** Failures, savepoints and the check before COMMIT; owner thread only. */
+    private final AbortTracker aborts;
 
     private SqlTransaction(Connection connection, JdbcOptions options) {
         this.connection = connection;
         this.options = options;
+        this.aborts = new AbortTracker(connection, options);
     }
 
     /**
@@ -264,7 +275,44 @@ public final class SqlTransaction implements AutoCloseable {
         requireActive("run a statement");
         try (PreparedStatement ps = connection.prepareStatement(sql)) {
             return Statements.call(ps, options, body);
+        } catch (SQLException e) {
+            aborts.statementFailed(e);
+            throw e;
         }
+    }
+
+    /**
+     * Runs {@code body} inside a savepoint: when it fails, only its work is undone ({@code ROLLBACK TO
+     * SAVEPOINT}) and its exception is rethrown; the caller may catch it and still commit the rest. This
+     * is how a statement that is allowed to fail (an optional audit row) runs in a transaction; see
+     * "What the body may catch". A failure of SQLState class 40 cannot be undone this way: the server
+     * rolled the whole transaction back, and {@link #commit()} refuses it.
+     *
+     * <p>When the body is stopped by cancellation, or the current token is cancelled, nothing is undone
+     * here: a cancelled transaction cannot commit and rolls back as a whole. When the rollback to the
+     * savepoint fails, its error is attached (suppressed) to the body's, and the transaction can only be
+     * rolled back.
+     *
+     * {@snippet :
+     * tx.update("UPDATE account SET balance = balance - ? WHERE id = ?", 100, from);
+     * try {
+     *     tx.withSavepoint(t -> t.update("INSERT INTO audit (account) VALUES (?)", from));
+     * } catch (SQLException auditFailed) {
+     *     log.warn("audit row not written", auditFailed);   // only the insert was undone
+     * }
+     * tx.commit();                                           // the update persists
+     * }
+     *
+     * @param body the work that may fail on its own
+     * @param <T> its result
+     * @return what the body returned (the savepoint is then released)
+     * @throws CancelledException when cancellation stopped it
+     * @throws SQLException what the body or the driver threw
+     */
+    public <T> T withSavepoint(TransactionBody<T> body) throws SQLException {
+        Objects.requireNonNull(body, "body");
+        requireActive("set a savepoint");
+        return aborts.inSavepoint(() -> body.apply(this));
     }
 
     private static void bind(PreparedStatement ps, @org.jspecify.annotations.Nullable Object[] params)
@@ -282,6 +330,9 @@ public final class SqlTransaction implements AutoCloseable {
      *     refusal, or the budget ran out and the connection was aborted
      * @throws CancelledException when the current token was cancelled before the commit started:
      *     nothing was sent, and closing rolls back
+     * @throws TransactionAbortedException when the server had already aborted the transaction (a
+     *     statement failed and the body went on; see "What the body may catch"): COMMIT was not sent,
+     *     nothing was committed, and closing rolls back
      * @throws IllegalStateException when the transaction is not active
      * @throws SQLException when the server refused the commit (SQLState class 40 or 23, the connection
      *     still open: the transaction rolled back)
@@ -289,30 +340,16 @@ public final class SqlTransaction implements AutoCloseable {
     public void commit() throws SQLException {
         requireActive("commit");
         Cancellation.check(); // a commit that has not started yet is still a cancellation point
+        aborts.refuseCommitIfAborted();
         try {
-            Cancellation.shielded(options.commitBudget(), () -> Cancellation.withCancelAction(
-                    CancelAction.of(() -> Sql.abortQuietly(connection, options.abortExecutor())),
-                    () -> {
-                        connection.commit();
-                        return null;
-                    }));
+            Ending.commit(connection, options);
             state = State.COMMITTED;
-        } catch (SQLException e) {
-            // Only a known refusal on a live connection is a known outcome (rolled back); a broken
-            // connection, a server going down (57P0x), or any other error leaves it unknown (D3).
-            if (!Sql.isCommitRefusal(e) || Sql.isClosedQuietly(connection)) {
-                state = State.OUTCOME_UNKNOWN;
-                throw new CommitOutcomeUnknownException("COMMIT failed with " + e.getSQLState() + " (" + e.getMessage()
-                        + "), so the transaction may or may not have committed; look the outcome up before retrying",
-                        e);
-            }
-            commitRefused = true;
-            throw e; // refused by the server: close() rolls back and the state becomes ROLLED_BACK
-        } catch (DeadlineExceededException | CancelledException e) {
+        } catch (CommitOutcomeUnknownException e) {
             state = State.OUTCOME_UNKNOWN;
-            throw new CommitOutcomeUnknownException("COMMIT did not finish within its budget of "
-                    + Durations.text(options.commitBudget()) + " and the connection was aborted, so the transaction may or"
-                    + " may not have committed; look the outcome up before retrying", e);
+            throw e;
+        } catch (SQLException refused) {
+            aborts.rollbackOnly("the server refused its commit");
+            throw refused; // close() rolls back and the state becomes ROLLED_BACK
         }
     }
 
@@ -321,10 +358,10 @@ public final class SqlTransaction implements AutoCloseable {
             throw new IllegalStateException("cannot " + what + ": the transaction is " + state
                     + "; begin a new one");
         }
-        if (commitRefused) {
-            throw new IllegalStateException("cannot " + what + ": the server refused this transaction's commit,"
-                    + " so it is rolled back when closed; begin a new one");
-        }
+        aborts.rollbackOnlyReason().ifPresent(why -> {
+            throw new IllegalStateException("cannot " + what + ": " + why
+                    + ", so this transaction is rolled back when closed; begin a new one");
+        });
     }
 
     /**
@@ -359,37 +396,12 @@ public final class SqlTransaction implements AutoCloseable {
         }
         boolean rollback = state == State.ACTIVE;
         try {
-            Cancellation.shielded(options.rollbackBudget(), () -> Cancellation.withCancelAction(
-                    CancelAction.of(() -> Sql.abortQuietly(connection, options.abortExecutor())),
-                    () -> {
-                        if (rollback) {
-                            connection.rollback();
-                        }
-                        connection.setAutoCommit(true);
-                        return null;
-                    }));
-            if (rollback) {
+            if (Ending.rollbackAndRestore(connection, options, rollback) && rollback) {
                 state = State.ROLLED_BACK;
             }
-        } catch (SQLException | RuntimeException e) {
-            state = rollback ? State.ABORTED : state;
-            Sql.abortQuietly(connection, options.abortExecutor());
-            if (!rollback) {
-                // The transaction is committed: a failure to restore autocommit afterwards must not read
-                // as a failed transaction (a caller might retry it). The connection is aborted, so no pool
-                // hands it out again with autocommit off.
-                return;
-            }
-            throw new SQLException("ROLLBACK failed or took longer than " + Durations.text(options.rollbackBudget())
-                    + "; the connection was aborted, so the server ends its session and rolls the transaction back",
-                    e instanceof SQLException s ? s.getSQLState() : "08000", e);
-        }
-    }
-
-    /** Formats budgets in messages. */
-    private static final class Durations {
-        static String text(Duration d) {
-            return d.toMillis() + " ms";
+        } catch (SQLException e) {
+            state = State.ABORTED;
+            throw e;
         }
     }
 }

@@ -10,7 +10,9 @@
  *       ({@link java.sql.Statement#cancel()}), which stops it and releases its locks; it is never
  *       interrupted.</li>
  *   <li>D3: a commit is not interrupted halfway; an outcome that cannot be known is
- *       {@link org.cancelkit.jdbc.CommitOutcomeUnknownException}, never "rolled back".</li>
+ *       {@link org.cancelkit.jdbc.CommitOutcomeUnknownException}, never "rolled back"; a transaction the
+ *       server has already aborted is refused before COMMIT is sent
+ *       ({@link org.cancelkit.jdbc.TransactionAbortedException}), never reported committed.</li>
  *   <li>D4: the current deadline becomes the statement's query timeout; a statement whose deadline
  *       has passed is not sent.</li>
  * </ul>

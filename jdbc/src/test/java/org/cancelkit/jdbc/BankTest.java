@@ -36,8 +36,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  * id up); the pool ends with no active connection and no session keeps a transaction open.
  */
 class BankTest {
-    private static final String BANK = "ck_jdbc_bank";
-    private static final String LEDGER = "ck_jdbc_ledger";
+    private static final String BANK = Db.table("ck_jdbc_bank");
+    private static final String LEDGER = Db.table("ck_jdbc_ledger");
     private static final int ACCOUNTS = 20;
     private static final int WORKERS = 8;
 

@@ -23,7 +23,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * a real connection whose {@code commit()} misbehaves.
  */
 class CommitOutcomeTest {
-    private static final String T = "ck_jdbc_commit";
+    private static final String T = Db.table("ck_jdbc_commit");
     private static final String BUMP = "UPDATE " + T + " SET v = v + 1 WHERE id = 1";
 
     /** What the proxy's commit does instead of (or around) the real one. */

@@ -9,6 +9,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The two real databases the tests run against (loopback; see the module README), and how to ask each
@@ -44,6 +47,38 @@ enum Db {
         this.runningSql = runningSql;
         this.openTxSql = openTxSql;
         this.killSql = killSql;
+    }
+
+    /** The tables this test JVM made, dropped on both databases when it exits. */
+    private static final Set<String> TABLES = ConcurrentHashMap.newKeySet();
+    private static final AtomicBoolean DROP_AT_EXIT = new AtomicBoolean();
+
+    /**
+     * This run's name for a test table: {@code base} and the test JVM's process id, so that two runs at
+     * once (two worktrees, CI and a developer) never share rows. Dropped when the JVM exits; a run that
+     * was killed leaves its tables behind, harmlessly.
+     */
+    static String table(String base) {
+        String name = base + "_" + ProcessHandle.current().pid();
+        TABLES.add(name);
+        if (DROP_AT_EXIT.compareAndSet(false, true)) {
+            Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(Db::dropTables));
+        }
+        return name;
+    }
+
+    private static void dropTables() {
+        for (Db db : values()) {
+            try (Connection c = db.connect(); Statement s = c.createStatement()) {
+                // Bounded: a session still holding a lock on a table must not hold up the JVM's exit.
+                s.execute(db == POSTGRES ? "SET lock_timeout = '2s'" : "SET SESSION lock_wait_timeout = 2");
+                for (String table : TABLES) {
+                    s.execute("DROP TABLE IF EXISTS " + table);
+                }
+            } catch (SQLException e) {
+                System.err.println("could not drop the test tables " + TABLES + " on " + db + ": " + e);
+            }
+        }
     }
 
     Connection connect() throws SQLException {
@@ -83,13 +118,17 @@ enum Db {
         if (openTxSql != null) {
             return single(observer, openTxSql, session) > 0;
         }
-        // MariaDB: each "---TRANSACTION n, ACTIVE k sec" block names its session ("thread id N,").
+        // MariaDB: each "---TRANSACTION n, ACTIVE k sec" block names its session ("thread id N,"). What comes
+        // before the first block is not a live transaction: its "LATEST DETECTED DEADLOCK" section names the
+        // sessions of a past deadlock in the same words.
         String status;
         try (Statement s = observer.createStatement(); ResultSet rs = s.executeQuery("SHOW ENGINE INNODB STATUS")) {
             assertThat(rs.next()).isTrue();
             status = rs.getString("Status");
         }
-        for (String block : status.split("---TRANSACTION ")) {
+        String[] blocks = status.split("---TRANSACTION ");
+        for (int i = 1; i < blocks.length; i++) {
+            String block = blocks[i];
             if (block.contains(", ACTIVE") && block.contains("thread id " + session + ",")) {
                 return true;
             }

@@ -23,7 +23,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * {@code setAutoCommit(true)}) shows the same explorer and checks report a half-applied transfer.
  */
 class JdbcExplorationTest {
-    private static final String T = "ck_jdbc_explore";
+    private static final String T = Db.table("ck_jdbc_explore");
 
     private static ExplorationReport explore(Db db, Connection c, Connection observer, CheckedRunnable<?> transfer,
                                              boolean inject) {

@@ -22,7 +22,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * ({@code pg_stat_activity}, {@code information_schema.PROCESSLIST}) and by taking the row lock.
  */
 class ServerCancelTest {
-    private static final String T = "ck_jdbc_cancel";
+    private static final String T = Db.table("ck_jdbc_cancel");
 
     @ParameterizedTest
     @EnumSource(Db.class)

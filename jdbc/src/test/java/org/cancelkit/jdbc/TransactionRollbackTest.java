@@ -25,7 +25,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * no open transaction on the server (checked in the server's own views from a second connection).
  */
 class TransactionRollbackTest {
-    private static final String T = "ck_jdbc_tx";
+    private static final String T = Db.table("ck_jdbc_tx");
     private static final String BUMP = "UPDATE " + T + " SET v = v + 1 WHERE id = 1";
 
     @ParameterizedTest

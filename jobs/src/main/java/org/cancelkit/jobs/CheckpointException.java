@@ -41,7 +41,19 @@ public final class CheckpointException extends IOException {
         /** The output file is shorter than the checkpoint says (missing, cut or replaced). */
         OUTPUT_SHORTER_THAN_CHECKPOINT,
         /** An output file with content exists but there is no checkpoint for it. */
-        OUTPUT_WITHOUT_CHECKPOINT
+        OUTPUT_WITHOUT_CHECKPOINT,
+        /**
+         * The checkpoint, or the state written into it, is over a limit: its size
+         * ({@link JobOptions#maxCheckpointBytes()}, which can be raised), or the JSON reader's fixed
+         * limits on nesting depth and number length.
+         */
+        TOO_LARGE,
+        /**
+         * The checkpoint or the output is not a regular file: a symbolic link, a directory or a device.
+         * A job never reads or writes through a link, so that whoever can write its directory cannot
+         * make it read or write elsewhere.
+         */
+        NOT_A_REGULAR_FILE
     }
 
     /** The file at fault; written once by the constructor. */

@@ -32,8 +32,8 @@ import org.cancelkit.jobs.internal.JobRunner;
  *
  * <h2>Files</h2>
  * In {@code directory}: the output {@code <id>.out}, the checkpoint {@code <id>.checkpoint.json}, the
- * run lock {@code <id>.run.lock} (an OS file lock held while a run or a reset goes on; it dies with its
- * process, so a killed run needs no cleaning up), and io's {@code .cancelkit.lock} of
+ * run lock {@code <id>.run.lock} (io's {@link org.cancelkit.io.ExclusiveLock}, held while a run or a
+ * reset goes on; it dies with its process, so a killed run needs no cleaning up), and io's {@code .cancelkit.lock} of
  * {@link org.cancelkit.io.AtomicFiles#recover}, which every run calls first to remove what a killed
  * checkpoint write left behind.
  *
@@ -75,7 +75,11 @@ import org.cancelkit.jobs.internal.JobRunner;
  *   <li>Output of items since the last checkpoint is held in memory (written to the file, unsynced,
  *       every 64 KiB); a long checkpoint interval costs redone work after a crash, not correctness.</li>
  *   <li>Only one run of a job at a time: a second one, in this or another process, fails at once with
- *       an {@link IOException} saying the job is already running.</li>
+ *       an {@link IOException} (io's {@code LockHeldException}) saying the job is already running and
+ *       naming the process that runs it.</li>
+ *   <li>Whoever can write the job's directory can write a checkpoint the job accepts (its CRC32C
+ *       detects damage, not forgery): keep the directory writable by the job's user only. The job's
+ *       files are never read or written through a symbolic link.</li>
  * </ul>
  *
  * <h2>Memory consistency</h2>

@@ -21,9 +21,16 @@ import org.jspecify.annotations.Nullable;
  * @param clock the clock for checkpoint intervals and progress, or null for
  *        {@link MonotonicClock#current()} when the job runs
  * @param listener receives the progress events
+ * @param maxCheckpointBytes the largest checkpoint file the job writes or reads, and the longest string
+ *        or field name its state may hold; a larger state is a {@link CheckpointException} with
+ *        {@link CheckpointException.Problem#TOO_LARGE}, and a larger file is refused unread. It bounds
+ *        the memory that reading a damaged or hostile checkpoint can take. 1 KiB or more; default 64 MiB
  */
 public record JobOptions(int stateVersion, int checkpointEveryItems, Duration checkpointEvery,
-        Duration cleanupBudget, @Nullable MonotonicClock clock, ProgressListener listener) {
+        Duration cleanupBudget, @Nullable MonotonicClock clock, ProgressListener listener, int maxCheckpointBytes) {
+
+    /** The default {@link #maxCheckpointBytes()}: 64 MiB. */
+    public static final int DEFAULT_MAX_CHECKPOINT_BYTES = 64 * 1024 * 1024;
 
     /**
      * Validates the settings.
@@ -34,6 +41,7 @@ public record JobOptions(int stateVersion, int checkpointEveryItems, Duration ch
      * @param cleanupBudget how long the final checkpoint of a stopped run may take
      * @param clock the clock, or null for the current one
      * @param listener receives the progress events
+     * @param maxCheckpointBytes the largest checkpoint, in bytes
      * @throws IllegalArgumentException when a number or duration is out of range
      */
     public JobOptions {
@@ -53,16 +61,20 @@ public record JobOptions(int stateVersion, int checkpointEveryItems, Duration ch
         if (cleanupBudget.isNegative() || cleanupBudget.isZero()) {
             throw new IllegalArgumentException("cleanupBudget must be positive, was " + cleanupBudget);
         }
+        if (maxCheckpointBytes < 1024) {
+            throw new IllegalArgumentException("maxCheckpointBytes must be 1024 or more, was " + maxCheckpointBytes);
+        }
     }
 
     /**
      * Returns the defaults: state version 1, a checkpoint every 1,000 items or 10 seconds, 10 seconds
-     * for the final checkpoint, the current clock, no listener.
+     * for the final checkpoint, the current clock, no listener, checkpoints of at most 64 MiB.
      *
      * @return the defaults
      */
     public static JobOptions defaults() {
-        return new JobOptions(1, 1_000, Duration.ofSeconds(10), Duration.ofSeconds(10), null, ProgressListener.NONE);
+        return new JobOptions(1, 1_000, Duration.ofSeconds(10), Duration.ofSeconds(10), null, ProgressListener.NONE,
+                DEFAULT_MAX_CHECKPOINT_BYTES);
     }
 
     /**
@@ -72,7 +84,8 @@ public record JobOptions(int stateVersion, int checkpointEveryItems, Duration ch
      * @return a copy with another state version
      */
     public JobOptions withStateVersion(int version) {
-        return new JobOptions(version, checkpointEveryItems, checkpointEvery, cleanupBudget, clock, listener);
+        return new JobOptions(version, checkpointEveryItems, checkpointEvery, cleanupBudget, clock, listener,
+                maxCheckpointBytes);
     }
 
     /**
@@ -82,7 +95,8 @@ public record JobOptions(int stateVersion, int checkpointEveryItems, Duration ch
      * @return a copy that checkpoints after every {@code items} items
      */
     public JobOptions withCheckpointEveryItems(int items) {
-        return new JobOptions(stateVersion, items, checkpointEvery, cleanupBudget, clock, listener);
+        return new JobOptions(stateVersion, items, checkpointEvery, cleanupBudget, clock, listener,
+                maxCheckpointBytes);
     }
 
     /**
@@ -92,7 +106,8 @@ public record JobOptions(int stateVersion, int checkpointEveryItems, Duration ch
      * @return a copy that checkpoints at least every {@code interval}
      */
     public JobOptions withCheckpointEvery(Duration interval) {
-        return new JobOptions(stateVersion, checkpointEveryItems, interval, cleanupBudget, clock, listener);
+        return new JobOptions(stateVersion, checkpointEveryItems, interval, cleanupBudget, clock, listener,
+                maxCheckpointBytes);
     }
 
     /**
@@ -102,7 +117,8 @@ public record JobOptions(int stateVersion, int checkpointEveryItems, Duration ch
      * @return a copy with another budget
      */
     public JobOptions withCleanupBudget(Duration budget) {
-        return new JobOptions(stateVersion, checkpointEveryItems, checkpointEvery, budget, clock, listener);
+        return new JobOptions(stateVersion, checkpointEveryItems, checkpointEvery, budget, clock, listener,
+                maxCheckpointBytes);
     }
 
     /**
@@ -113,7 +129,7 @@ public record JobOptions(int stateVersion, int checkpointEveryItems, Duration ch
      */
     public JobOptions withClock(MonotonicClock clock) {
         return new JobOptions(stateVersion, checkpointEveryItems, checkpointEvery, cleanupBudget,
-                Objects.requireNonNull(clock, "clock"), listener);
+                Objects.requireNonNull(clock, "clock"), listener, maxCheckpointBytes);
     }
 
     /**
@@ -123,6 +139,18 @@ public record JobOptions(int stateVersion, int checkpointEveryItems, Duration ch
      * @return a copy with another progress listener
      */
     public JobOptions withListener(ProgressListener listener) {
-        return new JobOptions(stateVersion, checkpointEveryItems, checkpointEvery, cleanupBudget, clock, listener);
+        return new JobOptions(stateVersion, checkpointEveryItems, checkpointEvery, cleanupBudget, clock, listener,
+                maxCheckpointBytes);
+    }
+
+    /**
+     * Returns a copy that allows checkpoints of up to {@code bytes}.
+     *
+     * @param bytes the largest checkpoint file, and the longest string in the state; 1024 or more
+     * @return a copy with another limit
+     */
+    public JobOptions withMaxCheckpointBytes(int bytes) {
+        return new JobOptions(stateVersion, checkpointEveryItems, checkpointEvery, cleanupBudget, clock, listener,
+                bytes);
     }
 }

@@ -39,7 +39,9 @@ import org.jspecify.annotations.Nullable;
  *
  * <h2>Shutting down</h2>
  * A shutdown starts on the first of: a signal ({@link #handleSignals()}), {@link #shutdown(String)},
- * or a worker failing under {@link FailurePolicy#SHUT_DOWN}. It runs once, on its own thread:
+ * or a worker failing under {@link FailurePolicy#SHUT_DOWN}. It runs once, on its own platform thread
+ * (and sends each cancel from a platform thread), so it makes progress even while the workers keep
+ * every carrier thread of the virtual-thread scheduler busy (see "Pitfalls"):
  * <ol>
  *   <li>Workers stop one at a time: among siblings highest {@linkplain Component#phase() phase}
  *       first, and within a phase the last started first; a group stops all its members before the
@@ -71,6 +73,16 @@ import org.jspecify.annotations.Nullable;
  * once, without hooks (exit 143, no report), and nothing in Java can change that (a child-JVM test
  * shows it).
  * {@link #signalHandling()} says which one is in place.
+ *
+ * <h2>Pitfalls</h2>
+ * A virtual thread is never preempted: workers that compute without blocking, as many as the
+ * scheduler has carriers ({@code jdk.virtualThreadScheduler.parallelism}, the core count by default),
+ * leave no carrier for any other virtual thread. The shutdown does not need one. A worker that never
+ * checks its token is {@link WorkerOutcome#ABANDONED} (with its stack); so is a well-behaved worker
+ * that could not get a carrier to finish on. A CPU-bound loop checks {@code token.isCancelled()}, and
+ * calls {@code Thread.yield()} now and then if other virtual threads must keep running alongside it.
+ * Wait for the report ({@link #run()}, {@link #runAndExit()}, {@link #awaitTermination()}) on a
+ * platform thread, such as {@code main}.
  *
  * <h2>Failures</h2>
  * A worker whose body throws something other than its cancellation while the application runs shuts
@@ -386,7 +398,7 @@ public final class Application {
         if (escalateNow != null) {
             escalate(escalateNow);
         }
-        shutdownThread = t.startThread("shutdown-" + name, () -> finish(s.run()));
+        shutdownThread = t.startShutdownThread("shutdown-" + name, () -> finish(s.run()));
         return true;
     }
 

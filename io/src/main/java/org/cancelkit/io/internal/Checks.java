@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.channels.ClosedByInterruptException;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.cancelkit.Cancellation;
 import org.cancelkit.io.FileOptions;
 
@@ -37,7 +38,12 @@ final class Checks {
 
     /** Runs cleanup that must finish: shielded from cancellation, bounded by the cleanup budget (C6). */
     static void shielded(FileOptions options, IoAction action) throws IOException {
-        Cancellation.shielded(options.cleanupBudget(), () -> {
+        shielded(options.cleanupBudget(), action);
+    }
+
+    /** Runs cleanup that must finish: shielded from cancellation, bounded by {@code budget} (C6). */
+    static void shielded(Duration budget, IoAction action) throws IOException {
+        Cancellation.shielded(budget, () -> {
             action.run();
         });
     }

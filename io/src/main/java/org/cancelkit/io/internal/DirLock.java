@@ -5,15 +5,22 @@ import java.io.InterruptedIOException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.cancelkit.Cancellation;
 import org.cancelkit.Timeout;
 import org.cancelkit.io.FileOptions;
+import org.cancelkit.io.LockHeldException;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The lock of a directory's transactions and recovery: the file {@code .cancelkit.lock}, locked with
- * the operating system's file lock and holding a record of its owner (pid, boot id, start time).
+ * An exclusive lock held by this process, the one mechanism behind
+ * {@link org.cancelkit.io.ExclusiveLock}, the lock of a directory's transactions and recovery (the file
+ * {@code .cancelkit.lock}) and the run lock of a job: a lock file locked with the operating system's
+ * file lock and holding a record of its owner (pid, boot id, start time).
  *
  * <h2>Invariants</h2>
  * <ol>
@@ -23,35 +30,86 @@ import org.jspecify.annotations.Nullable;
  *       found under a free OS lock is therefore a crashed owner's: taken over (stale), and reported.</li>
  *   <li>A record naming another process that is alive (same boot, same pid, same start time) under a
  *       free OS lock means the OS lock does not work here: the lock is refused, never broken.</li>
+ *   <li>A lock file held by this process is never opened a second time ({@link FileOps#openLock} returns
+ *       null): on POSIX, closing any descriptor of a file drops every lock the process holds on it, so
+ *       a refused second attempt must not even open the file.</li>
  * </ol>
  */
 public final class DirLock {
-    private final FileOps.LockFile file;
-    private final @Nullable String staleOwner;
+    /** Who holds each lock file of this process, for messages; any thread. */
+    private static final Map<Path, String> HOLDERS = new ConcurrentHashMap<>();
 
-    private DirLock(FileOps.LockFile file, @Nullable String staleOwner) {
+    private final FileOps.LockFile file;
+    private final Path path;
+    private final @Nullable String staleOwner;
+    private final AtomicBoolean released = new AtomicBoolean();
+
+    private DirLock(FileOps.LockFile file, Path path, @Nullable String staleOwner) {
         this.file = file;
+        this.path = path;
         this.staleOwner = staleOwner;
     }
 
     /**
-     * Takes the lock of {@code directory}, waiting up to the options' lock timeout on the current clock.
+     * Returns the lock file.
+     *
+     * @return the lock file
+     */
+    public Path file() {
+        return path;
+    }
+
+    /**
+     * Takes the lock of {@code directory}'s transactions and recovery, waiting up to the options' lock
+     * timeout on the current clock.
      *
      * @param fs the file system
      * @param directory the directory, absolute
      * @param options the settings
      * @return the held lock
-     * @throws IOException when it stays held by another owner, or cannot be taken
+     * @throws LockHeldException when it stays held by another owner
+     * @throws IOException when it cannot be taken
      */
     public static DirLock acquire(FileOps fs, Path directory, FileOptions options) throws IOException {
-        Path path = directory.resolve(TempNames.LOCK);
+        return acquire(fs, directory.resolve(TempNames.LOCK), options.lockTimeout(), (file, holder, waited) ->
+                "the directory " + directory + " is locked by " + holder + " (a transaction or recovery is "
+                + "running there); waited " + waited + ". Wait for it to finish, or raise FileOptions.lockTimeout");
+    }
+
+    /** Says why a lock is busy, for the exception. */
+    @FunctionalInterface
+    public interface BusyMessage {
+        /**
+         * Returns the message.
+         *
+         * @param file the lock file
+         * @param holder who holds it, as {@link LockHeldException#holder()}
+         * @param waited how long the attempt waited
+         * @return the message
+         */
+        String of(Path file, String holder, Duration waited);
+    }
+
+    /**
+     * Takes the lock of {@code file}, waiting up to {@code timeout} on the current clock.
+     *
+     * @param fs the file system
+     * @param file the lock file, absolute; created if missing
+     * @param timeout how long to wait; zero tries once
+     * @param busy the message when it stays held
+     * @return the held lock
+     * @throws LockHeldException when it stays held by another owner
+     * @throws IOException when it cannot be taken
+     */
+    public static DirLock acquire(FileOps fs, Path file, Duration timeout, BusyMessage busy) throws IOException {
+        Path path = file;
         String[] holder = {"unknown"};
         DirLock first = tryOnce(fs, path, holder); // before any deadline can interrupt the attempt
         if (first != null) {
             return first;
         }
-        Optional<DirLock> lock = options.lockTimeout().isZero() ? Optional.empty()
-                : Timeout.callOrEmpty(options.lockTimeout(), () -> {
+        Optional<DirLock> lock = timeout.isZero() ? Optional.empty()
+                : Timeout.callOrEmpty(timeout, () -> {
                     long backoffMillis = 1;
                     while (true) {
                         try {
@@ -68,9 +126,7 @@ public final class DirLock {
                     }
                 });
         if (lock.isEmpty()) {
-            throw new FileSystemException(path.toString(), null, "the directory " + directory + " is locked by "
-                    + holder[0] + " (a transaction or recovery is running there); waited " + options.lockTimeout()
-                    + ". Wait for it to finish, or raise FileOptions.lockTimeout");
+            throw new LockHeldException(path, holder[0], busy.of(path, holder[0], timeout));
         }
         return lock.get();
     }
@@ -78,7 +134,8 @@ public final class DirLock {
     private static @Nullable DirLock tryOnce(FileOps fs, Path path, String[] holder) throws IOException {
         FileOps.LockFile f = fs.openLock(path);
         if (f == null) {
-            holder[0] = "another thread of this process";
+            String thread = HOLDERS.get(path);
+            holder[0] = "another thread of this process" + (thread == null ? "" : " (" + thread + ")");
             return null;
         }
         boolean taken = false;
@@ -99,7 +156,8 @@ public final class DirLock {
             }
             f.write(me.encode());
             taken = true;
-            return new DirLock(f, previous == null ? null : previous.describe());
+            HOLDERS.put(path, "thread \"" + Thread.currentThread().getName() + "\", since " + Instant.now());
+            return new DirLock(f, path, previous == null ? null : previous.describe());
         } finally {
             if (!taken) {
                 f.close();
@@ -123,7 +181,22 @@ public final class DirLock {
      * @throws IOException when the lock file cannot be cleared or closed
      */
     public void release(FileOptions options) throws IOException {
-        Checks.shielded(options, () -> {
+        release(options.cleanupBudget());
+    }
+
+    /**
+     * Clears the record and releases the lock, shielded from cancellation, within {@code budget}.
+     * Idempotent: the lock file closes once.
+     *
+     * @param budget how long it may take
+     * @throws IOException when the lock file cannot be cleared or closed
+     */
+    public void release(Duration budget) throws IOException {
+        if (!released.compareAndSet(false, true)) {
+            return;
+        }
+        HOLDERS.remove(path); // still ours: the OS lock goes only below
+        Checks.shielded(budget, () -> {
             try {
                 file.write(new byte[0]); // invariant 2: cleared before the OS lock goes
             } finally {

@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.nio.file.attribute.GroupPrincipal;
 import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.UserPrincipal;
 import java.util.List;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
@@ -29,6 +31,8 @@ public interface FileOps {
         FILE,
         /** A directory. */
         DIRECTORY,
+        /** A symbolic link (never followed). */
+        LINK,
         /** Something else: a device, a socket, a fifo. */
         OTHER
     }
@@ -81,11 +85,11 @@ public interface FileOps {
     List<String> list(Path directory) throws IOException;
 
     /**
-     * Opens a file for reading.
+     * Opens a file for reading, without following a symbolic link: a link fails to open.
      *
      * @param file the file
      * @return a stream over its content
-     * @throws IOException when it cannot be opened
+     * @throws IOException when it cannot be opened, or is a symbolic link
      */
     InputStream openRead(Path file) throws IOException;
 
@@ -99,8 +103,8 @@ public interface FileOps {
     Kind kind(Path path) throws IOException;
 
     /**
-     * Returns the POSIX permissions of a file, or null when it does not exist or the file system has
-     * none.
+     * Returns the POSIX permissions of a file, without following a symbolic link, or null when it does
+     * not exist or the file system has none.
      *
      * @param file the file
      * @return its permissions, or null
@@ -118,11 +122,43 @@ public interface FileOps {
     void setPermissions(Path file, Set<PosixFilePermission> permissions) throws IOException;
 
     /**
-     * Opens a lock file, creating it if needed, for {@link LockFile#tryLock()}.
+     * Returns the owner and group of a file, without following a symbolic link, or null when it does
+     * not exist or the file system has no POSIX owners.
+     *
+     * @param file the file
+     * @return its owner and group, or null
+     * @throws IOException when they cannot be read
+     */
+    @Nullable Owner owner(Path file) throws IOException;
+
+    /**
+     * Gives a file another owner and group (chown), without following a symbolic link.
+     *
+     * @param file the file
+     * @param owner the new owner, or null to keep it
+     * @param group the new group, or null to keep it
+     * @throws java.nio.file.FileSystemException when the process may not ("Operation not permitted":
+     *     only root may give a file away, and a user may only choose a group they belong to)
+     * @throws IOException when it fails otherwise
+     */
+    void setOwner(Path file, @Nullable UserPrincipal owner, @Nullable GroupPrincipal group) throws IOException;
+
+    /**
+     * A file's owner and group.
+     *
+     * @param user the owner
+     * @param group the group
+     */
+    record Owner(UserPrincipal user, GroupPrincipal group) {}
+
+    /**
+     * Opens a lock file, creating it if needed, for {@link LockFile#tryLock()}. It is opened without
+     * following a symbolic link and must be a regular file with one link: whoever can write its
+     * directory must not be able to point the lock's writes elsewhere.
      *
      * @param file the lock file
      * @return the open lock file, or null when another thread of this process has it open
-     * @throws IOException when it cannot be opened
+     * @throws IOException when it cannot be opened, or is a link, a hard link or not a regular file
      */
     @Nullable LockFile openLock(Path file) throws IOException;
 

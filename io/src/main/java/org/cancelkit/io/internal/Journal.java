@@ -1,24 +1,17 @@
 package org.cancelkit.io.internal;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
-import java.nio.file.FileSystemException;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Optional;
-import java.util.Set;
 import org.cancelkit.io.CommitStep;
 import org.cancelkit.io.FileOptions;
 import org.cancelkit.io.IncompleteCommitException;
-import org.cancelkit.io.RecoveryReport;
 
 /**
- * The multi-file commit protocol (the LevelDB/SQLite idea) and the recovery that completes it. The
- * caller holds the directory's {@link DirLock} throughout.
+ * The multi-file commit protocol (the LevelDB/SQLite idea); {@link Recovery} completes it after a
+ * crash. The caller holds the directory's {@link DirLock} throughout.
  *
  * <h2>Protocol</h2>
  * <ol>
@@ -60,7 +53,13 @@ public final class Journal {
         Path committed = directory.resolve(TempNames.committed(txId));
         try {
             Checks.cancellation(directory);
-            writeRecord(fs, intent, record(txId, files).encode());
+            byte[] record = record(txId, files).encode();
+            if (record.length > TxRecord.MAX_BYTES) {
+                throw new IOException("transaction " + txId + " in " + directory + ": its record of " + files.size()
+                        + " files would take " + record.length + " bytes, over the " + TxRecord.MAX_BYTES + " bytes "
+                        + "that recovery reads; nothing was changed: commit fewer files per transaction");
+            }
+            writeRecord(fs, intent, record);
             Steps.beforePointOfNoReturn(options, CommitStep.INTENT_WRITTEN);
             fs.syncDirectory(directory);
             Steps.beforePointOfNoReturn(options, CommitStep.INTENT_DURABLE);
@@ -141,116 +140,6 @@ public final class Journal {
         } catch (Throwable t) {
             primary.addSuppressed(t); // what is left is recognisable, and recovery removes it
         }
-    }
-
-    /**
-     * Recovers a directory: rolls committed transactions forward and uncommitted ones back, removes
-     * leftover temporary files of dead writers and transactions. The caller holds the lock.
-     *
-     * @param fs the file system
-     * @param directory the directory, absolute
-     * @param options the settings
-     * @param staleOwner the stale lock owner the caller's lock took over, for the report
-     * @return what was done
-     * @throws IOException when a step fails (run it again: every step is idempotent)
-     */
-    public static RecoveryReport recover(FileOps fs, Path directory, FileOptions options, Optional<String> staleOwner)
-            throws IOException {
-        fs.syncDirectory(directory); // act only on what is durable (a commit whose sync failed, say)
-        List<String> names = new ArrayList<>(fs.list(directory));
-        names.sort(null);
-        Set<String> handled = new HashSet<>();
-        int forward = 0;
-        int back = 0;
-        for (String name : names) {
-            String id = TempNames.txIdOfRecord(name);
-            if (id != null && TempNames.isCommitted(name) && handled.add(id)) {
-                Checks.cancellation(directory);
-                rollForward(fs, directory, directory.resolve(name), options);
-                forward++;
-            }
-        }
-        for (String name : names) {
-            String id = TempNames.txIdOfRecord(name);
-            if (id != null && !TempNames.isCommitted(name)) {
-                Checks.cancellation(directory);
-                rollBack(fs, directory, id, names, options);
-                back += handled.add(id) ? 1 : 0;
-            }
-        }
-        int removed = 0;
-        int inUse = 0;
-        for (String name : names) {
-            String txId = TempNames.txIdOfTemp(name);
-            TempNames.WriterTemp writer = TempNames.parseWriterTemp(name);
-            Path path = directory.resolve(name);
-            boolean remove = txId != null ? !handled.contains(txId) : writer != null && isStale(writer, path);
-            if (remove) {
-                fs.deleteIfExists(path);
-                Steps.beforePointOfNoReturn(options, CommitStep.RECOVERY_TEMP_REMOVED);
-                removed++;
-            } else if (writer != null) {
-                inUse++;
-            }
-        }
-        if (removed > 0) {
-            fs.syncDirectory(directory);
-        }
-        return new RecoveryReport(directory, forward, back, removed, inUse, staleOwner);
-    }
-
-    private static boolean isStale(TempNames.WriterTemp temp, Path path) {
-        OwnerId me = OwnerId.current();
-        if (temp.pid() == me.pid() && temp.bootPrefix().equals(me.bootPrefix())) {
-            return !Targets.inUse(path);
-        }
-        return OwnerId.liveness(temp.pid(), temp.bootPrefix()) == OwnerId.Liveness.DEAD;
-    }
-
-    private static void rollForward(FileOps fs, Path directory, Path record, FileOptions options) throws IOException {
-        TxRecord r = TxRecord.decode(TxRecord.readAll(fs, record), record);
-        for (TxRecord.Entry e : r.entries()) {
-            Path temp = directory.resolve(e.temp());
-            if (fs.kind(temp) != FileOps.Kind.FILE) {
-                continue; // invariant 3: renamed already (or its target written again since)
-            }
-            if (!sha256(fs, temp).equals(e.sha256())) {
-                throw new FileSystemException(temp.toString(), null, "does not match its checksum in the committed "
-                        + "transaction record " + record + ": the disk lost or changed data that had been synced. "
-                        + "cancelkit leaves the directory as it is: restore " + e.target() + " from a backup, then "
-                        + "delete the record and the temporary file");
-            }
-            fs.rename(temp, directory.resolve(e.target()));
-            Steps.beforePointOfNoReturn(options, CommitStep.RECOVERY_TARGET_REPLACED);
-        }
-        fs.syncDirectory(directory);
-        fs.deleteIfExists(record);
-        Steps.beforePointOfNoReturn(options, CommitStep.RECOVERY_RECORD_DELETED);
-        fs.syncDirectory(directory);
-    }
-
-    private static void rollBack(FileOps fs, Path directory, String id, List<String> names, FileOptions options)
-            throws IOException {
-        for (String name : names) {
-            if (id.equals(TempNames.txIdOfTemp(name))) {
-                fs.deleteIfExists(directory.resolve(name));
-                Steps.beforePointOfNoReturn(options, CommitStep.RECOVERY_TEMP_REMOVED);
-            }
-        }
-        fs.deleteIfExists(directory.resolve(TempNames.intent(id)));
-        Steps.beforePointOfNoReturn(options, CommitStep.RECOVERY_RECORD_DELETED);
-        fs.syncDirectory(directory);
-    }
-
-    private static String sha256(FileOps fs, Path file) throws IOException {
-        MessageDigest d = TxRecord.digest();
-        byte[] buffer = new byte[64 * 1024];
-        try (InputStream in = fs.openRead(file)) {
-            for (int n; (n = in.read(buffer)) > 0; ) {
-                d.update(buffer, 0, n);
-            }
-        }
-        return TxRecord.hex(d.digest());
     }
 
     private static boolean exists(FileOps fs, Path file) {

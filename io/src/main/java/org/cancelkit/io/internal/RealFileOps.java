@@ -15,9 +15,12 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.GroupPrincipal;
 import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -100,7 +103,7 @@ public final class RealFileOps implements FileOps {
 
     @Override
     public InputStream openRead(Path file) throws IOException {
-        return Files.newInputStream(file);
+        return Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS);
     }
 
     @Override
@@ -111,12 +114,14 @@ public final class RealFileOps implements FileOps {
         } catch (NoSuchFileException e) {
             return Kind.MISSING;
         }
-        return a.isRegularFile() ? Kind.FILE : a.isDirectory() ? Kind.DIRECTORY : Kind.OTHER;
+        return a.isRegularFile() ? Kind.FILE : a.isDirectory() ? Kind.DIRECTORY
+                : a.isSymbolicLink() ? Kind.LINK : Kind.OTHER;
     }
 
     @Override
     public @Nullable Set<PosixFilePermission> permissions(Path file) throws IOException {
-        PosixFileAttributeView view = Files.getFileAttributeView(file, PosixFileAttributeView.class);
+        PosixFileAttributeView view = Files.getFileAttributeView(file, PosixFileAttributeView.class,
+                LinkOption.NOFOLLOW_LINKS);
         if (view == null) {
             return null;
         }
@@ -136,6 +141,37 @@ public final class RealFileOps implements FileOps {
     }
 
     @Override
+    public @Nullable Owner owner(Path file) throws IOException {
+        PosixFileAttributeView view = Files.getFileAttributeView(file, PosixFileAttributeView.class,
+                LinkOption.NOFOLLOW_LINKS);
+        if (view == null) {
+            return null;
+        }
+        try {
+            PosixFileAttributes a = view.readAttributes();
+            return new Owner(a.owner(), a.group());
+        } catch (NoSuchFileException e) {
+            return null;
+        }
+    }
+
+    @Override
+    public void setOwner(Path file, @Nullable UserPrincipal owner, @Nullable GroupPrincipal group)
+            throws IOException {
+        PosixFileAttributeView view = Files.getFileAttributeView(file, PosixFileAttributeView.class,
+                LinkOption.NOFOLLOW_LINKS);
+        if (view == null) {
+            return;
+        }
+        if (owner != null) {
+            view.setOwner(owner);
+        }
+        if (group != null) {
+            view.setGroup(group);
+        }
+    }
+
+    @Override
     public @Nullable LockFile openLock(Path file) throws IOException {
         Path parent = file.toAbsolutePath().getParent();
         Path key = parent == null ? file.toAbsolutePath() : parent.toRealPath().resolve(file.getFileName());
@@ -144,12 +180,40 @@ public final class RealFileOps implements FileOps {
             return null;
         }
         try {
+            if (kind(file) == Kind.LINK) {
+                throw new FileSystemException(file.toString(), null, "is a symbolic link. A lock file is opened "
+                        + "without following links, so that whoever can write its directory cannot make this "
+                        + "process write elsewhere: remove the link (the lock file is created again)");
+            }
             FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                    StandardOpenOption.WRITE);
+                    StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS); // a link planted since: ELOOP
+            try {
+                requirePlainFile(file);
+            } catch (IOException | RuntimeException e) {
+                channel.close();
+                throw e;
+            }
             return new Lock(channel, inProcess);
         } catch (IOException | RuntimeException e) {
             inProcess.release();
             throw e;
+        }
+    }
+
+    /** A lock file must be a regular file of its own: not a device, a fifo, nor a hard link to another file. */
+    private static void requirePlainFile(Path file) throws IOException {
+        BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        if (!a.isRegularFile()) {
+            throw new FileSystemException(file.toString(), null, "is not a regular file (a directory, a device or "
+                    + "a fifo); cancelkit locks with a regular file of its own: remove it (it is created again)");
+        }
+        if (file.getFileSystem().supportedFileAttributeViews().contains("unix")) {
+            Object links = Files.getAttribute(file, "unix:nlink", LinkOption.NOFOLLOW_LINKS);
+            if (links instanceof Integer n && n > 1) {
+                throw new FileSystemException(file.toString(), null, "has " + n + " hard links: it is also "
+                        + "another file, which writing the lock's owner record would overwrite. Remove it (it is "
+                        + "created again)");
+            }
         }
     }
 

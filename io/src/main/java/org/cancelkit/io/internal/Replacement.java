@@ -34,6 +34,8 @@ import org.jspecify.annotations.Nullable;
  *       directory sync runs shielded, and its failure is an {@link IncompleteCommitException}.</li>
  *   <li>A failure of the file sync is final: the state becomes FAILED and the temporary file is
  *       removed, so a later commit cannot succeed on data the disk may have dropped (fsyncgate).</li>
+ *   <li>A replaced file keeps its permissions (the temporary file is created with them) and, where the
+ *       process may change them, its owner and group ({@link Owners#keep}).</li>
  * </ol>
  *
  * <p>Confined to its owning thread, except the cancel action, which only closes the file (itself
@@ -54,13 +56,16 @@ public final class Replacement {
     private final ByteBuffer buffer = ByteBuffer.allocate(BUFFER);
     private final @Nullable MessageDigest digest;
     private final List<Flushable> views = new ArrayList<>(1);
+    /** The replaced file's owner and group, or null for a new file or a file system without owners. */
+    private final FileOps.@Nullable Owner targetOwner;
     private State state = State.OPEN;
     private long size;
     private @Nullable Throwable failure;
 
     private Replacement(FileOps fs, Path target, Path temp, FileOptions options, FileOps.WritableFile file,
-                        @Nullable MessageDigest digest) {
+                        @Nullable MessageDigest digest, FileOps.@Nullable Owner targetOwner) {
         this.fs = fs;
+        this.targetOwner = targetOwner;
         this.target = target;
         this.temp = temp;
         this.options = options;
@@ -103,9 +108,10 @@ public final class Replacement {
         if (permissions == null) {
             permissions = options.newFilePermissions();
         }
+        FileOps.Owner owner = fs.owner(target);
         FileOps.WritableFile file = fs.createNew(temp, permissions);
         Targets.LIVE.add(temp);
-        Replacement r = new Replacement(fs, target, temp, options, file, digest ? TxRecord.digest() : null);
+        Replacement r = new Replacement(fs, target, temp, options, file, digest ? TxRecord.digest() : null, owner);
         if (permissions != null) {
             try {
                 fs.setPermissions(temp, permissions); // exact, whatever the umask removed at creation
@@ -266,6 +272,7 @@ public final class Replacement {
             view.flush();
         }
         drain();
+        Owners.keep(fs, temp, targetOwner); // invariant 5
         inRegion(file::sync); // invariant 4: a failure here ends the replacement (see failed)
         file.close();
         Steps.beforePointOfNoReturn(options, CommitStep.TEMP_WRITTEN);

@@ -32,17 +32,36 @@ public final class Targets {
                     + "files, transaction records and lock; choose another name");
         }
         Path directory = Objects.requireNonNull(absolute.getParent());
-        if (fs.kind(directory) != FileOps.Kind.DIRECTORY) {
-            throw new NoSuchFileException(directory.toString(), null,
-                    "the target's directory does not exist (or is not a directory); create it first");
-        }
+        requireDirectory(fs, directory, "the target's directory ");
         FileOps.Kind kind = fs.kind(absolute);
-        if (kind == FileOps.Kind.DIRECTORY || kind == FileOps.Kind.OTHER) {
+        if (kind != FileOps.Kind.FILE && kind != FileOps.Kind.MISSING) {
             throw new FileSystemException(absolute.toString(), null, "is not a regular file (a directory, a "
                     + "symbolic link or a device); cancelkit replaces regular files only: to write through a "
                     + "link, pass target.toRealPath()");
         }
         return absolute;
+    }
+
+    /**
+     * Checks that {@code directory} is a directory itself, not a symbolic link to one.
+     *
+     * @param fs the file system
+     * @param directory the directory, absolute
+     * @param role how to name it in a message ({@code "the target's directory "}), or empty
+     * @throws IOException when it is missing, a link or not a directory
+     */
+    public static void requireDirectory(FileOps fs, Path directory, String role) throws IOException {
+        switch (fs.kind(directory)) {
+            case DIRECTORY -> { }
+            case LINK -> throw new FileSystemException(directory.toString(), null, role + "is a symbolic link. "
+                    + "cancelkit refuses a linked directory: recovery, the lock and the temporary files act on the "
+                    + "directory's entries, and whoever can change the link could send them to another directory "
+                    + "between two calls. Pass the real directory (directory.toRealPath(), after checking that it "
+                    + "is the one you mean)");
+            case MISSING -> throw new NoSuchFileException(directory.toString(), null, role + "does not exist; "
+                    + "create it first");
+            default -> throw new FileSystemException(directory.toString(), null, role + "is not a directory");
+        }
     }
 
     static String fileName(Path absolute) {

@@ -20,8 +20,15 @@ import org.jspecify.annotations.Nullable;
  *       {@code .cancelkit-tx-<id>.committed} at the commit point.</li>
  *   <li>The directory's lock: {@code .cancelkit.lock}.</li>
  * </ul>
- * The target's name is cut to 120 bytes of UTF-8 inside a temporary name, which keeps every name
- * under the usual 255-byte limit.
+ * Inside a temporary name the target's name appears whole when it is at most 120 bytes of UTF-8;
+ * a longer one is cut to 120 bytes and followed by {@code ~} and 32 hex digits of the SHA-256 of the
+ * whole name. So two targets never share a temporary name, whatever their length (two long names
+ * sharing their first 120 bytes differ in the hash), the two forms cannot be confused (the embedded
+ * part of the long form is more than 120 bytes), and every name stays under the usual 255-byte limit.
+ *
+ * <p>Recovery trusts a transaction record only when each temporary file it names is exactly
+ * {@link #txTemp(String, String)} of its target and the record's id: a record cannot point recovery
+ * at any other file.
  */
 public final class TempNames {
     /** The directory lock's name. */
@@ -36,6 +43,7 @@ public final class TempNames {
             Pattern.DOTALL);
     private static final Pattern RECORD = Pattern.compile("^\\.cancelkit-tx-([0-9a-f]{16})\\.(intent|committed)$");
     private static final int NAME_BYTES = 120;
+    private static final int HASH_HEX = 32;
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final HexFormat HEX = HexFormat.of();
 
@@ -57,7 +65,7 @@ public final class TempNames {
      * @return the name
      */
     public static String writerTemp(String target, OwnerId owner) {
-        return "." + cut(target) + "." + owner.pid() + "-" + owner.bootPrefix() + "-" + randomHex(4) + SUFFIX;
+        return "." + embed(target) + "." + owner.pid() + "-" + owner.bootPrefix() + "-" + randomHex(4) + SUFFIX;
     }
 
     /**
@@ -68,7 +76,7 @@ public final class TempNames {
      * @return the name
      */
     public static String txTemp(String target, String txId) {
-        return "." + cut(target) + ".tx-" + txId + SUFFIX;
+        return "." + embed(target) + ".tx-" + txId + SUFFIX;
     }
 
     /**
@@ -160,11 +168,16 @@ public final class TempNames {
         return name.equals(LOCK) || name.endsWith(SUFFIX) || name.startsWith(RECORD_PREFIX);
     }
 
-    private static String cut(String name) {
+    /** The target's name as it appears in a temporary name: whole, or cut and hashed (see above). */
+    private static String embed(String name) {
         byte[] utf8 = name.getBytes(StandardCharsets.UTF_8);
         if (utf8.length <= NAME_BYTES) {
             return name;
         }
+        return cut(name) + "~" + TxRecord.sha256(utf8).substring(0, HASH_HEX);
+    }
+
+    private static String cut(String name) {
         int end = name.length();
         while (name.substring(0, end).getBytes(StandardCharsets.UTF_8).length > NAME_BYTES) {
             end = name.offsetByCodePoints(end, -1);

@@ -1,7 +1,6 @@
 package org.cancelkit.io.internal;
 
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystemException;
 import java.nio.file.Path;
@@ -29,6 +28,12 @@ import java.util.List;
  * @param entries one per file
  */
 public record TxRecord(String id, List<Entry> entries) {
+    /**
+     * The largest record recovery reads: 16 MiB, tens of thousands of files. {@link Journal#commit}
+     * refuses to write a larger one, so a larger file is not a record cancelkit wrote.
+     */
+    public static final int MAX_BYTES = 16 * 1024 * 1024;
+    private static final int PRINTABLE_CHARS = 200;
     private static final String MAGIC = "cancelkit-transaction 1";
     private static final HexFormat HEX = HexFormat.of();
 
@@ -91,13 +96,36 @@ public record TxRecord(String id, List<Entry> entries) {
                     throw corrupt(where, "a file line is malformed");
                 }
             } else if (!line.equals(MAGIC)) {
-                throw corrupt(where, "an unknown line: " + line);
+                throw corrupt(where, "an unknown line: " + printable(line));
             }
         }
         if (id == null) {
             throw corrupt(where, "it has no id");
         }
         return new TxRecord(id, entries);
+    }
+
+    /**
+     * Returns text from a record as it may appear in a message: control and other invisible characters
+     * as {@code \\uXXXX}, at most 200 characters. A forged record must not write into a log or terminal.
+     *
+     * @param s the text
+     * @return the text, printable and short
+     */
+    public static String printable(String s) {
+        StringBuilder b = new StringBuilder();
+        int i = 0;
+        for (; i < s.length() && b.length() < PRINTABLE_CHARS; i++) {
+            char c = s.charAt(i);
+            int type = Character.getType(c);
+            if (c < 0x20 || c == 0x7f || c == '\\' || type == Character.FORMAT || type == Character.CONTROL
+                    || type == Character.UNASSIGNED || Character.isSurrogate(c)) {
+                b.append(String.format(java.util.Locale.ROOT, "\\u%04x", (int) c));
+            } else {
+                b.append(c);
+            }
+        }
+        return i < s.length() ? b + "…" : b.toString();
     }
 
     private static FileSystemException corrupt(Path where, String why) {
@@ -169,19 +197,5 @@ public record TxRecord(String id, List<Entry> entries) {
             }
         }
         return out.toString(StandardCharsets.UTF_8);
-    }
-
-    /**
-     * Reads a whole small file.
-     *
-     * @param fs the file system
-     * @param file the file
-     * @return its bytes
-     * @throws IOException when it cannot be read
-     */
-    static byte[] readAll(FileOps fs, Path file) throws IOException {
-        try (var in = fs.openRead(file)) {
-            return in.readAllBytes();
-        }
     }
 }

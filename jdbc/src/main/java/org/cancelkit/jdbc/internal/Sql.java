@@ -62,6 +62,29 @@ public final class Sql {
     }
 
     /**
+     * Returns true when the error says the server rolled back the whole transaction: SQLState class 40
+     * (SQL's "transaction rollback": a deadlock victim, a serialization failure), not a broken connection.
+     *
+     * @param e a statement's error
+     * @return true when the statement's transaction was rolled back with it
+     */
+    public static boolean isTransactionRollback(SQLException e) {
+        String state = e.getSQLState();
+        return state != null && state.startsWith("40") && !isBrokenConnection(e);
+    }
+
+    /**
+     * Returns true when the error says the transaction is already aborted and refuses statements until
+     * it ends: SQLState {@code 25P02} (PostgreSQL's in_failed_sql_transaction).
+     *
+     * @param e a statement's error
+     * @return true for an aborted transaction
+     */
+    public static boolean isInFailedTransaction(SQLException e) {
+        return "25P02".equals(e.getSQLState());
+    }
+
+    /**
      * Returns whether the connection is closed, counting a failure to tell as closed.
      *
      * @param connection the connection

@@ -1,6 +1,9 @@
 package org.cancelkit.jobs.internal;
 
 import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.core.io.JsonEOFException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -11,10 +14,15 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.HexFormat;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.zip.CRC32C;
 import org.cancelkit.jobs.Checkpoint;
 import org.cancelkit.jobs.CheckpointException;
 import org.cancelkit.jobs.CheckpointException.Problem;
+import org.cancelkit.jobs.JobOptions;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Checkpoints to JSON and back, with every way a file can be wrong turned into a
@@ -50,46 +58,115 @@ public final class CheckpointCodec {
     // Decimal numbers are read as BigDecimal, trailing zeros kept: read as double, a BigDecimal state
     // (money) would lose digits or scale at every checkpoint, checksum and all, and a resumed run would
     // differ from an uninterrupted one (J1).
-    private static final JsonMapper MAPPER = JsonMapper.builder()
-            .disable(MapperFeature.CAN_OVERRIDE_ACCESS_MODIFIERS)
-            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-            .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
-            .build();
+    // Read limits: the document, strings and names up to the job's maxCheckpointBytes; numbers and
+    // nesting at Jackson's defaults (1000 digits, 1000 levels), which bound the time and stack one
+    // checkpoint can cost. One mapper per size limit, built once.
+    private static final Map<Integer, JsonMapper> MAPPERS = new ConcurrentHashMap<>();
     private static final String START_OVER = "To start the job over, call Job.reset() (it discards the output and "
             + "the checkpoint); to keep the work done, restore this file from a backup";
 
     private CheckpointCodec() {}
 
+    private static JsonMapper mapper(int maxBytes) {
+        return MAPPERS.computeIfAbsent(maxBytes, max -> JsonMapper.builder(JsonFactory.builder()
+                        .streamReadConstraints(StreamReadConstraints.builder().maxDocumentLength(max)
+                                .maxStringLength(max).maxNameLength(max).build())
+                        .build())
+                .disable(MapperFeature.CAN_OVERRIDE_ACCESS_MODIFIERS)
+                .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+                .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
+                .build());
+    }
+
+    /** What a limit exception says, and how to proceed, for {@link Problem#TOO_LARGE}. */
+    private static CheckpointException tooLarge(Path file, String what, int maxBytes, Throwable cause) {
+        return new CheckpointException(file, Problem.TOO_LARGE, what + ": " + shown(firstLine(cause)), "The limits: "
+                + maxBytes + " bytes for the checkpoint and for any string or field name in its state "
+                + "(JobOptions.withMaxCheckpointBytes raises it), " + StreamReadConstraints.DEFAULT_MAX_NUM_LEN
+                + " digits for a number and " + StreamReadConstraints.DEFAULT_MAX_DEPTH + " levels of nesting "
+                + "(fixed: they bound the time and stack a checkpoint can cost; keep such values as strings, or "
+                + "flatten the state). Keep large data in the output or in files of your own, and only "
+                + "references to it in the state", cause);
+    }
+
+    /** The constraint exception behind {@code t}, if a limit is what failed. */
+    private static @Nullable StreamConstraintsException limit(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof StreamConstraintsException s) {
+                return s;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Encodes a checkpoint with the default size limit.
+     *
+     * @param checkpoint the checkpoint
+     * @return the file's bytes
+     * @throws IOException when the state cannot be written as JSON, or is too large
+     */
+    public static byte[] encode(Checkpoint<?> checkpoint) throws IOException {
+        return encode(checkpoint, Path.of(checkpoint.jobId() + ".checkpoint.json"),
+                JobOptions.DEFAULT_MAX_CHECKPOINT_BYTES);
+    }
+
     /**
      * Encodes a checkpoint.
      *
      * @param checkpoint the checkpoint
+     * @param file the checkpoint file, for the messages
+     * @param maxBytes the largest checkpoint allowed
      * @return the file's bytes
+     * @throws CheckpointException with {@link Problem#TOO_LARGE} when the state is over a limit
      * @throws IOException when the state cannot be written as JSON
      */
-    public static byte[] encode(Checkpoint<?> checkpoint) throws IOException {
-        ObjectNode body = MAPPER.createObjectNode();
+    public static byte[] encode(Checkpoint<?> checkpoint, Path file, int maxBytes) throws IOException {
+        try {
+            byte[] bytes = encodeUnchecked(checkpoint, mapper(maxBytes));
+            if (bytes.length > maxBytes) {
+                throw new CheckpointException(file, Problem.TOO_LARGE, "the checkpoint of job '" + checkpoint.jobId()
+                        + "' would take " + bytes.length + " bytes, over the limit of " + maxBytes, "Raise "
+                        + "JobOptions.withMaxCheckpointBytes, or keep large data out of the state (in the output or "
+                        + "in files of your own, with only references to it in the state)", null);
+            }
+            return bytes;
+        } catch (IOException | IllegalArgumentException e) {
+            StreamConstraintsException limit = limit(e);
+            if (limit == null) {
+                throw e;
+            }
+            throw tooLarge(file, "the state of job '" + checkpoint.jobId() + "' is over a limit of the JSON "
+                    + "checkpoint, so no checkpoint was written", maxBytes, limit);
+        }
+    }
+
+    private static byte[] encodeUnchecked(Checkpoint<?> checkpoint, JsonMapper mapper) throws IOException {
+        ObjectNode body = mapper.createObjectNode();
         body.put("job", checkpoint.jobId());
         body.put("stateVersion", checkpoint.stateVersion());
         body.put("nextItem", checkpoint.nextItem());
         body.put("totalItems", checkpoint.totalItems());
         body.put("outputLength", checkpoint.outputLength());
         try {
-            body.set("state", MAPPER.valueToTree(checkpoint.state()));
+            body.set("state", mapper.valueToTree(checkpoint.state()));
         } catch (IllegalArgumentException e) {
+            if (limit(e) != null) {
+                throw e; // encode reports it
+            }
             throw new IOException("job '" + checkpoint.jobId() + "': its state " + checkpoint.state().getClass()
                     + " cannot be written as JSON (" + e.getMessage() + "); use a public record or bean with public "
                     + "accessors, in a package its module exports", e);
         }
-        JsonNode canonical = MAPPER.readTree(MAPPER.writeValueAsBytes(body));
-        byte[] bytes = MAPPER.writeValueAsBytes(canonical);
-        ObjectNode root = MAPPER.createObjectNode();
+        JsonNode canonical = mapper.readTree(mapper.writeValueAsBytes(body));
+        byte[] bytes = mapper.writeValueAsBytes(canonical);
+        ObjectNode root = mapper.createObjectNode();
         root.put("format", FORMAT);
         root.put("formatVersion", FORMAT_VERSION);
         root.put("bodyLength", bytes.length);
         root.put("crc32c", crc(bytes));
         root.set("body", canonical);
-        return MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(root);
+        return mapper.writerWithDefaultPrettyPrinter().writeValueAsBytes(root);
     }
 
     /**
@@ -107,19 +184,50 @@ public final class CheckpointCodec {
      */
     public static <S> Checkpoint<S> decode(Path file, byte[] bytes, String jobId, int stateVersion, long totalItems,
             Class<S> stateType) throws CheckpointException {
+        return decode(file, bytes, jobId, stateVersion, totalItems, stateType, JobOptions.DEFAULT_MAX_CHECKPOINT_BYTES);
+    }
+
+    /**
+     * Decodes and checks a checkpoint of the job described by the expected values, within a size limit.
+     *
+     * @param file where the bytes come from, for the messages
+     * @param bytes the file's bytes
+     * @param jobId the job's id
+     * @param stateVersion the job's state version
+     * @param totalItems the job's item count
+     * @param stateType the job's state type
+     * @param maxBytes the largest checkpoint allowed
+     * @param <S> the state type
+     * @return the checkpoint
+     * @throws CheckpointException when anything is wrong, naming the file and the problem
+     */
+    public static <S> Checkpoint<S> decode(Path file, byte[] bytes, String jobId, int stateVersion, long totalItems,
+            Class<S> stateType, int maxBytes) throws CheckpointException {
+        JsonMapper mapper = mapper(maxBytes);
+        if (bytes.length > maxBytes) {
+            throw new CheckpointException(file, Problem.TOO_LARGE, "the checkpoint has more than " + maxBytes
+                    + " bytes, the job's limit", "If the job's state is really that large, raise "
+                    + "JobOptions.withMaxCheckpointBytes. " + START_OVER, null);
+        }
         if (bytes.length == 0) {
             throw new CheckpointException(file, Problem.EMPTY, "the checkpoint file is empty (0 bytes)", START_OVER,
                     null);
         }
         JsonNode root;
         try {
-            root = MAPPER.readTree(bytes);
+            root = mapper.readTree(bytes);
+        } catch (StreamConstraintsException e) {
+            throw tooLarge(file, "the checkpoint is over a limit of its JSON reader", maxBytes, e);
         } catch (JsonEOFException e) {
             throw new CheckpointException(file, Problem.TRUNCATED, "the checkpoint ends in the middle of its JSON after "
                     + bytes.length + " bytes: it was cut short", START_OVER, e);
         } catch (IOException e) {
             throw new CheckpointException(file, Problem.CORRUPT, "the checkpoint is not valid JSON ("
-                    + firstLine(e) + ")", START_OVER, e);
+                    + shown(firstLine(e)) + ")", START_OVER, e);
+        } catch (IllegalArgumentException | ArithmeticException e) {
+            // a number Jackson tokenizes but BigDecimal refuses (an exponent past int range)
+            throw new CheckpointException(file, Problem.CORRUPT, "the checkpoint holds a number that cannot be "
+                    + "read (" + shown(firstLine(e)) + ")", START_OVER, e);
         }
         if (root == null || !root.isObject() || !FORMAT.equals(root.path("format").asText(null))) {
             throw new CheckpointException(file, Problem.NOT_A_CHECKPOINT, "the file is not a cancelkit job checkpoint "
@@ -129,7 +237,7 @@ public final class CheckpointCodec {
         JsonNode version = root.path("formatVersion");
         if (!version.isInt() || version.intValue() != FORMAT_VERSION) {
             throw new CheckpointException(file, Problem.UNSUPPORTED_FORMAT, "the checkpoint has format version "
-                    + version + ", this cancelkit reads version " + FORMAT_VERSION, "Resume it with the cancelkit "
+                    + shown(version) + ", this cancelkit reads version " + FORMAT_VERSION, "Resume it with the cancelkit "
                     + "version that wrote it. " + START_OVER, null);
         }
         JsonNode body = root.path("body");
@@ -138,23 +246,24 @@ public final class CheckpointCodec {
         }
         byte[] canonical;
         try {
-            canonical = MAPPER.writeValueAsBytes(body);
+            canonical = mapper.writeValueAsBytes(body);
         } catch (JacksonException e) {
-            throw corrupt(file, "its body cannot be written back (" + firstLine(e) + ")");
+            throw corrupt(file, "its body cannot be written back (" + shown(firstLine(e)) + ")");
         }
-        if (!root.path("bodyLength").canConvertToLong() || root.path("bodyLength").longValue() != canonical.length
-                || !crc(canonical).equals(root.path("crc32c").asText(""))) {
-            throw corrupt(file, "its checksum does not match its content (bodyLength " + root.path("bodyLength")
-                    + " vs " + canonical.length + ", crc32c " + root.path("crc32c") + " vs \"" + crc(canonical)
+        JsonNode bodyLength = root.path("bodyLength");
+        if (!bodyLength.isIntegralNumber() || !bodyLength.canConvertToLong() || bodyLength.longValue() != canonical.length
+                || !root.path("crc32c").isTextual() || !crc(canonical).equals(root.path("crc32c").textValue())) {
+            throw corrupt(file, "its checksum does not match its content (bodyLength " + shown(root.path("bodyLength"))
+                    + " vs " + canonical.length + ", crc32c " + shown(root.path("crc32c")) + " vs \"" + crc(canonical)
                     + "\"): it was changed or damaged after it was written");
         }
-        String job = body.path("job").asText("");
+        String job = body.path("job").isTextual() ? body.path("job").textValue() : "";
         if (!job.equals(jobId)) {
-            throw new CheckpointException(file, Problem.WRONG_JOB, "the checkpoint belongs to job '" + job
-                    + "', not to job '" + jobId + "'", "Give each job its own directory or id, or run job '" + job
+            throw new CheckpointException(file, Problem.WRONG_JOB, "the checkpoint belongs to job '" + shown(job)
+                    + "', not to job '" + jobId + "'", "Give each job its own directory or id, or run job '" + shown(job)
                     + "' to finish it. " + START_OVER, null);
         }
-        int foundVersion = body.path("stateVersion").asInt(-1);
+        int foundVersion = intField(file, body, "stateVersion");
         if (foundVersion != stateVersion) {
             throw new CheckpointException(file, Problem.WRONG_STATE_VERSION, "the checkpoint's state is version "
                     + foundVersion + ", the job's state is version " + stateVersion, "Resume it with the code of "
@@ -174,10 +283,14 @@ public final class CheckpointCodec {
         }
         S state;
         try {
-            state = MAPPER.treeToValue(body.path("state"), stateType);
+            state = mapper.treeToValue(body.path("state"), stateType);
         } catch (JacksonException | IllegalArgumentException e) {
+            if (limit(e) != null) {
+                throw tooLarge(file, "the checkpoint's state is over a limit of its JSON reader", maxBytes,
+                        Objects.requireNonNull(limit(e)));
+            }
             throw new CheckpointException(file, Problem.UNREADABLE_STATE, "the checkpoint's state cannot be read as "
-                    + stateType.getName() + " (" + firstLine(e) + ")", "If the state's shape changed, raise "
+                    + stateType.getName() + " (" + shown(firstLine(e)) + ")", "If the state's shape changed, raise "
                     + "JobOptions.stateVersion and migrate or discard old checkpoints. " + START_OVER, e);
         }
         if (state == null) {
@@ -186,10 +299,20 @@ public final class CheckpointCodec {
         return new Checkpoint<>(job, foundVersion, next, total, length, state);
     }
 
+    /** A whole number that fits an int: 4294967297 is out of range, not 1. */
+    private static int intField(Path file, JsonNode body, String name) throws CheckpointException {
+        JsonNode n = body.path(name);
+        if (!n.isIntegralNumber() || !n.canConvertToInt()) {
+            throw corrupt(file, "its \"" + name + "\" is not a whole number from " + Integer.MIN_VALUE + " to "
+                    + Integer.MAX_VALUE + " (" + shown(n) + ")");
+        }
+        return n.intValue();
+    }
+
     private static long longField(Path file, JsonNode body, String name) throws CheckpointException {
         JsonNode n = body.path(name);
         if (!n.isIntegralNumber() || !n.canConvertToLong()) {
-            throw corrupt(file, "its \"" + name + "\" is not a whole number (" + n + ")");
+            throw corrupt(file, "its \"" + name + "\" is not a whole number (" + shown(n) + ")");
         }
         return n.longValue();
     }
@@ -204,7 +327,15 @@ public final class CheckpointCodec {
         return HexFormat.of().toHexDigits((int) crc.getValue());
     }
 
-    private static String firstLine(Exception e) {
+    /** A value from the file as it may appear in a message: at most 200 characters, no control characters. */
+    private static String shown(Object value) {
+        String s = String.valueOf(value).codePoints().limit(201)
+                .map(c -> Character.isISOControl(c) || Character.getType(c) == Character.FORMAT ? '?' : c)
+                .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
+        return s.codePointCount(0, s.length()) > 200 ? s.substring(0, s.offsetByCodePoints(0, 200)) + "…" : s;
+    }
+
+    private static String firstLine(Throwable e) {
         String m = String.valueOf(e.getMessage());
         int nl = m.indexOf('\n');
         return nl < 0 ? m : m.substring(0, nl);

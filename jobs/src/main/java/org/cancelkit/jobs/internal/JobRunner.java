@@ -1,16 +1,10 @@
 package org.cancelkit.jobs.internal;
 
-import static java.nio.file.StandardOpenOption.CREATE;
-import static java.nio.file.StandardOpenOption.WRITE;
-
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -20,6 +14,8 @@ import org.cancelkit.Cancellation;
 import org.cancelkit.CancelledException;
 import org.cancelkit.MonotonicClock;
 import org.cancelkit.io.AtomicFiles;
+import org.cancelkit.io.ExclusiveLock;
+import org.cancelkit.io.LockHeldException;
 import org.cancelkit.jobs.Checkpoint;
 import org.cancelkit.jobs.CheckpointException;
 import org.cancelkit.jobs.CheckpointException.Problem;
@@ -125,14 +121,16 @@ public final class JobRunner<I, S> {
      * @throws IOException when it cannot be read ({@link CheckpointException} when it cannot be trusted)
      */
     public Optional<Checkpoint<S>> readCheckpoint() throws IOException {
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(checkpointFile);
-        } catch (NoSuchFileException e) {
+        if (JobFiles.size(checkpointFile, "checkpoint") < 0) {
             return Optional.empty();
         }
+        byte[] bytes = JobFiles.read(checkpointFile, options.maxCheckpointBytes());
         return Optional.of(CheckpointCodec.decode(checkpointFile, bytes, id, options.stateVersion(), items.size(),
-                stateType));
+                stateType, options.maxCheckpointBytes()));
+    }
+
+    private byte[] encode(Checkpoint<S> checkpoint) throws IOException {
+        return CheckpointCodec.encode(checkpoint, checkpointFile, options.maxCheckpointBytes());
     }
 
     /**
@@ -142,15 +140,16 @@ public final class JobRunner<I, S> {
      * @throws IOException when a file operation fails
      */
     public void reset() throws IOException {
-        try (FileChannel _ = lockJob()) {
+        try (ExclusiveLock _ = lockJob()) {
             resetLocked();
         }
     }
 
     private void resetLocked() throws IOException {
-        AtomicFiles.write(checkpointFile, CheckpointCodec.encode(
+        JobFiles.size(output, "output"); // refuses a link before anything is written
+        AtomicFiles.write(checkpointFile, encode(
                 new Checkpoint<>(id, options.stateVersion(), 0, items.size(), 0, initialState)));
-        try (FileChannel ch = FileChannel.open(output, CREATE, WRITE)) {
+        try (FileChannel ch = JobFiles.openOutput(output)) {
             ch.truncate(0);
             ch.force(true);
         }
@@ -165,14 +164,14 @@ public final class JobRunner<I, S> {
      * @throws CancelledException when the run was cancelled (after its checkpoint was saved)
      */
     public JobResult<S> run() throws IOException, ItemFailedException {
-        try (FileChannel _ = lockJob()) {
+        try (ExclusiveLock _ = lockJob()) {
             return runLocked();
         }
     }
 
     private JobResult<S> runLocked() throws IOException, ItemFailedException {
         AtomicFiles.recover(checkpointFile.getParent()); // a checkpoint write killed midway leaves a temp file
-        long outputSize = Files.exists(output) ? Files.size(output) : -1;
+        long outputSize = JobFiles.size(output, "output");
         Checkpoint<S> start = readCheckpoint().orElse(null);
         if (start == null) {
             if (outputSize > 0) { // rule 5
@@ -182,7 +181,7 @@ public final class JobRunner<I, S> {
                         + "or call Job.reset() to start over and discard that output", null);
             }
             start = new Checkpoint<>(id, options.stateVersion(), 0, items.size(), 0, initialState);
-            AtomicFiles.write(checkpointFile, CheckpointCodec.encode(start));
+            AtomicFiles.write(checkpointFile, encode(start));
         } else if (Math.max(outputSize, 0) < start.outputLength()) {
             // A missing output counts as 0 bytes: a kill between the first checkpoint and the output's
             // creation leaves a checkpoint of 0 bytes and no file, which is consistent, not lost output.
@@ -291,7 +290,7 @@ public final class JobRunner<I, S> {
         }
         Checkpoint<S> cp = new Checkpoint<>(id, options.stateVersion(), done, items.size(), appended,
                 Objects.requireNonNull(state));
-        AtomicFiles.write(checkpointFile, CheckpointCodec.encode(cp));
+        AtomicFiles.write(checkpointFile, encode(cp));
         last = cp;
         checkpoints++;
         lastCheckpointNanos = clock.nanoTime();
@@ -380,7 +379,7 @@ public final class JobRunner<I, S> {
 
     private void openOutput() throws IOException {
         closeOutput();
-        channel = FileChannel.open(output, CREATE, WRITE);
+        channel = JobFiles.openOutput(output);
     }
 
     private void closeOutput() throws IOException {
@@ -392,28 +391,20 @@ public final class JobRunner<I, S> {
     }
 
     /**
-     * Rule 6: one run (or reset) of a job at a time, across processes. The lock is the OS's, on its own
-     * file that is never deleted (deleting a lock file races with its next user); it dies with its
-     * process, so a killed run's lock needs no cleaning up.
+     * Rule 6: one run (or reset) of a job at a time, across processes, with io's {@link ExclusiveLock}
+     * on its own file that is never deleted (deleting a lock file races with its next user). The lock
+     * dies with its process, so a killed run's lock needs no cleaning up; a refused attempt never opens
+     * the file, so it cannot release the running one's lock (closing any descriptor of a file drops the
+     * process's POSIX locks on it).
      */
-    private FileChannel lockJob() throws IOException {
+    private ExclusiveLock lockJob() throws IOException {
         Files.createDirectories(lockFile.getParent());
-        FileChannel ch = FileChannel.open(lockFile, CREATE, WRITE);
-        FileLock lock;
         try {
-            lock = ch.tryLock();
-        } catch (OverlappingFileLockException e) {
-            lock = null; // held by another run in this JVM
-        } catch (IOException | RuntimeException e) {
-            ch.close();
-            throw e;
+            return ExclusiveLock.acquire(lockFile, Duration.ZERO);
+        } catch (LockHeldException e) {
+            throw new LockHeldException(lockFile, e.holder(), "job '" + id + "' is already running: " + lockFile
+                    + " is locked by " + e.holder() + "; wait for that run to end or stop it, then run again");
         }
-        if (lock == null) {
-            ch.close();
-            throw new IOException("job '" + id + "' is already running: " + lockFile + " is locked by another run "
-                    + "(in this or another process); wait for that run to end or stop it, then run again");
-        }
-        return ch; // closing it releases the lock
     }
 
     /** An item's processor threw; carries the index out of the loop. */

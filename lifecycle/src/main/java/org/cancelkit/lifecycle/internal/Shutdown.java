@@ -15,7 +15,9 @@ import org.cancelkit.lifecycle.WorkerReport;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The shutdown sequence (L1), run once, on its own thread.
+ * The shutdown sequence (L1), run once, on its own thread: a platform thread (see
+ * {@link Tree#startShutdownThread}), as is every cancel it sends, so that it makes progress whatever the
+ * workers do with the carrier threads of the virtual-thread scheduler.
  *
  * <h2>Rules</h2>
  * <ol>
@@ -160,7 +162,7 @@ public final class Shutdown {
      * hold this sequence past its budget (rule 2). The waits that follow are bounded as before.
      */
     private void send(WorkerRun w, String which, Runnable cancel) {
-        tree.startThread("shutdown-" + which + "-cancel-" + w.path, cancel::run);
+        tree.startShutdownThread("shutdown-" + which + "-cancel-" + w.path, cancel::run);
     }
 
     /** Waits for {@code w} to end, until {@code deadline} on the clock, or an escalation if {@code wake}. */

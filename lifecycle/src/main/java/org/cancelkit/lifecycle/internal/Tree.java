@@ -116,9 +116,26 @@ public final class Tree {
      * @param body what it runs; must not throw
      * @return the started thread
      */
-    public Thread startThread(String name, CheckedRunnable<RuntimeException> body) {
+    private Thread startThread(String name, CheckedRunnable<RuntimeException> body) {
         return clock instanceof VirtualClock vc ? vc.fork(name, body)
                 : Thread.ofVirtual().name(name).start(body::run);
+    }
+
+    /**
+     * Starts a thread of the shutdown machinery (the sequence, a cancel it sends): on the system clock a
+     * daemon <em>platform</em> thread, so that it runs even while the workers keep every carrier thread
+     * of the virtual-thread scheduler busy (a virtual thread is never preempted: CPU-bound workers as
+     * many as the carriers would leave it unscheduled for good); on a {@link VirtualClock} through
+     * {@link VirtualClock#fork}, as {@link #startThread}. Daemon, as the workers' virtual threads: the
+     * machinery never keeps the JVM alive by itself.
+     *
+     * @param name the thread's name
+     * @param body what it runs; must not throw
+     * @return the started thread
+     */
+    public Thread startShutdownThread(String name, CheckedRunnable<RuntimeException> body) {
+        return clock instanceof VirtualClock vc ? vc.fork(name, body)
+                : Thread.ofPlatform().daemon().name(name).start(body::run);
     }
 
     /** The workers in stop order (rule 2). */
