@@ -183,4 +183,20 @@ class VirtualTimeTest {
         assertThat(naps).as("the 600th sleep ends at the deadline: the timeout's").hasValue(599);
         assertThat(clock.nanoTime()).isEqualTo(Duration.ofHours(10).toNanos());
     }
+
+    @org.junit.jupiter.api.Test
+    @org.junit.jupiter.api.DisplayName("Deadline.after(d) inside code bound to a virtual-clock token is on that clock")
+    void deadlineAfterUsesTheBoundClock() throws Exception {
+        VirtualClock clock = VirtualClock.create();
+        CancellationSource s = clock.call(CancellationSource::create);
+        s.run(() -> {
+            Deadline d = Deadline.after(Duration.ofSeconds(1));
+            org.assertj.core.api.Assertions.assertThat(d.clock()).isSameAs(clock);
+            try (CancellationSource child = Cancellation.current().child(d)) {
+                org.assertj.core.api.Assertions.assertThat(child.remaining()).contains(Duration.ofSeconds(1));
+            }
+        });
+        org.assertj.core.api.Assertions.assertThat(Deadline.after(Duration.ofSeconds(1)).clock())
+                .as("control: outside any binding, the current clock").isSameAs(MonotonicClock.system());
+    }
 }

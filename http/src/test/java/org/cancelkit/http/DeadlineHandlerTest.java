@@ -95,7 +95,7 @@ class DeadlineHandlerTest {
     void requestsAfterTheShutdownAreRefused() throws Exception {
         String[][] cases = {{"PT1S", "1"}, {"PT1.5S", "2"}, {"PT0S", null}};
         for (String[] c : cases) {
-            CancellationToken serverToken = CancellationToken.create();
+            CancellationSource serverToken = CancellationSource.create();
             HandlerOptions options = HandlerOptions.defaults().withRetryAfter(Duration.parse(c[0]));
             try (LocalServer server = LocalServer.start(serverToken, options); HttpClient jdk = Fixtures.http11Client()) {
                 serverToken.cancel(CancelReason.shutdown("draining"));

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.BiFunction;
+import org.cancelkit.CancellationSource;
 import org.cancelkit.CancellationToken;
 import org.cancelkit.testkit.CancelkitExtension;
 import org.junit.jupiter.api.DisplayName;
@@ -173,7 +174,7 @@ class DeadlineHeaderFuzzTest {
     private static void fuzzServer(long seed, int cases) throws Exception {
         SplittableRandom random = new SplittableRandom(seed);
         Duration maximum = Duration.ofSeconds(2);
-        CancellationToken serverToken = CancellationToken.create();   // the test's virtual clock: remaining times are exact
+        CancellationSource serverToken = CancellationSource.create();   // the test's virtual clock: remaining times are exact
         int[] statuses = new int[600];
         try (LocalServer server = LocalServer.start(serverToken, HandlerOptions.defaults().withMaximum(maximum))) {
             for (int i = 0; i < cases; i++) {

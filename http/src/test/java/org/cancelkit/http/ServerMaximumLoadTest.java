@@ -14,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.cancelkit.CancelReason;
+import org.cancelkit.CancellationSource;
 import org.cancelkit.CancellationToken;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Tag;
@@ -60,7 +61,7 @@ class ServerMaximumLoadTest {
      * handler that ran was stopped by the maximum (a DEADLINE), not by its client going away.
      */
     private static Result load(int clients, int threads, Duration giveUp, Duration maximum, Duration probeTimeout) throws Exception {
-        CancellationToken serverToken = CancellationToken.create();
+        CancellationSource serverToken = CancellationSource.create();
         HandlerOptions options = HandlerOptions.defaults().withMaximum(maximum);
         try (LocalServer server = LocalServer.start(serverToken, options, threads);
              HttpClient slow = Fixtures.http11Client();

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.cancelkit.CancelReason;
+import org.cancelkit.CancellationSource;
 import org.cancelkit.CancellationToken;
 import org.cancelkit.VirtualClock;
 import org.cancelkit.testkit.CancelkitExtension;
@@ -33,7 +34,7 @@ class ServerMaximumTest {
     @Test
     @DisplayName("H4: a request without the header is stopped at the server's maximum (not 1 ns earlier) and answered 504")
     void noHeaderStopsAtTheMaximum(VirtualClock clock) throws Exception {
-        CancellationToken serverToken = CancellationToken.create();
+        CancellationSource serverToken = CancellationSource.create();
         try (LocalServer server = LocalServer.start(serverToken, TWO_SECONDS); HttpClient jdk = Fixtures.http11Client()) {
             CompletableFuture<HttpResponse<String>> f =
                     jdk.sendAsync(Fixtures.get(server.uri("/slow?id=no-header")), HttpResponse.BodyHandlers.ofString());
@@ -56,7 +57,7 @@ class ServerMaximumTest {
     @Test
     @DisplayName("H4: without options, the maximum is 30 s: a request without the header is stopped then")
     void theDefaultMaximumIsThirtySeconds(VirtualClock clock) throws Exception {
-        CancellationToken serverToken = CancellationToken.create();
+        CancellationSource serverToken = CancellationSource.create();
         try (LocalServer server = LocalServer.start(serverToken); HttpClient jdk = Fixtures.http11Client()) {
             CompletableFuture<HttpResponse<String>> f =
                     jdk.sendAsync(Fixtures.get(server.uri("/slow?id=default")), HttpResponse.BodyHandlers.ofString());
@@ -74,7 +75,7 @@ class ServerMaximumTest {
     @Test
     @DisplayName("H4: a header later than the maximum (Long.MAX_VALUE, or too large for a long) is capped at the maximum; an earlier one is kept")
     void aHugeHeaderIsCapped() throws Exception {
-        CancellationToken serverToken = CancellationToken.create();
+        CancellationSource serverToken = CancellationSource.create();
         try (LocalServer server = LocalServer.start(serverToken, TWO_SECONDS)) {
             String[][] cases = {
                 {"max-long", Long.toString(Long.MAX_VALUE), "PT2S"},
@@ -95,7 +96,7 @@ class ServerMaximumTest {
     @Test
     @DisplayName("H4: with several header lines, or a list in one, the earliest deadline wins whatever the order (HTTP/1.1 and HTTP/2)")
     void severalHeadersTakeTheEarliest() throws Exception {
-        CancellationToken serverToken = CancellationToken.create();
+        CancellationSource serverToken = CancellationSource.create();
         try (LocalServer server = LocalServer.start(serverToken, TWO_SECONDS)) {
             List<List<String>> cases = List.of(
                     List.of(H + ": 1500", H + ": 200"),        // a proxy appended a tighter deadline
@@ -128,7 +129,7 @@ class ServerMaximumTest {
     @Test
     @DisplayName("H4: malformed values are answered 400 with what was wrong, the handler never runs; a value of 0 among others is 504")
     void malformedValuesAreRefused() throws Exception {
-        CancellationToken serverToken = CancellationToken.create();
+        CancellationSource serverToken = CancellationSource.create();
         try (LocalServer server = LocalServer.start(serverToken, TWO_SECONDS)) {
             String[][] cases = {
                 {"plus", "+5", "whole number"},

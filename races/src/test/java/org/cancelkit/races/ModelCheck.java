@@ -27,6 +27,7 @@ import org.jetbrains.lincheck.Lincheck;
  *       the race's class and every class reachable from it (the tokens, the clock) up front.</li>
  *   <li>The explored block and the actors are named classes, not capturing lambdas: Lincheck cannot
  *       take field offsets of a lambda's hidden class.</li>
+ *   <li>The core's service threads are started before exploring (see {@link #startCoreServiceThreads}).</li>
  *   <li>The actor threads get fixed thread ids. The token tree picks a listener stripe from the
  *       adding thread's id; fresh threads get fresh ids, so without this every explored execution
  *       (and Lincheck's replay of a failing one) would touch different stripes, which Lincheck
@@ -90,6 +91,7 @@ final class ModelCheck {
     private static final Field THREAD_ID;
 
     static {
+        startCoreServiceThreads();
         try {
             THREAD_ID = Thread.class.getDeclaredField("tid");
             THREAD_ID.setAccessible(true);
@@ -97,6 +99,17 @@ final class ModelCheck {
             throw new ExceptionInInitializerError("cannot fix thread ids (run with --add-opens "
                     + "java.base/java.lang=ALL-UNNAMED, as races/pom.xml does): " + e);
         }
+    }
+
+    /**
+     * Starts the core's service threads (the level-triggered redelivery watcher) before any explored
+     * execution: a thread started from inside one would be taken for a thread of the test, and its
+     * timed park loop for a livelock. A hard cancel delivered to a bound thread starts it.
+     */
+    private static void startCoreServiceThreads() {
+        org.cancelkit.CancellationSource warm = org.cancelkit.CancellationSource.create();
+        warm.run(() -> warm.cancel("start the redelivery watcher"));
+        Thread.interrupted(); // the region cleared cancelkit's interrupt; this clears nothing else
     }
 
     private static Thread threadWithId(Runnable body, long id) {

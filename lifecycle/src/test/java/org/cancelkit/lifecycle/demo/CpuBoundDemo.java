@@ -3,6 +3,7 @@ package org.cancelkit.lifecycle.demo;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.cancelkit.CancellationSource;
 import org.cancelkit.CancellationToken;
 import org.cancelkit.lifecycle.Application;
 import org.cancelkit.lifecycle.Worker;
@@ -39,10 +40,10 @@ public final class CpuBoundDemo {
         Duration grace = Duration.ofMillis(Long.parseLong(args[1]));
         Application.Builder b = Application.builder("cpu").budget(Duration.ofSeconds(3))
                 .hardStopWait(Duration.ofMillis(250));
-        List<CancellationToken> spinning = new ArrayList<>();
+        List<CancellationSource> spinning = new ArrayList<>();
         for (int i = 1; i <= WORKERS; i++) {
             String name = "spin-" + i;
-            CancellationToken running = CancellationToken.create();
+            CancellationSource running = CancellationSource.create();
             spinning.add(running);
             b.add(Worker.of(name, grace, token -> {
                 token.onCancel(() -> System.out.println(name + ": cancel seen"));
