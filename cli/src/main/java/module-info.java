@@ -2,6 +2,7 @@
  * The {@code cancelkit} command: {@code cancelkit tour} runs every scenario live and checks the
  * invariant it demonstrates.
  */
+@SuppressWarnings("requires-automatic")
 module org.cancelkit.cli {
     requires org.cancelkit;
     requires org.cancelkit.io;
@@ -10,6 +11,10 @@ module org.cancelkit.cli {
     requires org.cancelkit.lifecycle;
     requires org.cancelkit.http;
     requires org.eclipse.jetty.http2.server;
+    requires org.cancelkit.grpc;
+    // grpc-java ships no module descriptors: automatic modules named by their manifests.
+    requires io.grpc.stub;
+    requires io.grpc.netty.shaded;
     requires info.picocli;
     requires static org.jspecify;
 

@@ -31,6 +31,7 @@ public final class Tour {
         all.addAll(DatabaseScenarios.all());
         all.addAll(LifecycleScenarios.all());
         all.addAll(HttpScenarios.all());
+        all.addAll(GrpcScenarios.all());
         return new Tour(all);
     }
 
