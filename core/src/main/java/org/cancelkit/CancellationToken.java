@@ -151,7 +151,7 @@ public abstract sealed class CancellationToken permits CancellationSource, Token
      */
     public final Optional<Deadline> deadline() {
         Scope s = node().scope;
-        return s.deadline == Scope.NONE ? Optional.empty() : Optional.of(new Deadline(s.clock, s.deadline));
+        return s.deadline() == Scope.NONE ? Optional.empty() : Optional.of(new Deadline(s.clock, s.deadline()));
     }
 
     /**
@@ -161,10 +161,10 @@ public abstract sealed class CancellationToken permits CancellationSource, Token
      */
     public final Optional<Duration> remaining() {
         Scope s = node().scope;
-        if (s.deadline == Scope.NONE) {
+        if (s.deadline() == Scope.NONE) {
             return Optional.empty();
         }
-        long left = s.deadline - s.clock.nanoTime();
+        long left = s.deadline() - s.clock.nanoTime();
         return Optional.of(left <= 0 ? Duration.ZERO : Duration.ofNanos(left));
     }
 

@@ -56,7 +56,7 @@ final class Node extends CancellationSource {
     static final byte HARD = 2;
 
     /** The node that is never cancelled; its lists stay empty. */
-    static final Node NEVER = new Node(null, new Scope(SystemClock.INSTANCE, Scope.NONE, null));
+    static final Node NEVER = new Node(null, new Scope(SystemClock.INSTANCE, Scope.NONE));
 
     final @Nullable Node parent;
     /** The clock and effective deadline: shared with the parent unless this node's own is earlier. */
@@ -81,10 +81,10 @@ final class Node extends CancellationSource {
     // ------------------------------------------------------------------ creation
 
     static Node root(MonotonicClock clock, long deadline) {
-        Scope s = new Scope(clock, deadline, null);
+        Scope s = new Scope(clock, deadline);
         Node n = new Node(null, s);
-        if (s.deadline != Scope.NONE) {
-            s.owner = n;
+        if (deadline != Scope.NONE) {
+            s.own(n);
             n.armOrExpire();
         }
         org.cancelkit.internal.Checkpoints.rootCreated(n); // the testing kit's leak check; one volatile read otherwise
@@ -96,11 +96,11 @@ final class Node extends CancellationSource {
         if (this == NEVER) {
             return root(MonotonicClock.current(), ownDeadline);
         }
-        boolean own = ownDeadline < scope.deadline;
-        Scope s = own ? new Scope(scope.clock, ownDeadline, null) : scope;
+        boolean own = ownDeadline < scope.deadline();
+        Scope s = own ? new Scope(scope.clock, ownDeadline) : scope;
         Node c = new Node(this, s);
         if (own) {
-            s.owner = c;
+            s.own(c);
         }
         Cancel born;
         synchronized (this) {
@@ -128,11 +128,10 @@ final class Node extends CancellationSource {
 
     private void armOrExpire() {
         MonotonicClock clock = scope.clock;
-        if (scope.deadline <= clock.nanoTime()) {
+        if (scope.deadline() <= clock.nanoTime()) {
             expire();
         } else {
-            scope.entry = new NodeTimers.DeadlineEntry(this, scope.deadline);
-            clock.timer().arm(scope.entry);
+            clock.timer().arm(scope);
         }
     }
 
@@ -317,8 +316,8 @@ final class Node extends CancellationSource {
             stoppedAt.awaitPropagated(); // invariant 6
             return false;
         }
-        if (hard && n.scope.owner == n && n.scope.entry != null) {
-            n.scope.entry.retire(); // invariant 4
+        if (hard && n.scope.ownedBy(n)) {
+            n.scope.retire(); // invariant 4
         }
         for (Node k = children; k != null; k = k.nextSibling) { // invariant 3: safe without the lock
             stack.push(k);

@@ -1,39 +1,10 @@
 package org.cancelkit;
 
 import org.cancelkit.internal.TimerEntry;
-import org.jspecify.annotations.Nullable;
 
-/** The timer entries of the tree: a node's own deadline, and the end of a soft cancel's grace. */
+/** The timer entry of a soft cancel: the end of its grace (a node's own deadline is its {@link Scope}). */
 final class NodeTimers {
     private NodeTimers() {}
-
-    /** Fires a node's own deadline; lets go of the node once it is HARD (invariant 4). */
-    static final class DeadlineEntry extends TimerEntry {
-        private volatile @Nullable Node node;
-
-        DeadlineEntry(Node node, long deadline) {
-            super(deadline);
-            this.node = node;
-        }
-
-        void retire() {
-            node = null;
-        }
-
-        @Override
-        protected boolean isRetired() {
-            Node n = node;
-            return n == null || n.phase == Node.HARD;
-        }
-
-        @Override
-        protected void fire() {
-            Node n = node;
-            if (n != null) {
-                n.expire();
-            }
-        }
-    }
 
     /** Turns a soft cancel hard when its grace has passed (C8). */
     static final class HardeningEntry extends TimerEntry {

@@ -181,7 +181,7 @@ public record Retry(int maxAttempts, Duration initialBackoff, double multiplier,
             }
             Duration wait = backoff(attempt);
             Scope scope = Binding.currentToken().scope;
-            long deadline = scope.deadline;
+            long deadline = scope.deadline();
             if (deadline != Scope.NONE) {
                 long now = scope.clock.nanoTime();
                 if (deadline - now <= Durations.toNanosSaturated(wait)) {

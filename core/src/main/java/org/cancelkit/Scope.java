@@ -1,20 +1,52 @@
 package org.cancelkit;
 
+import org.cancelkit.internal.TimerEntry;
 import org.jspecify.annotations.Nullable;
 
-/** The clock and effective deadline of a node, shared by the nodes below it that add none (C3). */
-final class Scope {
+/**
+ * The clock and effective deadline of a node, shared by the nodes below it that add none (C3), and,
+ * for a node with a deadline of its own, the timer entry that fires it: one object for both, so a
+ * child with a deadline costs the node and this.
+ *
+ * <p>Fields: {@link #clock} and the deadline are final. {@link #owner} is written once by the
+ * creating thread before the node is published (and before the entry is armed), and cleared when the
+ * node turns HARD, so that the timer's heap lets go of the node at once (Node, invariant 4).
+ */
+final class Scope extends TimerEntry {
     static final long NONE = Long.MAX_VALUE;
     final MonotonicClock clock;
-    final long deadline;
-    /** The node whose own deadline this is; written once before the node is published. */
-    @Nullable Node owner;
-    /** Written once by the creating thread before it arms the entry. */
-    NodeTimers.@Nullable DeadlineEntry entry;
+    private volatile @Nullable Node owner;
 
-    Scope(MonotonicClock clock, long deadline, @Nullable Node owner) {
+    Scope(MonotonicClock clock, long deadline) {
+        super(deadline);
         this.clock = clock;
-        this.deadline = deadline;
-        this.owner = owner;
+    }
+
+    /** Makes {@code n} the node whose own deadline this is; before {@code n} is published. */
+    void own(Node n) {
+        owner = n;
+    }
+
+    boolean ownedBy(Node n) {
+        return owner == n;
+    }
+
+    /** Lets go of the node: its deadline will not fire (it is HARD already). */
+    void retire() {
+        owner = null;
+    }
+
+    @Override
+    protected boolean isRetired() {
+        Node n = owner;
+        return n == null || n.phase == Node.HARD;
+    }
+
+    @Override
+    protected void fire() {
+        Node n = owner;
+        if (n != null) {
+            n.expire();
+        }
     }
 }

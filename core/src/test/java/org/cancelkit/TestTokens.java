@@ -8,7 +8,7 @@ final class TestTokens {
 
     /** The effective deadline as a raw reading of the token's clock. */
     static OptionalLong nanos(CancellationToken t) {
-        long d = t.node().scope.deadline;
+        long d = t.node().scope.deadline();
         return d == Scope.NONE ? OptionalLong.empty() : OptionalLong.of(d);
     }
 

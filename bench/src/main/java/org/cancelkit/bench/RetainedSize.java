@@ -31,9 +31,8 @@ import org.openjdk.jol.vm.VM;
  */
 public final class RetainedSize {
     static final int MORE = 1000;
-    /** The core's classes whose instance sizes are reported: a node (the source), its scope, a view, a deadline's timer entry. */
-    static final List<String> CLASSES = List.of("org.cancelkit.Node", "org.cancelkit.Scope", "org.cancelkit.TokenView",
-            "org.cancelkit.NodeTimers$DeadlineEntry");
+    /** The core's classes whose instance sizes are reported: a node (the source), its scope (also its deadline's timer entry), a view. */
+    static final List<String> CLASSES = List.of("org.cancelkit.Node", "org.cancelkit.Scope", "org.cancelkit.TokenView");
 
     private RetainedSize() {}
 
