@@ -21,7 +21,7 @@ import org.cancelkit.jdbc.Statements;
  *   <li>An item that creates no statement costs nothing: the savepoint is set lazily, when the item
  *       asks the connection for its first statement.</li>
  *   <li>The previous item's savepoint is released in the same round trip as the next one is set.</li>
- *   <li>Only the runner, between {@link #allowEnd} and {@link #forbidEnd}, ends the transaction.</li>
+ *   <li>While an item runs, nothing may end the transaction; between items the runner does.</li>
  * </ol>
  *
  * <p>Confined to the worker thread that runs the partition.
@@ -40,8 +40,6 @@ public final class ItemSavepoints {
     private boolean itemHasSavepoint;
     /** A savepoint of an earlier item of this transaction is still declared (rule 2). */
     private boolean staleSavepoint;
-    /** Rule 3. */
-    private boolean endAllowed = true;
 
     /**
      * Wraps a connection.
@@ -68,7 +66,6 @@ public final class ItemSavepoints {
         staleSavepoint = false;
         itemHasSavepoint = false;
         inItem = false;
-        endAllowed = false;
     }
 
     /** An item begins. */
@@ -91,21 +88,12 @@ public final class ItemSavepoints {
      * @throws SQLException when the rollback to the savepoint fails (then nothing of the chunk commits)
      */
     public void rollbackItem() throws SQLException {
+        boolean running = inItem;
         inItem = false;
-        if (itemHasSavepoint) {
+        if (running && itemHasSavepoint) { // an ended item's writes stay: they are counted by the checkpoint
             execute("ROLLBACK TO SAVEPOINT " + NAME);
             staleSavepoint = true;
         }
-    }
-
-    /** The runner ends the transaction now (rule 3). */
-    public void allowEnd() {
-        endAllowed = true;
-    }
-
-    /** Items run again: they may not end the transaction. */
-    public void forbidEnd() {
-        endAllowed = false;
     }
 
     private void beforeStatement() throws SQLException {
@@ -134,7 +122,7 @@ public final class ItemSavepoints {
             }
             if (STATEMENTS.contains(name)) {
                 beforeStatement();
-            } else if (ENDS.contains(name) && !endAllowed) {
+            } else if (ENDS.contains(name) && inItem) { // rule 3
                 throw new SQLException("an item must not " + name + " the job's transaction: its writes commit "
                         + "together with the checkpoint that counts them (use tx.update, tx.query and tx.call only)");
             }

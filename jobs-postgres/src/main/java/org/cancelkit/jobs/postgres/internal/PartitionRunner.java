@@ -101,6 +101,7 @@ public final class PartitionRunner<I, S> {
         PartitionCheckpoint<S> cp = start;
         try (Connection conn = dataSource.getConnection()) {
             stalledTimeout(conn, options.stalledTransactionTimeout().toMillis()); // rule 4
+            Throwable primary = null;
             try {
                 ItemSavepoints sp = new ItemSavepoints(conn);
                 while (!cp.isComplete()) {
@@ -110,8 +111,18 @@ public final class PartitionRunner<I, S> {
                     cp = next;
                     emit(cp.isComplete() ? Progress.Event.COMPLETED : Progress.Event.CHECKPOINT, start, cp, begun);
                 }
+            } catch (Throwable t) {
+                primary = t;
+                throw t;
             } finally {
-                Cancellation.shielded(options.job().cleanupBudget(), () -> stalledTimeout(conn, 0));
+                try {
+                    Cancellation.shielded(options.job().cleanupBudget(), () -> stalledTimeout(conn, 0));
+                } catch (SQLException | RuntimeException e) {
+                    if (primary == null) {
+                        throw e;
+                    }
+                    primary.addSuppressed(e); // never hides what stopped the run
+                }
             }
         }
         return new Outcome(processed, checkpoints);
@@ -119,9 +130,7 @@ public final class PartitionRunner<I, S> {
 
     private PartitionCheckpoint<S> chunk(ItemSavepoints sp, Lease lease, PartitionCheckpoint<S> cp,
             Coordinator coordinator) throws IOException, SQLException, ItemFailedException {
-        sp.allowEnd();
-        SqlTransaction tx = SqlTransaction.begin(sp.connection(), options.jdbc());
-        try {
+        try (SqlTransaction tx = SqlTransaction.begin(sp.connection(), options.jdbc())) {
             sp.newTransaction();
             List<Object[]> outputs = new ArrayList<>();
             long next = cp.nextItem();
@@ -172,9 +181,6 @@ public final class PartitionRunner<I, S> {
                 return target;
             }
             throw rethrow(stopped(stop, failed, tx, sp, lease, cp, target, outputs, coordinator));
-        } finally {
-            sp.allowEnd();
-            tx.close();
         }
     }
 
@@ -261,7 +267,6 @@ public final class PartitionRunner<I, S> {
                 return ps.executeBatch();
             });
         }
-        sp.allowEnd();
         tx.commit();
     }
 
