@@ -7,6 +7,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import org.cancelkit.Cancellation;
 import org.cancelkit.CancellationSource;
+import org.cancelkit.CancelledException;
 import org.cancelkit.jdbc.Statements;
 import org.cancelkit.jobs.CheckpointException.Problem;
 import org.cancelkit.jobs.ItemFailedException;
@@ -96,6 +97,17 @@ final class Worker<I, S> {
         } catch (LeaseLostException lost) {
             release = false; // not this worker's to release
             throw lost;
+        } catch (CancelledException e) {
+            if (coordinator.leaseLost() && !worker.isCancelled()) { // the partition's token, not the worker's
+                release = false;
+                LeaseLostException lost = new LeaseLostException("job '" + job.id() + "', partition "
+                        + claim.lease().partition() + ": this worker's lease (worker '" + workerId + "', epoch "
+                        + claim.lease().epoch() + ") was taken over by another worker before this worker committed "
+                        + "anything more; nothing uncommitted was written", claim.lease().partition());
+                lost.addSuppressed(e);
+                throw lost;
+            }
+            throw e;
         } finally {
             coordinator.hold(null, null);
             if (release) {

@@ -125,10 +125,12 @@ public final class Coordinator implements AutoCloseable {
             try {
                 if (c == null) {
                     c = dataSource.getConnection();
-                    try (Statement s = c.createStatement()) {
-                        s.execute("LISTEN " + tables.channel()); // rule 1 of Tables: a validated identifier
+                    if (Seams.listen) {
+                        try (Statement s = c.createStatement()) {
+                            s.execute("LISTEN " + tables.channel()); // rule 1 of Tables: a validated identifier
+                        }
+                        pg = c.isWrapperFor(PGConnection.class) ? c.unwrap(PGConnection.class) : null;
                     }
-                    pg = c.isWrapperFor(PGConnection.class) ? c.unwrap(PGConnection.class) : null;
                     nextPoll = 0; // notifications sent before LISTEN are lost: poll at once
                 }
                 boolean hint = false;
