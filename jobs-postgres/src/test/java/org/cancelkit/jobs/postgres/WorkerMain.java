@@ -51,8 +51,9 @@ public final class WorkerMain {
         ClusterItemProcessor<Long, Tally> p = (index, item, tally, out, tx) -> {
             CancellationToken token = Cancellation.current(); // the partition's token: one callback on each
             if (!token.equals(watched.getAndSet(token))) {
-                token.onCancel(() -> {
-                    if (seen.compareAndSet(false, true)) {
+                token.onCancel(() -> { // also run when the partition's token is closed: only the job's cancel counts
+                    if (token.reason().map(r -> r.message().contains("was cancelled")).orElse(false)
+                            && seen.compareAndSet(false, true)) {
                         System.out.println("SEEN " + System.currentTimeMillis());
                     }
                 });
