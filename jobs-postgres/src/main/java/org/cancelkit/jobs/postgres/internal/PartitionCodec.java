@@ -109,6 +109,10 @@ public final class PartitionCodec {
             throw new PartitionCheckpointException(table, job, p, Problem.TRUNCATED, "the checkpoint ends in the "
                     + "middle of its JSON after " + text.length() + " characters: it was cut short", START_OVER, e);
         } catch (IOException e) {
+            if (firstLine(e).startsWith("Unexpected end-of-input")) { // a cut right after a ',' is not a JsonEOFException
+                throw new PartitionCheckpointException(table, job, p, Problem.TRUNCATED, "the checkpoint ends in the "
+                        + "middle of its JSON after " + text.length() + " characters: it was cut short", START_OVER, e);
+            }
             throw corrupt(table, expected, "it is not valid JSON (" + firstLine(e) + ")");
         }
         if (root == null || !root.isObject() || !FORMAT.equals(root.path("format").asText(null))) {
