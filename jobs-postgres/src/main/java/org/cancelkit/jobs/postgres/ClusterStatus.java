@@ -16,7 +16,8 @@ import org.jspecify.annotations.Nullable;
  * @param jobId the job
  * @param totalItems items in the job
  * @param doneItems items committed, over every partition
- * @param elapsed time since the first claim on the server's clock (zero before it)
+ * @param elapsed time since the first claim on the server's clock, until now or until the last partition
+ *        completed (zero before the first claim)
  * @param cancelReason the reason of a requested cancel, or null when none was requested
  * @param partitions each partition, in order
  */

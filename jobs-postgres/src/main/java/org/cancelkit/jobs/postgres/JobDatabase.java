@@ -183,9 +183,11 @@ public final class JobDatabase {
             long total;
             String cancel;
             long elapsedMicros;
+            // elapsed: from the first claim to now, or to the last partition's completion once all are complete
             try (PreparedStatement s = c.prepareStatement("SELECT total_items, cancel_requested_at IS NOT NULL, "
-                    + "cancel_reason, coalesce(extract(epoch FROM now() - started_at) * 1000000, 0)::bigint FROM "
-                    + tables.jobs() + " WHERE job_id = ?")) {
+                    + "cancel_reason, coalesce(extract(epoch FROM (SELECT CASE WHEN bool_and(completed_at IS NOT NULL) "
+                    + "THEN max(completed_at) ELSE now() END FROM " + tables.partitions() + " p WHERE p.job_id = "
+                    + "j.job_id) - started_at) * 1000000, 0)::bigint FROM " + tables.jobs() + " j WHERE job_id = ?")) {
                 s.setString(1, jobId);
                 try (ResultSet r = Statements.call(s, PreparedStatement::executeQuery)) {
                     if (!r.next()) {
