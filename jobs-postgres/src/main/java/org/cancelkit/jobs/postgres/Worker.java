@@ -98,6 +98,14 @@ final class Worker<I, S> {
             release = false; // not this worker's to release
             throw lost;
         } catch (CancelledException e) {
+            // the partition's token was cancelled when the body ended: call() reports that as a CancelledException
+            // whose cause is what the body threw; a refused commit is the news, not the cancel
+            for (Throwable c = e.getCause(); c != null; c = c.getCause()) {
+                if (c instanceof LeaseLostException refused) {
+                    release = false;
+                    throw refused;
+                }
+            }
             if (coordinator.leaseLost() && !worker.isCancelled()) { // the partition's token, not the worker's
                 release = false;
                 LeaseLostException lost = new LeaseLostException("job '" + job.id() + "', partition "

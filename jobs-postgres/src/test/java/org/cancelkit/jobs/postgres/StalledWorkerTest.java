@@ -15,10 +15,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * J5 with a real frozen process: worker A (a child JVM) is stopped with SIGSTOP right after one of its
- * checkpoints, its TCP connections still open; its 2 s lease expires on the server; worker B (another
- * child JVM) takes the partition over and completes it; A is resumed with SIGCONT and goes on towards
- * its next commit. The fence refuses it: A stops with {@code LEASE-LOST} and a message naming the
+ * J5 with a real frozen process: worker A (a child JVM) is stopped with SIGSTOP in the middle of a chunk
+ * (five items written in the chunk's open transaction), its TCP connections still open; its 2 s lease expires on the server; worker B (another
+ * child JVM) takes the partition over and completes it; A is resumed with SIGCONT and commits its
+ * chunk (at the chunk's end, or when its coordinator finds the lease gone and stops it). The fence
+ * refuses it: A stops with {@code LEASE-LOST} and a message naming the
  * partition and the epochs, nothing of its open chunk is written, and every item is there exactly once.
  *
  * <p>Negative control: A without the fence commits its chunk after the takeover, and items are written
@@ -43,8 +44,9 @@ class StalledWorkerTest {
     void frozenWorkerIsFenced() throws Exception {
         Result r = freezeTakeOverResume();
         assertThat(r.aStatus).as("A's exit status (4: lease lost); its last line: %s", r.aLast).isEqualTo(4);
-        assertThat(r.aLast).startsWith("LEASE-LOST").contains("partition 0").contains("worker 'A', epoch 1")
-                .contains("was taken over").contains("nothing");
+        assertThat(r.aLast).startsWith("LEASE-LOST").contains("partition 0").contains("its commit was refused")
+                .contains("worker 'A', epoch 1").contains("now held by worker 'B' (epoch 2")
+                .contains("Nothing of this worker's uncommitted work (items ");
         assertThat(Fixtures.duplicates(r.prefix)).isZero();
         assertThat(Fixtures.distinct(r.prefix)).isEqualTo(N);
         assertThat(Pg.count("SELECT count(*) FROM " + r.prefix + "sink WHERE worker = 'A'"))
@@ -69,13 +71,16 @@ class StalledWorkerTest {
         ClusterJob.create(db, "frozen", Fixtures.items(N), 1, Tally.class, Tally.ZERO,
                 Fixtures.processor(prefix, "controller", true)).submit();
         List<String> aArgs = new ArrayList<>(List.of(prefix, "frozen", Integer.toString(N), "1", "2000", "20", "5000",
-                "A"));
+                "A", "announce"));
         aArgs.addAll(List.of(aFlags));
         boolean output = !List.of(aFlags).contains("nooutput");
         try (ChildJvm a = ChildJvm.start(logs, WorkerMain.class, aArgs.toArray(String[]::new))) {
             assertThat(a.await("CP")).as("A checkpoints; stderr: %s", a.stderr()).isNotNull();
             assertThat(a.await("CP")).isNotNull();
-            a.signal("STOP"); // right after a commit: A is inside its next chunk's items
+            for (int i = 0; i < 5; i++) {
+                assertThat(a.await("ITEM")).isNotNull();
+            }
+            a.signal("STOP"); // five items of the next chunk written, uncommitted
             long committed = db.status("frozen").doneItems();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (Pg.count("SELECT count(*) FROM " + prefix + "partitions WHERE lease_expires_at < now()") == 0) {

@@ -17,7 +17,8 @@ import org.cancelkit.jobs.postgres.internal.Seams;
  * {@code CANCELLED} (exit 3) or {@code LEASE-LOST <message>} (exit 4); anything else exits 1.
  *
  * <p>Arguments: prefix, job id, items, partitions, lease ms, items per checkpoint, pause per item in
- * microseconds, worker id, then flags: {@code nofence}, {@code noleasecheck}, {@code nooutput}.
+ * microseconds, worker id, then flags: {@code nofence}, {@code noleasecheck}, {@code nooutput}, and
+ * {@code announce} (prints {@code ITEM <index>} after each item's write).
  */
 public final class WorkerMain {
     private WorkerMain() {}
@@ -37,14 +38,17 @@ public final class WorkerMain {
         long pauseMicros = Long.parseLong(args[6]);
         String worker = args[7];
         boolean output = true;
+        boolean announce = false;
         for (int i = 8; i < args.length; i++) {
             switch (args[i]) {
                 case "nofence" -> Seams.fencing = false;
                 case "noleasecheck" -> Seams.leaseCheck = false;
                 case "nooutput" -> output = false;
+                case "announce" -> announce = true;
                 default -> throw new IllegalArgumentException("unknown flag " + args[i]);
             }
         }
+        boolean announceItems = announce;
         AtomicBoolean seen = new AtomicBoolean();
         AtomicReference<CancellationToken> watched = new AtomicReference<>();
         ClusterItemProcessor<Long, Tally> body = Fixtures.processor(prefix, worker, output);
@@ -59,6 +63,9 @@ public final class WorkerMain {
                 });
             }
             Tally t = body.process(index, item, tally, out, tx);
+            if (announceItems) {
+                System.out.println("ITEM " + index); // its row is in the chunk's open transaction
+            }
             if (pauseMicros > 0) {
                 Cancellation.sleep(Duration.ofNanos(pauseMicros * 1000));
             }

@@ -188,11 +188,13 @@ public final class PartitionRunner<I, S> {
     private Exception stopped(Throwable stop, long failed, SqlTransaction tx, ItemSavepoints sp, Lease lease,
             PartitionCheckpoint<S> cp, PartitionCheckpoint<S> target, List<Object[]> outputs, Coordinator coordinator)
             throws LeaseLostException {
+        boolean[] committed = {false};
         try {
             Cancellation.shielded(options.job().cleanupBudget(), () -> {
                 sp.rollbackItem();
                 if (target.nextItem() > cp.nextItem()) {
                     commit(tx, sp, lease, cp, target, outputs);
+                    committed[0] = true;
                 }
             });
         } catch (LeaseLostException lost) {
@@ -202,8 +204,14 @@ public final class PartitionRunner<I, S> {
             stop.addSuppressed(e); // the previous checkpoint stands (rule 1)
         }
         if (coordinator.leaseLost()) {
-            LeaseLostException lost = new LeaseLostException(lostMessage(lease, cp.nextItem(), target.nextItem(),
-                    "the lease could not be kept"), lease.partition());
+            // committed: the fence let it through, so the lease was still this worker's then (the database was
+            // unreachable for a lease, or the fence is off); its items are checkpointed, nothing else was written
+            LeaseLostException lost = new LeaseLostException(committed[0] ? "job '" + lease.jobId() + "', partition "
+                    + lease.partition() + ": this worker could not keep its lease (worker '" + lease.owner() + "', epoch "
+                    + lease.epoch() + ") and stopped, after committing its done items " + cp.nextItem() + ".."
+                    + (target.nextItem() - 1) + "; the partition continues from that checkpoint elsewhere"
+                    : lostMessage(lease, cp.nextItem(), target.nextItem(), "the lease could not be kept"),
+                    lease.partition());
             lost.addSuppressed(stop);
             throw lost;
         }
@@ -272,8 +280,12 @@ public final class PartitionRunner<I, S> {
 
     private String lostMessage(Lease lease, long from, long to, String what) {
         String holder;
-        try (Connection c = dataSource.getConnection()) {
-            holder = Claims.holder(c, tables, lease.jobId(), lease.partition());
+        try { // shielded: the partition's token is usually cancelled by now, and the message must still say who
+            holder = Cancellation.shielded(options.job().cleanupBudget(), () -> {
+                try (Connection c = dataSource.getConnection()) {
+                    return Claims.holder(c, tables, lease.jobId(), lease.partition());
+                }
+            });
         } catch (SQLException | RuntimeException e) {
             holder = "unknown (" + e.getMessage() + ")";
         }
