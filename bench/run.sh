@@ -37,3 +37,17 @@ fi
 
 mkdir -p bench/target
 "$JAVA_HOME/bin/java" -Dbench.commit="$commit" -jar bench/target/benchmarks.jar "$@" 2>&1 | tee bench/target/run.log
+
+# Jobs across machines: ClusterJobBench, its own program against PostgreSQL on loopback (worker JVMs),
+# after a full run only. Its section sits between markers at the end of bench/RESULTS.md and is
+# replaced there; without PostgreSQL the section from an earlier run stays as it was.
+if [ "$#" -eq 0 ] && command -v pg_isready >/dev/null && pg_isready -q -h 127.0.0.1 -p 5432; then
+    "$JAVA_HOME/bin/java" -cp bench/target/benchmarks.jar org.cancelkit.bench.ClusterJobBench > bench/target/jobs-postgres.md
+    {
+        sed '/<!-- jobs-postgres:begin -->/,$d' bench/RESULTS.md
+        echo '<!-- jobs-postgres:begin -->'
+        grep -v '^rc=' bench/target/jobs-postgres.md
+        echo '<!-- jobs-postgres:end -->'
+    } > bench/target/RESULTS.with-jobs.md
+    mv bench/target/RESULTS.with-jobs.md bench/RESULTS.md
+fi

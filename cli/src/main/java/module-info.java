@@ -8,6 +8,7 @@ module org.cancelkit.cli {
     requires org.cancelkit.io;
     requires org.cancelkit.jobs;
     requires org.cancelkit.jdbc;
+    requires org.cancelkit.jobs.postgres;
     requires org.cancelkit.lifecycle;
     requires org.cancelkit.http;
     requires org.eclipse.jetty.http2.server;

@@ -29,6 +29,7 @@ public final class Tour {
         all.addAll(FileScenarios.all());
         all.addAll(JobScenarios.all());
         all.addAll(DatabaseScenarios.all());
+        all.addAll(ClusterScenarios.all());
         all.addAll(LifecycleScenarios.all());
         all.addAll(HttpScenarios.all());
         all.addAll(GrpcScenarios.all());

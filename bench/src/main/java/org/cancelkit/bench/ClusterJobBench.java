@@ -1,0 +1,267 @@
+package org.cancelkit.bench;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.logging.Logger;
+import java.util.stream.LongStream;
+import javax.sql.DataSource;
+import org.cancelkit.jobs.Job;
+import org.cancelkit.jobs.JobOptions;
+import org.cancelkit.jobs.Progress;
+import org.cancelkit.jobs.postgres.ClusterItemProcessor;
+import org.cancelkit.jobs.postgres.ClusterJob;
+import org.cancelkit.jobs.postgres.ClusterOptions;
+import org.cancelkit.jobs.postgres.ClusterStatus;
+import org.cancelkit.jobs.postgres.JobDatabase;
+
+/**
+ * Jobs across worker processes (jobs-postgres) against the file-based job, on this machine and the
+ * PostgreSQL on loopback: items per second of a job of trivial items (one output line each) with 1, 2
+ * and 4 worker JVMs, measured by the database from the first claim to the last completion; the
+ * checkpoint commit latency (p50/p99) of both stores, as the time between checkpoints of a job that
+ * checkpoints after every item; and the takeover time of a killed worker's partition for three lease
+ * lengths. Prints a Markdown section.
+ *
+ * <p>{@code java -cp bench/target/benchmarks.jar org.cancelkit.bench.ClusterJobBench} (with
+ * {@code -Dbench.pgUrl=...} for another database). Not part of {@code bench/run.sh}'s generated report.
+ */
+public final class ClusterJobBench {
+    private static final String URL = System.getProperty("bench.pgUrl",
+            "jdbc:postgresql://127.0.0.1:5432/test?user=postgres");
+    private static final int ITEMS = 40_000;
+    private static final int PARTITIONS = 16;
+
+    private ClusterJobBench() {}
+
+    /**
+     * Runs the measurements, or one worker when the first argument is {@code worker}.
+     *
+     * @param args nothing, or {@code worker prefix job items partitions leaseMs pauseMicros name}
+     * @throws Exception when a measurement fails
+     */
+    public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("worker")) {
+            worker(Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
+        String prefix = "ckbench" + ProcessHandle.current().pid() + "_";
+        JobDatabase db = JobDatabase.of(new Url(), prefix);
+        db.migrate();
+        try {
+            System.out.println("## Jobs across machines (jobs-postgres)\n");
+            System.out.printf(Locale.ROOT, "%d trivial items (one output line each), %d partitions, a checkpoint every 500"
+                    + " items; PostgreSQL on loopback; 2-core machine shared with other work.%n%n", ITEMS, PARTITIONS);
+            System.out.println("| run | items/s |\n|---|---|");
+            Path dir = Files.createTempDirectory("ckbench");
+            fileJob(dir, 500); // warm-up
+            System.out.printf(Locale.ROOT, "| file-based `Job`, one process | %.0f |%n", fileJob(dir, 500));
+            for (int workers : new int[] {1, 2, 4}) {
+                System.out.printf(Locale.ROOT, "| `ClusterJob`, %d worker JVM%s | %.0f |%n", workers,
+                        workers == 1 ? "" : "s", cluster(db, prefix, "w" + workers, workers));
+            }
+            System.out.println("\n| checkpoint commit | p50 | p99 |\n|---|---|---|");
+            System.out.println("| file store (sync output, atomic replace) | " + latencies(fileCommitNanos(dir)) + " |");
+            System.out.println("| PostgreSQL (fence, output rows, commit) | " + latencies(pgCommitNanos(db)) + " |");
+            System.out.println("\n| lease | takeover after kill -9 (median of 3) |\n|---|---|");
+            for (long lease : new long[] {1_000, 2_000, 5_000}) {
+                long[] t = new long[3];
+                for (int i = 0; i < 3; i++) {
+                    t[i] = takeover(db, prefix, "t" + lease + "-" + i, lease);
+                }
+                Arrays.sort(t);
+                System.out.printf(Locale.ROOT, "| %d ms | %d ms |%n", lease, t[1]);
+            }
+        } finally {
+            try (Connection c = DriverManager.getConnection(URL); Statement s = c.createStatement()) {
+                for (String t : List.of("output", "partitions", "jobs", "schema_version")) {
+                    s.execute("DROP TABLE IF EXISTS " + prefix + t + " CASCADE");
+                }
+            }
+        }
+    }
+
+    private static double fileJob(Path dir, int every) throws Exception {
+        Job<Long, Long> job = Job.create("bench", dir, items(ITEMS), Long.class, 0L, (i, item, n, out) -> {
+            out.println("item " + i);
+            return n + 1;
+        }).withOptions(JobOptions.defaults().withCheckpointEveryItems(every));
+        job.reset();
+        long t0 = System.nanoTime();
+        job.run();
+        return ITEMS / ((System.nanoTime() - t0) / 1e9);
+    }
+
+    private static long[] fileCommitNanos(Path dir) throws Exception {
+        List<Long> at = new ArrayList<>();
+        Job<Long, Long> job = Job.create("commits", dir, items(1_000), Long.class, 0L, (i, item, n, out) -> {
+            out.println("item " + i);
+            return n + 1;
+        }).withOptions(JobOptions.defaults().withCheckpointEveryItems(1).withListener(p -> {
+            if (p.event() == Progress.Event.CHECKPOINT) {
+                at.add(System.nanoTime());
+            }
+        }));
+        job.reset();
+        job.run();
+        return intervals(at);
+    }
+
+    private static long[] pgCommitNanos(JobDatabase db) throws Exception {
+        List<Long> at = new ArrayList<>();
+        ClusterItemProcessor<Long, Long> p = (i, item, n, out, tx) -> {
+            out.println("item " + i);
+            return n + 1;
+        };
+        ClusterJob<Long, Long> job = ClusterJob.create(db, "commits", items(1_000), 1, Long.class, 0L, p)
+                .withOptions(ClusterOptions.defaults().withJob(JobOptions.defaults().withCheckpointEveryItems(1)
+                        .withListener(pr -> at.add(System.nanoTime()))));
+        job.submit();
+        job.work("bench");
+        return intervals(at);
+    }
+
+    private static double cluster(JobDatabase db, String prefix, String id, int workers) throws Exception {
+        ClusterJob<Long, Long> job = job(db, id, ITEMS, PARTITIONS, 30_000, 0);
+        job.submit();
+        List<Process> ps = new ArrayList<>();
+        for (int w = 0; w < workers; w++) {
+            ps.add(start(prefix, id, ITEMS, PARTITIONS, 30_000, 0, "w" + w));
+        }
+        for (Process p : ps) {
+            if (p.waitFor() != 0) {
+                throw new IllegalStateException("a worker failed: " + new String(p.getInputStream().readAllBytes(),
+                        StandardCharsets.UTF_8));
+            }
+        }
+        ClusterStatus s = db.status(id);
+        return s.doneItems() / (s.elapsed().toNanos() / 1e9);
+    }
+
+    /** Worker A holds the only partition; it is killed; worker B (waiting) takes over: kill to B's claim. */
+    private static long takeover(JobDatabase db, String prefix, String id, long leaseMs) throws Exception {
+        job(db, id, 200_000, 1, leaseMs, 0).submit();
+        Process a = start(prefix, id, 200_000, 1, leaseMs, 1_000, "A");
+        BufferedReader out = new BufferedReader(new InputStreamReader(a.getInputStream(), StandardCharsets.UTF_8));
+        while (!"CP".equals(out.readLine())) {
+            // until A has committed a checkpoint
+        }
+        Process b = start(prefix, id, 200_000, 1, leaseMs, 1_000, "B");
+        Thread.sleep(2_000); // B started and waiting
+        long killed = System.nanoTime();
+        a.destroyForcibly().waitFor();
+        while (db.status(id).partitions().getFirst().epoch() < 2) {
+            Thread.sleep(5);
+        }
+        long ms = (System.nanoTime() - killed) / 1_000_000;
+        b.destroyForcibly().waitFor();
+        return ms;
+    }
+
+    private static ClusterJob<Long, Long> job(JobDatabase db, String id, int n, int partitions, long leaseMs,
+            long pauseMicros) {
+        ClusterItemProcessor<Long, Long> p = (i, item, count, out, tx) -> {
+            out.println("item " + i);
+            if (pauseMicros > 0) {
+                org.cancelkit.Cancellation.sleep(Duration.ofNanos(pauseMicros * 1000));
+            }
+            return count + 1;
+        };
+        return ClusterJob.create(db, id, items(n), partitions, Long.class, 0L, p).withOptions(ClusterOptions.defaults()
+                .withLease(Duration.ofMillis(leaseMs)).withJob(JobOptions.defaults().withCheckpointEveryItems(500)
+                        .withListener(pr -> {
+                            if (pr.event() == Progress.Event.CHECKPOINT) {
+                                System.out.println("CP");
+                            }
+                        })));
+    }
+
+    private static void worker(String[] a) throws Exception {
+        job(JobDatabase.of(new Url(), a[0]), a[1], Integer.parseInt(a[2]), Integer.parseInt(a[3]), Long.parseLong(a[4]),
+                Long.parseLong(a[5])).work(a[6]);
+    }
+
+    private static Process start(String prefix, String id, int n, int partitions, long leaseMs, long pauseMicros,
+            String name) throws IOException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        return new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), ClusterJobBench.class.getName(),
+                "worker", prefix, id, Integer.toString(n), Integer.toString(partitions), Long.toString(leaseMs),
+                Long.toString(pauseMicros), name).redirectErrorStream(true).start();
+    }
+
+    private static List<Long> items(int n) {
+        return LongStream.range(0, n).boxed().toList();
+    }
+
+    private static long[] intervals(List<Long> at) {
+        long[] d = new long[at.size() - 1];
+        for (int i = 1; i < at.size(); i++) {
+            d[i - 1] = at.get(i) - at.get(i - 1);
+        }
+        Arrays.sort(d);
+        return d;
+    }
+
+    private static String latencies(long[] sorted) {
+        return String.format(Locale.ROOT, "%.2f ms | %.2f ms", sorted[sorted.length / 2] / 1e6,
+                sorted[(int) Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.99) - 1)] / 1e6);
+    }
+
+    /** Connections straight from the driver: each worker process opens its own. */
+    private static final class Url implements DataSource {
+        @Override
+        public Connection getConnection() throws SQLException {
+            return DriverManager.getConnection(URL);
+        }
+
+        @Override
+        public Connection getConnection(String user, String password) throws SQLException {
+            return DriverManager.getConnection(URL, user, password);
+        }
+
+        @Override
+        public PrintWriter getLogWriter() {
+            return new PrintWriter(System.err);
+        }
+
+        @Override
+        public void setLogWriter(PrintWriter out) {}
+
+        @Override
+        public void setLoginTimeout(int seconds) {}
+
+        @Override
+        public int getLoginTimeout() {
+            return 0;
+        }
+
+        @Override
+        public Logger getParentLogger() throws SQLFeatureNotSupportedException {
+            throw new SQLFeatureNotSupportedException("no logger");
+        }
+
+        @Override
+        public <T> T unwrap(Class<T> type) throws SQLException {
+            throw new SQLException("not a wrapper");
+        }
+
+        @Override
+        public boolean isWrapperFor(Class<?> type) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,219 @@
+package org.cancelkit.jobs.postgres.internal;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.io.JsonEOFException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
+import java.util.zip.CRC32C;
+import org.cancelkit.jobs.CheckpointException.Problem;
+import org.cancelkit.jobs.postgres.PartitionCheckpointException;
+
+/**
+ * A partition's checkpoint to JSON text and back, checked on every read (J2): the document carries its
+ * body's length and CRC32C (computed on the body's canonical compact form, as the file store does), and
+ * the body names the job, the partition and the job's shape, so a damaged, foreign or incompatible row
+ * is a {@link PartitionCheckpointException}, never a silent restart.
+ *
+ * <pre>{@code
+ * {"format":"cancelkit-partition-checkpoint","formatVersion":1,"bodyLength":190,"crc32c":"1a2b3c4d",
+ *  "body":{"job":"squares","partition":3,"partitions":16,"stateVersion":1,"totalItems":100000,
+ *          "firstItem":18750,"endItem":25000,"nextItem":19200,"outputRows":450,"state":{...}}}
+ * }</pre>
+ *
+ * <p>Stateless and thread-safe.
+ */
+public final class PartitionCodec {
+    /** The {@code format} of every partition checkpoint. */
+    public static final String FORMAT = "cancelkit-partition-checkpoint";
+    /** The format version written and read. */
+    public static final int FORMAT_VERSION = 1;
+
+    // As jobs' file codec: decimals as BigDecimal with their scale, so a state survives checkpoints unchanged.
+    private static final JsonMapper MAPPER = JsonMapper.builder()
+            .disable(MapperFeature.CAN_OVERRIDE_ACCESS_MODIFIERS)
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
+            .build();
+    private static final String START_OVER = "To start the job over, delete it (JobDatabase.delete or `cancelkit "
+            + "jobs delete`) and submit it again; to keep the work done, restore the row from a backup";
+
+    private PartitionCodec() {}
+
+    /**
+     * Encodes a checkpoint.
+     *
+     * @param cp the checkpoint
+     * @return the JSON text
+     * @throws IOException when the state cannot be written as JSON
+     */
+    public static String encode(PartitionCheckpoint<?> cp) throws IOException {
+        ObjectNode body = MAPPER.createObjectNode();
+        body.put("job", cp.jobId());
+        body.put("partition", cp.partition());
+        body.put("partitions", cp.partitions());
+        body.put("stateVersion", cp.stateVersion());
+        body.put("totalItems", cp.totalItems());
+        body.put("firstItem", cp.firstItem());
+        body.put("endItem", cp.endItem());
+        body.put("nextItem", cp.nextItem());
+        body.put("outputRows", cp.outputRows());
+        try {
+            body.set("state", MAPPER.valueToTree(cp.state()));
+        } catch (IllegalArgumentException e) {
+            throw new IOException("job '" + cp.jobId() + "': its state " + cp.state().getClass() + " cannot be "
+                    + "written as JSON (" + e.getMessage() + "); use a public record or bean with public accessors, "
+                    + "in a package its module exports", e);
+        }
+        JsonNode canonical = MAPPER.readTree(MAPPER.writeValueAsBytes(body));
+        byte[] bytes = MAPPER.writeValueAsBytes(canonical);
+        ObjectNode root = MAPPER.createObjectNode();
+        root.put("format", FORMAT);
+        root.put("formatVersion", FORMAT_VERSION);
+        root.put("bodyLength", bytes.length);
+        root.put("crc32c", crc(bytes));
+        root.set("body", canonical);
+        return MAPPER.writeValueAsString(root);
+    }
+
+    /**
+     * Decodes a checkpoint read from a partition row and checks it against the job and the row.
+     *
+     * @param table the partitions table, for messages
+     * @param text the row's {@code checkpoint}
+     * @param expected the job's own view of this partition at item {@code firstItem} (its shape)
+     * @param rowNextItem the row's {@code next_item}, which must agree
+     * @param stateType the state type
+     * @param <S> the state type
+     * @return the checkpoint
+     * @throws PartitionCheckpointException when anything is wrong
+     */
+    public static <S> PartitionCheckpoint<S> decode(String table, String text, PartitionCheckpoint<S> expected,
+            long rowNextItem, Class<S> stateType) throws PartitionCheckpointException {
+        String job = expected.jobId();
+        int p = expected.partition();
+        if (text.isEmpty()) {
+            throw new PartitionCheckpointException(table, job, p, Problem.EMPTY, "the checkpoint is empty", START_OVER,
+                    null);
+        }
+        JsonNode root;
+        try {
+            root = MAPPER.readTree(text.getBytes(StandardCharsets.UTF_8));
+        } catch (JsonEOFException e) {
+            throw new PartitionCheckpointException(table, job, p, Problem.TRUNCATED, "the checkpoint ends in the "
+                    + "middle of its JSON after " + text.length() + " characters: it was cut short", START_OVER, e);
+        } catch (IOException e) {
+            if (firstLine(e).startsWith("Unexpected end-of-input")) { // a cut right after a ',' is not a JsonEOFException
+                throw new PartitionCheckpointException(table, job, p, Problem.TRUNCATED, "the checkpoint ends in the "
+                        + "middle of its JSON after " + text.length() + " characters: it was cut short", START_OVER, e);
+            }
+            throw corrupt(table, expected, "it is not valid JSON (" + firstLine(e) + ")");
+        }
+        if (root == null || !root.isObject() || !FORMAT.equals(root.path("format").asText(null))) {
+            throw new PartitionCheckpointException(table, job, p, Problem.NOT_A_CHECKPOINT, "the row's checkpoint is "
+                    + "not a cancelkit partition checkpoint (no \"format\": \"" + FORMAT + "\")", "Something other "
+                    + "than cancelkit wrote this row; give each application its own table prefix. " + START_OVER, null);
+        }
+        JsonNode version = root.path("formatVersion");
+        if (!version.isInt() || version.intValue() != FORMAT_VERSION) {
+            throw new PartitionCheckpointException(table, job, p, Problem.UNSUPPORTED_FORMAT, "the checkpoint has "
+                    + "format version " + version + ", this cancelkit reads version " + FORMAT_VERSION, "Run the "
+                    + "workers with the cancelkit version that wrote it. " + START_OVER, null);
+        }
+        JsonNode body = root.path("body");
+        if (!body.isObject()) {
+            throw corrupt(table, expected, "it has no \"body\" object");
+        }
+        byte[] canonical;
+        try {
+            canonical = MAPPER.writeValueAsBytes(body);
+        } catch (JacksonException e) {
+            throw corrupt(table, expected, "its body cannot be written back (" + firstLine(e) + ")");
+        }
+        if (!root.path("bodyLength").canConvertToLong() || root.path("bodyLength").longValue() != canonical.length
+                || !crc(canonical).equals(root.path("crc32c").asText(""))) {
+            throw corrupt(table, expected, "its checksum does not match its content (bodyLength "
+                    + root.path("bodyLength") + " vs " + canonical.length + ", crc32c " + root.path("crc32c")
+                    + " vs \"" + crc(canonical) + "\"): it was changed or damaged after it was written");
+        }
+        String foundJob = body.path("job").asText("");
+        if (!foundJob.equals(job) || body.path("partition").asInt(-1) != p) {
+            throw new PartitionCheckpointException(table, job, p, Problem.WRONG_JOB, "the row holds the checkpoint of "
+                    + "job '" + foundJob + "', partition " + body.path("partition") + " (copied from elsewhere?)",
+                    "Give each application its own table prefix. " + START_OVER, null);
+        }
+        int stateVersion = body.path("stateVersion").asInt(-1);
+        if (stateVersion != expected.stateVersion()) {
+            throw new PartitionCheckpointException(table, job, p, Problem.WRONG_STATE_VERSION, "the checkpoint's "
+                    + "state is version " + stateVersion + ", this worker's state is version "
+                    + expected.stateVersion(), "Run the workers with the code of state version " + stateVersion
+                    + ". " + START_OVER, null);
+        }
+        long total = longField(table, expected, body, "totalItems");
+        long first = longField(table, expected, body, "firstItem");
+        long end = longField(table, expected, body, "endItem");
+        int partitions = body.path("partitions").asInt(-1);
+        if (total != expected.totalItems() || partitions != expected.partitions() || first != expected.firstItem()
+                || end != expected.endItem()) {
+            throw new PartitionCheckpointException(table, job, p, Problem.WRONG_ITEM_COUNT, "the checkpoint was "
+                    + "written for " + total + " items in " + partitions + " partitions (this one items " + first
+                    + ".." + (end - 1) + "), this worker has " + expected.totalItems() + " items in "
+                    + expected.partitions() + " partitions", "Run every worker with the same items. " + START_OVER,
+                    null);
+        }
+        long next = longField(table, expected, body, "nextItem");
+        long rows = longField(table, expected, body, "outputRows");
+        if (next < first || next > end || rows < 0 || rows > next - first) {
+            throw corrupt(table, expected, "its figures are out of range (items " + first + ".." + end + ", nextItem "
+                    + next + ", outputRows " + rows + ")");
+        }
+        if (next != rowNextItem) {
+            throw corrupt(table, expected, "its nextItem " + next + " disagrees with the row's next_item "
+                    + rowNextItem + " (the row was edited by hand?)");
+        }
+        S state;
+        try {
+            state = MAPPER.treeToValue(body.path("state"), stateType);
+        } catch (JacksonException | IllegalArgumentException e) {
+            throw new PartitionCheckpointException(table, job, p, Problem.UNREADABLE_STATE, "the checkpoint's state "
+                    + "cannot be read as " + stateType.getName() + " (" + firstLine(e) + ")", "If the state's shape "
+                    + "changed, raise the state version. " + START_OVER, e);
+        }
+        if (state == null) {
+            throw corrupt(table, expected, "its state is missing");
+        }
+        return expected.advance(next, rows, state);
+    }
+
+    private static long longField(String table, PartitionCheckpoint<?> expected, JsonNode body, String name)
+            throws PartitionCheckpointException {
+        JsonNode n = body.path(name);
+        if (!n.isIntegralNumber() || !n.canConvertToLong()) {
+            throw corrupt(table, expected, "its \"" + name + "\" is not a whole number (" + n + ")");
+        }
+        return n.longValue();
+    }
+
+    private static PartitionCheckpointException corrupt(String table, PartitionCheckpoint<?> expected, String what) {
+        return new PartitionCheckpointException(table, expected.jobId(), expected.partition(), Problem.CORRUPT,
+                "the checkpoint is damaged: " + what, START_OVER, null);
+    }
+
+    private static String crc(byte[] bytes) {
+        CRC32C crc = new CRC32C();
+        crc.update(bytes);
+        return HexFormat.of().toHexDigits((int) crc.getValue());
+    }
+
+    private static String firstLine(Exception e) {
+        String m = String.valueOf(e.getMessage());
+        int nl = m.indexOf('\n');
+        return nl < 0 ? m : m.substring(0, nl);
+    }
+}

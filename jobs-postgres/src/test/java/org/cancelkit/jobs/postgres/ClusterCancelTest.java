@@ -1,0 +1,97 @@
+package org.cancelkit.jobs.postgres;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import org.cancelkit.jobs.postgres.Fixtures.Tally;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * J6 across processes: three worker JVMs share a 16-partition job; a fourth JVM ({@link CancelMain})
+ * cancels it. Every worker's token sees the cancel within 1 s of the request (each prints the moment
+ * its token's callback ran; the same machine's clock); each commits its done items, releases its lease
+ * and exits cancelled. Then, from the database: every partition's rows are exactly its checkpointed
+ * items, no lease is held; the job is reopened, one worker resumes it, and every item is there once.
+ */
+class ClusterCancelTest {
+    private static final int N = 4_000;
+    private static final int PARTITIONS = 16;
+    private final String prefix = Pg.freshPrefix();
+
+    @TempDir
+    Path logs;
+
+    @AfterEach
+    void drop() throws SQLException {
+        Pg.drop(prefix);
+    }
+
+    @Test
+    @DisplayName("J6: a cancel from a fourth process reaches all three workers within 1 s; consistent; resumes exactly")
+    void cancelFromAnotherProcess() throws Exception {
+        JobDatabase db = JobDatabase.of(Pg.dataSource(), prefix);
+        db.migrate();
+        Fixtures.createSink(prefix);
+        ClusterJob.create(db, "cancel", Fixtures.items(N), PARTITIONS, Tally.class, Tally.ZERO,
+                Fixtures.processor(prefix, "controller", true)).submit();
+        List<ChildJvm> workers = new ArrayList<>();
+        try {
+            for (int w = 0; w < 3; w++) {
+                workers.add(worker("w" + w, 1_000));
+            }
+            for (ChildJvm w : workers) {
+                assertThat(w.await("CP")).as("every worker works; stderr: %s", w.stderr()).isNotNull();
+            }
+            long sent;
+            try (ChildJvm canceller = ChildJvm.start(logs, CancelMain.class, prefix, "cancel", "2000")) {
+                String line = canceller.await("SENT");
+                assertThat(line).as("stderr: %s", canceller.stderr()).endsWith(" true");
+                sent = Long.parseLong(line.split(" ")[1]);
+                assertThat(canceller.waitFor()).isZero();
+            }
+            for (ChildJvm w : workers) {
+                String seen = w.await("SEEN");
+                assertThat(seen).as("stderr: %s", w.stderr()).isNotNull();
+                long delay = Long.parseLong(seen.split(" ")[1]) - sent;
+                System.out.println("cluster cancel: a worker's token saw it " + delay + " ms after the request");
+                assertThat(delay).as("from the request to the worker's token").isLessThan(1_000);
+                assertThat(w.await("CANCELLED")).isNotNull();
+                assertThat(w.waitFor()).isEqualTo(3);
+            }
+        } finally {
+            workers.forEach(ChildJvm::close);
+        }
+        ClusterStatus stopped = db.status("cancel");
+        assertThat(stopped.cancelReason()).isEqualTo("cancelled from another process");
+        assertThat(stopped.doneItems()).isBetween(1L, N - 1L);
+        for (ClusterStatus.PartitionStatus p : stopped.partitions()) {
+            assertThat(p.owner() == null || p.completed()).as("partition %d released", p.partition()).isTrue();
+            assertThat(Pg.count("SELECT count(*) FROM " + prefix + "sink WHERE item >= ? AND item < ?", p.firstItem(),
+                    p.endItem())).as("partition %d: rows = its checkpointed items", p.partition())
+                    .isEqualTo(p.nextItem() - p.firstItem());
+        }
+        assertThat(Fixtures.duplicates(prefix)).isZero();
+        try (ChildJvm late = worker("late", 0)) { // still cancelled: a new worker stops at once
+            assertThat(late.waitFor()).isEqualTo(3);
+        }
+        assertThat(db.reopen("cancel")).isTrue();
+        try (ChildJvm resumed = worker("resumed", 0)) {
+            assertThat(resumed.await("DONE")).as("stderr: %s", resumed.stderr()).isNotNull();
+            assertThat(resumed.waitFor()).isZero();
+        }
+        assertThat(Fixtures.duplicates(prefix)).isZero();
+        assertThat(Fixtures.distinct(prefix)).isEqualTo(N);
+        assertThat(Pg.count("SELECT count(*) FROM " + prefix + "output")).isEqualTo(N);
+    }
+
+    private ChildJvm worker(String id, long pauseMicros) throws Exception {
+        return ChildJvm.start(logs, WorkerMain.class, prefix, "cancel", Integer.toString(N),
+                Integer.toString(PARTITIONS), "5000", "50", Long.toString(pauseMicros), id);
+    }
+}
