@@ -104,8 +104,15 @@ final class Waits {
                     bound.throwIfCancelled();
                 }
                 if (Thread.currentThread().isInterrupted()) {
-                    // Not ours: a library interrupt means the bound token is cancelled, caught above.
-                    Thread.interrupted();
+                    // A library interrupt comes after the cancel has marked the whole subtree (Node,
+                    // invariant 6), so look again: the cancel may have landed since the checks above.
+                    if (token.isCancelled()) {
+                        break;
+                    }
+                    if (watchBound) {
+                        bound.throwIfCancelled();
+                    }
+                    Thread.interrupted(); // not ours: the caller's own interrupt, reported as such
                     throw new InterruptedException("interrupted while waiting for cancellation");
                 }
                 LockSupport.park(token);
