@@ -123,7 +123,7 @@ public final class CancelkitAutoConfiguration {
         FilterRegistrationBean<CancelkitRequestFilter> cancelkitRequestFilter(RequestTokens tokens,
                                                                              CancelkitProperties properties) {
             CancelkitRequestFilter filter = new CancelkitRequestFilter(tokens, properties.getWeb().getMaxDeadline(),
-                    properties.getWeb().getHeader());
+                    properties.getWeb().getHeader(), properties.getWeb().getWriteBudget());
             FilterRegistrationBean<CancelkitRequestFilter> registration = new FilterRegistrationBean<>(filter);
             registration.setName("cancelkitRequestFilter");
             registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 50);

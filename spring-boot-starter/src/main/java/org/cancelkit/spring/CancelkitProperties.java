@@ -86,6 +86,12 @@ public final class CancelkitProperties {
         private Duration maxDeadline = Duration.ofSeconds(30);
         /** The request header carrying the caller's remaining deadline, in whole milliseconds. */
         private String header = "Cancelkit-Deadline-Ms";
+        /**
+         * How long one write of a response to the client may take. Writes run shielded from the
+         * request's cancellation (an interrupt would close the connection mid-response) and are
+         * stopped when this budget has passed.
+         */
+        private Duration writeBudget = Duration.ofSeconds(10);
 
         /** The defaults. */
         public Web() {}
@@ -128,6 +134,27 @@ public final class CancelkitProperties {
                         + "; e.g. cancelkit.web.max-deadline=30s");
             }
             this.maxDeadline = maxDeadline;
+        }
+
+        /**
+         * Returns the write budget.
+         *
+         * @return the write budget
+         */
+        public Duration getWriteBudget() {
+            return writeBudget;
+        }
+
+        /**
+         * Sets the write budget.
+         *
+         * @param writeBudget positive
+         */
+        public void setWriteBudget(Duration writeBudget) {
+            if (writeBudget.isNegative() || writeBudget.isZero()) {
+                throw new IllegalArgumentException("cancelkit.web.write-budget must be positive, got " + writeBudget);
+            }
+            this.writeBudget = writeBudget;
         }
 
         /**

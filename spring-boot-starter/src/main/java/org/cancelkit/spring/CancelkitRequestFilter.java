@@ -31,6 +31,9 @@ import org.springframework.web.filter.OncePerRequestFilter;
  *       controller.</li>
  *   <li>A controller stopped by the deadline is answered 504, by the shutdown 503, if nothing was
  *       committed yet; a committed response is aborted (the exception goes to the container).</li>
+ *   <li>Writes to the client run in a shield with their own budget ({@code cancelkit.web.write-budget}):
+ *       the container writes through an interruptible channel on the request's thread, and the
+ *       interrupts of a cancelled request would otherwise close the connection mid-response.</li>
  *   <li>An asynchronous request (a {@code Callable}, {@code DeferredResult}, {@code StreamingResponseBody})
  *       keeps its token until the container completes it; the container's {@code AsyncListener.onError}
  *       (Tomcat calls it when it finds the connection broken) cancels it, with reason
@@ -50,6 +53,7 @@ public final class CancelkitRequestFilter extends OncePerRequestFilter {
     private final RequestTokens tokens;
     private final Duration maxDeadline;
     private final String header;
+    private final Duration writeBudget;
 
     /**
      * Creates the filter.
@@ -57,11 +61,13 @@ public final class CancelkitRequestFilter extends OncePerRequestFilter {
      * @param tokens the server's request tokens
      * @param maxDeadline the server maximum: positive
      * @param header the deadline header's name
+     * @param writeBudget how long one write to the client may take in its shield
      */
-    public CancelkitRequestFilter(RequestTokens tokens, Duration maxDeadline, String header) {
+    public CancelkitRequestFilter(RequestTokens tokens, Duration maxDeadline, String header, Duration writeBudget) {
         this.tokens = Objects.requireNonNull(tokens, "tokens");
         this.maxDeadline = Objects.requireNonNull(maxDeadline, "maxDeadline");
         this.header = Objects.requireNonNull(header, "header");
+        this.writeBudget = Objects.requireNonNull(writeBudget, "writeBudget");
         if (maxDeadline.isNegative() || maxDeadline.isZero()) {
             throw new IllegalArgumentException("the server maximum must be positive, got " + maxDeadline);
         }
@@ -88,9 +94,10 @@ public final class CancelkitRequestFilter extends OncePerRequestFilter {
         }
         Duration deadline = asked.filter(d -> d.compareTo(maxDeadline) < 0).orElse(maxDeadline);
         RequestTokens.Opened opened = tokens.open(request.getMethod(), request.getRequestURI(), deadline);
+        ShieldedResponse shielded = new ShieldedResponse(response, writeBudget);
         boolean async = false;
         try {
-            opened.source.run(() -> chain.doFilter(request, response));
+            opened.source.run(() -> chain.doFilter(request, shielded));
             async = request.isAsyncStarted();
         } catch (CancelledException e) {
             answer(response, e);
