@@ -143,15 +143,61 @@ public final class CancelkitMeters {
     }
 
     /**
+     * Registers the {@code cancelkit.cancels} counters of {@code scope} ahead, one per kind of reason,
+     * at zero: a dashboard shows them before the first cancel, and a registry that publishes when it is
+     * closed has them all (Spring Boot closes its registries as soon as the application starts
+     * closing, before its graceful shutdown: what happens after is counted, but a push registry has
+     * already sent its last batch).
+     *
+     * @param scope what the watched tokens stand for (a fixed name)
+     */
+    public void declareCancels(String scope) {
+        for (CancelReason.Kind kind : CancelReason.Kind.values()) {
+            cancelCounter(TagValues.name("scope", scope), kind);
+        }
+    }
+
+    /**
+     * Registers the {@code cancelkit.shutdown} and {@code cancelkit.shutdown.stopped} meters of
+     * {@code component} ahead, at zero; see {@link #declareCancels}.
+     *
+     * @param component what shuts down (a fixed name)
+     * @param outcomes the shutdown outcomes to declare
+     * @param stopped the ways things end in a shutdown, to declare
+     */
+    public void declareShutdown(String component, java.util.List<String> outcomes, java.util.List<String> stopped) {
+        String c = TagValues.name("component", component);
+        for (String o : outcomes) {
+            shutdownTimer(c, TagValues.name("outcome", o));
+        }
+        for (String how : stopped) {
+            stoppedCounter(c, TagValues.name("stopped outcome", how));
+        }
+    }
+
+    private Counter cancelCounter(String scope, CancelReason.Kind kind) {
+        return Counter.builder("cancelkit.cancels").description("watched tokens cancelled, by the kind of their reason")
+                .tags("scope", scope, "reason", TagValues.word(kind)).register(registry);
+    }
+
+    private Timer shutdownTimer(String component, String outcome) {
+        return Timer.builder("cancelkit.shutdown").description("shutdowns, by outcome")
+                .tags("component", component, "outcome", outcome).register(registry);
+    }
+
+    private Counter stoppedCounter(String component, String how) {
+        return Counter.builder("cancelkit.shutdown.stopped").description("what a shutdown stopped, by how it ended")
+                .tags("component", component, "outcome", how).register(registry);
+    }
+
+    /**
      * Counts one cancel in {@code cancelkit.cancels}, for integrations that learn of cancels otherwise.
      *
      * @param scope what was cancelled (a fixed name)
      * @param kind the kind of its reason
      */
     public void cancelled(String scope, CancelReason.Kind kind) {
-        Counter.builder("cancelkit.cancels").description("watched tokens cancelled, by the kind of their reason")
-                .tags("scope", TagValues.name("scope", scope), "reason", TagValues.word(kind))
-                .register(registry).increment();
+        cancelCounter(TagValues.name("scope", scope), kind).increment();
     }
 
     /**
@@ -191,11 +237,7 @@ public final class CancelkitMeters {
     public void shutdown(String component, Duration took, String outcome, Map<String, Long> stopped) {
         String c = TagValues.name("component", component);
         String o = TagValues.name("outcome", outcome);
-        Timer.builder("cancelkit.shutdown").description("shutdowns, by outcome").tags("component", c, "outcome", o)
-                .register(registry).record(took);
-        stopped.forEach((how, count) -> Counter.builder("cancelkit.shutdown.stopped")
-                .description("what a shutdown stopped, by how it ended")
-                .tags("component", c, "outcome", TagValues.name("stopped outcome", how))
-                .register(registry).increment(count));
+        shutdownTimer(c, o).record(took);
+        stopped.forEach((how, count) -> stoppedCounter(c, TagValues.name("stopped outcome", how)).increment(count));
     }
 }

@@ -147,6 +147,20 @@ class CancelkitMetersTest {
     }
 
     @Test
+    void declaredMetersExistAtZeroAndKeepCountingAfterTheRegistryIsClosed() {
+        meters.declareCancels("http.server");
+        meters.declareShutdown("http.server", List.of("clean", "forced"), List.of("in_grace"));
+        assertThat(counter("cancelkit.cancels", "scope", "http.server", "reason", "shutdown")).isZero();
+        assertThat(timerCount("cancelkit.shutdown", "component", "http.server", "outcome", "clean")).isZero();
+        registry.close();
+        meters.cancelled("http.server", CancelReason.Kind.SHUTDOWN);
+        meters.shutdown("http.server", Duration.ofSeconds(1), "clean", Map.of("in_grace", 2L));
+        assertThat(counter("cancelkit.cancels", "scope", "http.server", "reason", "shutdown")).isEqualTo(1);
+        assertThat(timerCount("cancelkit.shutdown", "component", "http.server", "outcome", "clean")).isEqualTo(1);
+        assertThat(counter("cancelkit.shutdown.stopped", "component", "http.server", "outcome", "in_grace")).isEqualTo(2);
+    }
+
+    @Test
     void aPerCallTagValueIsRefused() {
         assertThatThrownBy(() -> meters.timeout("GET /users/12345?x=1", Duration.ofSeconds(1), () -> 1))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("one time series per value");

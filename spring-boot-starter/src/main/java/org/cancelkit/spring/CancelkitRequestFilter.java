@@ -88,8 +88,7 @@ public final class CancelkitRequestFilter extends OncePerRequestFilter {
             return;
         }
         if (tokens.root().isCancelled()) {
-            response.setHeader("Connection", "close");
-            response.sendError(503, "the server is shutting down");
+            shuttingDown(response);
             return;
         }
         Duration deadline = asked.filter(d -> d.compareTo(maxDeadline) < 0).orElse(maxDeadline);
@@ -125,15 +124,25 @@ public final class CancelkitRequestFilter extends OncePerRequestFilter {
         try {
             switch (kind) {
                 case DEADLINE -> response.sendError(504, "the request's deadline passed while handling it");
-                case SHUTDOWN -> {
-                    response.setHeader("Connection", "close");
-                    response.sendError(503, "the server is shutting down");
-                }
+                case SHUTDOWN -> shuttingDown(response);
                 default -> log.debug("cancelkit: request cancelled: " + e.reason());
             }
         } catch (IOException | IllegalStateException io) {
             log.debug("cancelkit: could not answer a cancelled request (the client went away?)", io);
         }
+    }
+
+    /**
+     * Answers 503 here and now, not through the container's error page: the error page would be
+     * rendered after this filter has ended the request, and the shutdown, which waits only for the
+     * requests it knows, could close the connection before it was written.
+     */
+    private static void shuttingDown(HttpServletResponse response) throws IOException {
+        response.setStatus(503);
+        response.setHeader("Connection", "close");
+        response.setContentType("text/plain;charset=UTF-8");
+        response.getWriter().write("the server is shutting down\n");
+        response.flushBuffer();
     }
 
     /** An asynchronous request's end: the container reports its completion, error or timeout. */

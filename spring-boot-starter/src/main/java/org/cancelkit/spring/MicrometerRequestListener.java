@@ -32,7 +32,11 @@ final class MicrometerRequestListener implements RequestListener, MeterBinder {
 
     @Override
     public void bindTo(MeterRegistry registry) {
-        meters = CancelkitMeters.of(registry);
+        CancelkitMeters m = CancelkitMeters.of(registry);
+        // Declared now, at zero, so that dashboards and a registry's last publish have them all.
+        m.declareCancels(SCOPE);
+        m.declareShutdown(SCOPE, List.of("clean", "forced"), List.of("in_grace", "after_hard_cancel", "abandoned"));
+        meters = m;
         new BulkheadMetrics(bulkheads).bindTo(registry);
         tokens.listener(this);
     }

@@ -21,6 +21,9 @@ import org.springframework.beans.factory.annotation.Autowired;
  * (through cancelkit-jdbc) and one blocked in a RestClient call to a slow downstream service.
  */
 class RequestDeadlineTest extends TomcatTestBase {
+    /** Client threads: one per request in flight (the common pool may run them one at a time). */
+    private static final java.util.concurrent.ExecutorService CLIENTS =
+            java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
     /** Generous: the deadlines here are at most 1 s, the blocked calls 30 s. */
     private static final Duration BOUND = Duration.ofSeconds(10);
 
@@ -113,7 +116,7 @@ class RequestDeadlineTest extends TomcatTestBase {
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
-        });
+        }, CLIENTS);
         probe.awaitStarted("live1");
         Http.Answer report = Http.get(port, "/actuator/cancelkit");
         assertThat(report.status()).isEqualTo(200);

@@ -31,8 +31,8 @@ public class Probe {
      * @return its token
      */
     public CancellationToken awaitStarted(String id) throws InterruptedException {
-        if (!latch(id).await(20, TimeUnit.SECONDS)) {
-            throw new AssertionError("the controller of request " + id + " did not start within 20 s");
+        if (!latch(id).await(60, TimeUnit.SECONDS)) {
+            throw new AssertionError("the controller of request " + id + " did not start within 60 s (is the machine overloaded?)");
         }
         return tokens.get(id);
     }

@@ -101,7 +101,7 @@ public class TestController {
     @GetMapping("/cooperative")
     public String cooperative(@RequestParam String id) throws InterruptedException {
         probe.started(id, Cancellation.current());
-        for (int i = 0; i < 3000; i++) {
+        for (int i = 0; i < 6000; i++) {
             if (Cancellation.isCancelled()) {
                 probe.ended.put(id, "stopped early");
                 return "stopped early at step " + i;
