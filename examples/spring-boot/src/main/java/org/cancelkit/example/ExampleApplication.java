@@ -14,6 +14,9 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
  */
 @SpringBootApplication
 public class ExampleApplication {
+    /** Created by Spring. */
+    public ExampleApplication() {}
+
     /**
      * Starts the service.
      *
