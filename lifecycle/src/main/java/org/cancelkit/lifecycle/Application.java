@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import org.cancelkit.CancelReason;
-import org.cancelkit.CancellationToken;
+import org.cancelkit.CancellationSource;
 import org.cancelkit.lifecycle.internal.Shutdown;
 import org.cancelkit.lifecycle.internal.Signals;
 import org.cancelkit.lifecycle.internal.Tree;
@@ -100,9 +100,9 @@ public final class Application {
     private final Duration hardStopWait;
     private final FailurePolicy failurePolicy;
     /** Cancelled once the report is ready; created by the constructor, on the clock current there. */
-    private final CancellationToken terminated;
+    private final CancellationSource terminated;
     /** The application's token: every worker's is a descendant. Created by the constructor, on the clock current there. */
-    private final CancellationToken token;
+    private final CancellationSource token;
     /** Guarded by this. */
     private State state = State.NEW;
     /** Guarded by this; written once by {@link #start()}. */
@@ -124,8 +124,8 @@ public final class Application {
         this.budget = b.budget;
         this.hardStopWait = b.hardStopWait;
         this.failurePolicy = b.failurePolicy;
-        this.token = CancellationToken.create();
-        this.terminated = CancellationToken.create();
+        this.token = CancellationSource.create();
+        this.terminated = CancellationSource.create();
     }
 
     /**

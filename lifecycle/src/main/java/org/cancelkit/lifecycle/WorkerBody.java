@@ -23,7 +23,8 @@ public interface WorkerBody {
     /**
      * Runs until {@code token} is cancelled (or until the work is done).
      *
-     * @param token the worker's token: a child of its group's (or the application's) token
+     * @param token the worker's token: a child of its group's (or the application's) token, read-only
+     *     (the application, which created it, cancels it at shutdown)
      * @throws Exception a failure; see {@link Application.Builder#onFailure}
      */
     void run(CancellationToken token) throws Exception;

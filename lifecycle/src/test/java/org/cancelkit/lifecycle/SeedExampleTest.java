@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.cancelkit.Cancellation;
+import org.cancelkit.CancellationSource;
 import org.cancelkit.CancellationToken;
 import org.cancelkit.CancelledException;
 import org.cancelkit.VirtualClock;
@@ -50,7 +51,7 @@ class SeedExampleTest {
                 .add(looping("metrics", Duration.ofSeconds(10), Duration.ofMillis(200), log))
                 .add(looping("health-check", Duration.ofSeconds(30), Duration.ZERO, log))
                 .build().start();
-        CancellationToken later = CancellationToken.create().child(Duration.ofSeconds(3));
+        CancellationSource later = CancellationSource.create().child(Duration.ofSeconds(3));
         later.awaitCancellation();           // three virtual seconds of work, at once
         later.close();
         long shutdownAt = clock.nanoTime();

@@ -74,6 +74,26 @@ class LeaksTest {
     }
 
     @Test
+    void c1CancelkitsOwnServiceThreadsAreNoLeak() throws Exception {
+        // A hard cancel delivered to a bound thread starts the core's redelivery watcher (once per JVM,
+        // so possibly before this test: the pattern checks below hold either way).
+        Leaks.of(Leak.THREADS).assertNoLeaks(() -> {
+            try (CancellationSource token = CancellationSource.create()) {
+                token.run(() -> {
+                    token.cancel("delivered to this very thread");
+                });
+            }
+        });
+        assertThat(Thread.getAllStackTraces().keySet()).extracting(Thread::getName).contains("cancelkit-redelivery");
+        assertThat(Leaks.SERVICE_THREADS.matcher("cancelkit-redelivery").matches()).isTrue();
+        assertThat(Leaks.SERVICE_THREADS.matcher("cancelkit-timer").matches()).isTrue();
+        assertThat(Leaks.SERVICE_THREADS.matcher("cancelkit-offload").matches()).isTrue();
+        // Control: the named service threads only, not any thread whose name starts with "cancelkit-".
+        assertThat(Leaks.SERVICE_THREADS.matcher("cancelkit-callbacks").matches()).isFalse();
+        assertThat(Leaks.SERVICE_THREADS.matcher("cancelkit-timer-2").matches()).isFalse();
+    }
+
+    @Test
     void ignoredThreadsAreNotReported() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         Thread[] t = new Thread[1];

@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
 import org.cancelkit.CancelReason;
-import org.cancelkit.CancellationToken;
+import org.cancelkit.CancellationSource;
 import org.cancelkit.MonotonicClock;
 import org.cancelkit.Registration;
 import org.cancelkit.lifecycle.ShutdownReport;
@@ -49,7 +49,7 @@ public final class Shutdown {
     private final long budgetNanos;
     private final long hardWaitNanos;
     /** Cancelled by an escalation; wakes a grace wait (rule 3). */
-    private final CancellationToken escalation;
+    private final CancellationSource escalation;
     private final Supplier<Optional<String>> escalationReason;
     private final Runnable escalateOnInterrupt;
     private volatile long escalatedAt = Long.MAX_VALUE;
@@ -170,7 +170,7 @@ public final class Shutdown {
             if (left <= 0) {
                 return;
             }
-            CancellationToken limit = w.done.child(Duration.ofNanos(left));
+            CancellationSource limit = w.done.child(Duration.ofNanos(left));
             @Nullable Registration r = wake ? escalation.onCancel(() -> limit.cancel("escalated")) : null;
             try {
                 limit.awaitCancellation();

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.function.Consumer;
+import org.cancelkit.CancellationSource;
 import org.cancelkit.CancellationToken;
 import org.cancelkit.CheckedRunnable;
 import org.cancelkit.MonotonicClock;
@@ -48,10 +49,10 @@ public final class Tree {
         }
     }
 
-    private record Group(String path, int phase, int startIndex, CancellationToken token, List<Node> members)
+    private record Group(String path, int phase, int startIndex, CancellationSource token, List<Node> members)
             implements Node {}
 
-    private final CancellationToken root;
+    private final CancellationSource root;
     private final List<Node> top;
     private final List<WorkerRun> startOrder = new ArrayList<>();
     private final MonotonicClock clock;
@@ -63,7 +64,7 @@ public final class Tree {
      * @param components the top-level components, in start order
      * @param onEnd called on a worker's thread when its body has ended
      */
-    public Tree(CancellationToken root, List<Component> components, Consumer<WorkerRun> onEnd) {
+    public Tree(CancellationSource root, List<Component> components, Consumer<WorkerRun> onEnd) {
         this.root = root;
         this.clock = root.clock();
         this.top = build(root, components, "", onEnd);
@@ -82,7 +83,7 @@ public final class Tree {
                     nodes.add(new Leaf(run));
                 }
                 case WorkerGroup g -> {
-                    CancellationToken token = parent.child();
+                    CancellationSource token = parent.child();
                     nodes.add(new Group(path, g.phase(), index, token, build(token, g.members(), path + "/", onEnd)));
                 }
             }
@@ -96,8 +97,8 @@ public final class Tree {
     }
 
     /** A root token on this tree's clock, for waiting with a deadline on it. */
-    CancellationToken newRoot() {
-        return clock instanceof VirtualClock vc ? vc.call(CancellationToken::create) : CancellationToken.create();
+    CancellationSource newRoot() {
+        return clock instanceof VirtualClock vc ? vc.call(CancellationSource::create) : CancellationSource.create();
     }
 
     /** Starts each worker's thread, in start order (rule 1). */

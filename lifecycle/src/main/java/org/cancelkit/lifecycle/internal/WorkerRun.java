@@ -2,6 +2,7 @@ package org.cancelkit.lifecycle.internal;
 
 import java.time.Duration;
 import java.util.function.Consumer;
+import org.cancelkit.CancellationSource;
 import org.cancelkit.CancellationToken;
 import org.cancelkit.CancelledException;
 import org.cancelkit.MonotonicClock;
@@ -22,10 +23,13 @@ public final class WorkerRun {
     final Worker worker;
     /** Position in start order, counted over the whole tree. */
     final int startIndex;
-    /** A child of the group's (or application's) token; the body runs bound to it. */
-    final CancellationToken token;
+    /**
+     * A child of the group's (or application's) token; the body runs bound to it. Only the shutdown
+     * (and the end of the body) cancels it: the body is given a read-only view.
+     */
+    final CancellationSource token;
     /** A root on the application's clock, cancelled once the body has ended: waiting for it is a cancelkit wait. */
-    final CancellationToken done;
+    final CancellationSource done;
     final MonotonicClock clock;
     private final Consumer<WorkerRun> onEnd;
     volatile @Nullable Thread thread;
@@ -38,7 +42,7 @@ public final class WorkerRun {
     long hardAt = Long.MAX_VALUE;
     long givenGrace = -1;
 
-    WorkerRun(String path, Worker worker, int startIndex, CancellationToken token, CancellationToken done,
+    WorkerRun(String path, Worker worker, int startIndex, CancellationSource token, CancellationSource done,
               Consumer<WorkerRun> onEnd) {
         this.path = path;
         this.worker = worker;
@@ -81,7 +85,8 @@ public final class WorkerRun {
         startedAt = clock.nanoTime();
         Throwable f = null;
         try {
-            token.run(() -> worker.body().run(token));
+            CancellationToken view = token.token(); // the body may observe its token, not cancel it
+            token.run(() -> worker.body().run(view));
         } catch (CancelledException e) {
             if (!token.isCancelled()) {
                 f = e; // a cancellation of something else inside the body: its own failure
