@@ -1,7 +1,7 @@
 /**
- * Context that follows a fork: {@link org.cancelkit.context.ContextCarrier} captures a thread's
- * context, {@link org.cancelkit.context.ContextPropagation} installs carriers and wraps work so that
- * the context captured where the work was handed over is applied where it runs.
+ * Context that follows a fork: carriers of the core's {@link org.cancelkit.ContextCarrier} hook for
+ * SLF4J's MDC and OpenTelemetry (install them with {@link org.cancelkit.ForkContext#install}), and
+ * {@link org.cancelkit.context.ContextPropagation}, which carries the context into executors' tasks.
  */
 @NullMarked
 package org.cancelkit.context;

@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.cancelkit.Bulkhead;
-import org.cancelkit.context.ContextPropagation;
+import org.cancelkit.ForkContext;
 import org.cancelkit.context.otel.OtelContextCarrier;
 import org.cancelkit.context.slf4j.MdcCarrier;
 import org.cancelkit.micrometer.CancelkitMeters;
@@ -82,9 +82,9 @@ public final class CancelkitAutoConfiguration {
 
     /** A context carrier installed while the application runs. */
     static final class Installed implements AutoCloseable {
-        private final ContextPropagation.Installation installation;
+        private final ForkContext.Installation installation;
 
-        Installed(ContextPropagation.Installation installation) {
+        Installed(ForkContext.Installation installation) {
             this.installation = installation;
         }
 
@@ -100,7 +100,7 @@ public final class CancelkitAutoConfiguration {
     static class Mdc {
         @Bean(destroyMethod = "close")
         Installed cancelkitMdcCarrier() {
-            return new Installed(ContextPropagation.install(MdcCarrier.all()));
+            return new Installed(ForkContext.install(MdcCarrier.all()));
         }
     }
 
@@ -110,7 +110,7 @@ public final class CancelkitAutoConfiguration {
     static class Otel {
         @Bean(destroyMethod = "close")
         Installed cancelkitOtelCarrier() {
-            return new Installed(ContextPropagation.install(OtelContextCarrier.create()));
+            return new Installed(ForkContext.install(OtelContextCarrier.create()));
         }
     }
 

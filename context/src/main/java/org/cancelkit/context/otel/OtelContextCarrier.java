@@ -2,17 +2,17 @@ package org.cancelkit.context.otel;
 
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
-import org.cancelkit.context.ContextCarrier;
+import org.cancelkit.ContextCarrier;
 
 /**
  * Carries OpenTelemetry's current {@link Context} (the active span, baggage) into forked work: spans
  * started in a fork are children of the span current where it was forked.
  *
  * {@snippet :
- * ContextPropagation.install(OtelContextCarrier.create());
+ * ForkContext.install(OtelContextCarrier.create());
  * Span span = tracer.spanBuilder("page").startSpan();
  * try (Scope ignored = span.makeCurrent(); TaskGroup group = TaskGroup.open()) {
- *     group.fork("profile", ContextPropagation.wrap(() -> client.profile(id)));  // a child of "page"
+ *     group.fork("profile", () -> client.profile(id));  // its spans are children of "page"
  *     group.join();
  * } finally {
  *     span.end();

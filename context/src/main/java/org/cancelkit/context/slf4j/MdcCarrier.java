@@ -5,7 +5,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import org.cancelkit.context.ContextCarrier;
+import org.cancelkit.ContextCarrier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.MDC;
 
@@ -14,10 +14,10 @@ import org.slf4j.MDC;
  * only the keys given.
  *
  * {@snippet :
- * ContextPropagation.install(MdcCarrier.all());
+ * ForkContext.install(MdcCarrier.all());
  * MDC.put("traceId", "4bf92f3577b34da6");
  * try (TaskGroup group = TaskGroup.open()) {
- *     group.fork("audit", ContextPropagation.wrap(() -> log.info("audited")));  // logs traceId
+ *     group.fork("audit", () -> log.info("audited"));  // logs traceId
  *     group.join();
  * }
  * }

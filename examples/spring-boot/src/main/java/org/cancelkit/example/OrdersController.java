@@ -9,7 +9,6 @@ import javax.sql.DataSource;
 import org.cancelkit.Cancellation;
 import org.cancelkit.Task;
 import org.cancelkit.TaskGroup;
-import org.cancelkit.context.ContextPropagation;
 import org.cancelkit.jdbc.Statements;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,11 +51,12 @@ public class OrdersController {
     public String summary(@PathVariable long id) throws Exception {
         MDC.put("order", Long.toString(id));
         try (TaskGroup group = TaskGroup.open()) {   // the tasks are children of the request's token
-            Task<String> price = group.fork("price", ContextPropagation.wrap(() -> {
-                log.info("asking for the price");       // the MDC's "order" is here too
+            // each fork runs with this thread's MDC (the starter installs the MDC carrier in the core)
+            Task<String> price = group.fork("price", () -> {
+                log.info("asking for the price");       // logged with order=<id>
                 return pricing.get().uri("/pricing/{id}", id).retrieve().body(String.class);
-            }));
-            Task<Long> history = group.fork("history", ContextPropagation.wrap(() -> reportQuery(id)));
+            });
+            Task<Long> history = group.fork("history", () -> reportQuery(id));
             group.join();
             return "order " + id + ": price " + price.get() + ", " + history.get() + " past orders";
         } finally {
