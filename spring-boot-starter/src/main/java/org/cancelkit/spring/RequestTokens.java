@@ -53,8 +53,6 @@ public final class RequestTokens {
     private final AtomicLong afterHard = new AtomicLong();
     /** Written once by the shutdown thread; read by request threads ending. -1: no shutdown yet. */
     private volatile long softAtNanos = -1;
-    /** Written by the shutdown thread; read by request threads ending. */
-    private volatile long hardAtNanos = Long.MAX_VALUE;
     /** Set once when the meters are bound; read by request threads. */
     private volatile RequestListener listener = RequestListener.NONE;
     /** Written by the shutdown thread. */
@@ -130,9 +128,9 @@ public final class RequestTokens {
             onEnd.run(); // before the close, so that the close is not counted as a cancel
             source.close();
             live.remove(request.id());
-            long soft = softAtNanos;
-            if (soft >= 0) {
-                (System.nanoTime() - hardAtNanos < 0 ? inGrace : afterHard).incrementAndGet();
+            if (softAtNanos >= 0) {
+                // The core says when the soft cancel hardened (its grace passed, or finishShutdown).
+                (root.isCancelledHard() ? afterHard : inGrace).incrementAndGet();
                 synchronized (RequestTokens.this) {
                     RequestTokens.this.notifyAll();
                 }
@@ -156,13 +154,11 @@ public final class RequestTokens {
      * @param grace how long requests may take to finish on their own
      */
     public void beginShutdown(Duration grace) {
-        long now = System.nanoTime();
         synchronized (this) {
             if (softAtNanos >= 0) {
                 return;
             }
-            hardAtNanos = now + grace.toNanos();
-            softAtNanos = now;
+            softAtNanos = System.nanoTime();
         }
         log.info("cancelkit: shutting down, " + live.size() + " requests in flight get " + grace + " to finish");
         root.cancel(CancelReason.shutdown("the application is shutting down"), grace);
@@ -179,12 +175,8 @@ public final class RequestTokens {
         if (softAtNanos < 0) {
             beginShutdown(Duration.ZERO);
         }
-        long now = System.nanoTime();
-        if (now - hardAtNanos < 0) {
-            hardAtNanos = now;
-        }
         root.cancel(CancelReason.shutdown("the application is shutting down")); // hardens a soft cancel at once
-        long until = now + hardWait.toNanos();
+        long until = System.nanoTime() + hardWait.toNanos();
         boolean interrupted = false;
         synchronized (this) {
             while (!live.isEmpty() && until - System.nanoTime() > 0) {
