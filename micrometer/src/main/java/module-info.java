@@ -10,6 +10,7 @@ module org.cancelkit.micrometer {
     requires transitive org.cancelkit;
     requires transitive micrometer.core;
     requires static transitive org.cancelkit.jobs;
+    requires static transitive org.cancelkit.lifecycle;
     requires static transitive org.jspecify;
 
     exports org.cancelkit.micrometer;

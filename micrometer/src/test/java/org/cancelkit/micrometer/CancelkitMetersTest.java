@@ -123,6 +123,28 @@ class CancelkitMetersTest {
         assertThat(counter("cancelkit.shutdown.stopped", "component", "http.server", "outcome", "in_grace")).isEqualTo(3);
     }
 
+    @Test
+    void aLifecycleShutdownReport() {
+        var report = new org.cancelkit.lifecycle.ShutdownReport("orders", "SIGTERM", Optional.empty(),
+                Duration.ofSeconds(30), Duration.ofMillis(2500), List.of(
+                        worker("orders/http", org.cancelkit.lifecycle.WorkerOutcome.STOPPED_IN_GRACE),
+                        worker("orders/queue", org.cancelkit.lifecycle.WorkerOutcome.STOPPED_IN_GRACE),
+                        worker("orders/batch", org.cancelkit.lifecycle.WorkerOutcome.STOPPED_AFTER_HARD_CANCEL)));
+        LifecycleMetrics.record(meters, report);
+        var t = registry.get("cancelkit.shutdown").tags("component", "orders", "outcome", "forced").timer();
+        assertThat(t.count()).isEqualTo(1);
+        assertThat(t.totalTime(java.util.concurrent.TimeUnit.MILLISECONDS)).isEqualTo(2500);
+        assertThat(counter("cancelkit.shutdown.stopped", "component", "orders", "outcome", "stopped_in_grace")).isEqualTo(2);
+        assertThat(counter("cancelkit.shutdown.stopped", "component", "orders", "outcome", "stopped_after_hard_cancel"))
+                .isEqualTo(1);
+        assertThat(counter("cancelkit.shutdown.stopped", "component", "orders", "outcome", "abandoned")).isZero();
+    }
+
+    private static org.cancelkit.lifecycle.WorkerReport worker(String path, org.cancelkit.lifecycle.WorkerOutcome o) {
+        return new org.cancelkit.lifecycle.WorkerReport(path, o, Duration.ofSeconds(5), Duration.ofMillis(100),
+                Duration.ofMinutes(1), null, List.of());
+    }
+
     private static Progress p(Event e, long done, long ms) {
         return new Progress(e, done, 10, done, Duration.ofMillis(ms), 0, null);
     }
