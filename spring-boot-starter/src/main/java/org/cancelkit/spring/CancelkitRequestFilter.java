@@ -42,8 +42,10 @@ import org.springframework.web.filter.OncePerRequestFilter;
  *
  * <h2>When Tomcat sees the client go away</h2>
  * See the starter's README, section "Client disconnects": on HTTP/1.1 Tomcat does not watch the
- * connection of a request whose handler neither reads nor writes, so a blocking controller learns of
- * a disconnect only from its next write; the deadline is what stops it.
+ * connection of a request whose handler neither reads nor writes; a write to a client that went away
+ * fails, and that failure cancels the request's token (REQUESTED, "the client went away"), so the
+ * request's other work (its forks) stops too. A handler that does not write is stopped by its
+ * deadline.
  *
  * <p>Thread-safe, as the servlet container requires.
  */
@@ -93,7 +95,8 @@ public final class CancelkitRequestFilter extends OncePerRequestFilter {
         }
         Duration deadline = asked.filter(d -> d.compareTo(maxDeadline) < 0).orElse(maxDeadline);
         RequestTokens.Opened opened = tokens.open(request.getMethod(), request.getRequestURI(), deadline);
-        ShieldedResponse shielded = new ShieldedResponse(response, writeBudget);
+        ShieldedResponse shielded = new ShieldedResponse(response, writeBudget, e -> opened.source.cancel(
+                CancelReason.requested("the client went away: a write to it failed: " + e)));
         boolean async = false;
         try {
             opened.source.run(() -> chain.doFilter(request, shielded));

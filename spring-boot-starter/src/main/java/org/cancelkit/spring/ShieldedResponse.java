@@ -23,21 +23,33 @@ import org.jspecify.annotations.Nullable;
  * channel: the client would get no bytes at all and the keep-alive connection would be lost. In the
  * shield the write completes (or fails on its own), and the budget still bounds a client that does
  * not read.
+ *
+ * <p>A write that fails is how Tomcat reports, on HTTP/1.1, that the client went away: the failure
+ * is passed to {@code writeFailed} (which cancels the request's token, so that the request's other
+ * work stops too) and rethrown to the writer.
  */
 final class ShieldedResponse extends HttpServletResponseWrapper {
     private final Duration budget;
+    /** Told of a write that failed: the client went away (Tomcat's ClientAbortException). */
+    private final java.util.function.Consumer<IOException> writeFailed;
     /** Request thread(s) only, in turn. */
     private @Nullable ServletOutputStream stream;
     /** Request thread(s) only, in turn. */
     private @Nullable PrintWriter writer;
 
-    ShieldedResponse(HttpServletResponse response, Duration budget) {
+    ShieldedResponse(HttpServletResponse response, Duration budget, java.util.function.Consumer<IOException> writeFailed) {
         super(response);
         this.budget = budget;
+        this.writeFailed = writeFailed;
     }
 
     private void shielded(CheckedRunnable<IOException> io) throws IOException {
-        Cancellation.shielded(budget, io);
+        try {
+            Cancellation.shielded(budget, io);
+        } catch (IOException e) {
+            writeFailed.accept(e);
+            throw e;
+        }
     }
 
     @Override

@@ -23,9 +23,10 @@ import org.junit.jupiter.api.Test;
  *       {@code AsyncListener.onError} at once ("Client reset the stream before the request was fully
  *       read"): the request's token is cancelled while its work still runs;</li>
  *   <li>HTTP/2, blocking request: nothing is reported;</li>
- *   <li>HTTP/1.1, blocking or asynchronous: nothing is reported (Tomcat does not watch the
- *       connection); only the handler's next write fails. These two tests pin the documented limit:
- *       they fail if Tomcat starts reporting, and the README must then change.</li>
+ *   <li>HTTP/1.1, blocking or asynchronous: nothing is reported while the handler neither reads nor
+ *       writes (Tomcat does not watch the connection). The two {@code limit_} tests pin this: they fail
+ *       if Tomcat starts reporting, and the README must then change. A handler that writes gets a
+ *       failed write, which the starter turns into a cancel of the token.</li>
  * </ul>
  */
 class ClientDisconnectTest extends TomcatTestBase {
@@ -62,6 +63,33 @@ class ClientDisconnectTest extends TomcatTestBase {
         assertThat(t.awaitCancellation(Duration.ofSeconds(10))).isTrue();
         assertThat(t.reason()).map(CancelReason::kind).contains(CancelReason.Kind.REQUESTED);
         assertThat(t.reason().orElseThrow().message()).contains("client went away");
+    }
+
+    /**
+     * HTTP/1.1, a controller that writes: Tomcat reports the disconnect as a failed write
+     * ({@code ClientAbortException}); the starter turns it into a cancel of the request's token with a
+     * reason that says so, which reaches all of the request's work (here a forked sibling, long before
+     * its own 20 s wait). Without it (checked by disabling it) the token ends only by its close when
+     * the exception has unwound the controller, with reason "token closed".
+     */
+    @Test
+    void http11WritingRequest_aFailedWriteCancelsTheTokenAndItsForks() throws Exception {
+        CancellationToken t;
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            s.getOutputStream().write("GET /stream?id=w1 HTTP/1.1\r\nHost: localhost\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
+            s.getOutputStream().flush();
+            t = probe.awaitStarted("w1");
+            assertThat(s.getInputStream().readNBytes(1024)).as("the stream has begun").hasSize(1024);
+        } // the client goes away mid-stream
+        assertThat(t.awaitCancellation(Duration.ofSeconds(10))).isTrue();
+        assertThat(t.reason().orElseThrow().message()).contains("client went away").contains("write");
+        long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!probe.ended.containsKey("w1-sibling") && System.nanoTime() < until) {
+            Thread.sleep(10); // the sibling records how it ended; its own wait would be 20 s
+        }
+        assertThat(probe.ended.get("w1-sibling")).isEqualTo("cancelled");
+        assertThat(probe.ended.get("w1")).isEqualTo("write failed");
     }
 
     @Test

@@ -123,6 +123,34 @@ public class TestController {
         };
     }
 
+    /**
+     * Streams chunks to the client while a forked sibling waits on its own token: a failed write
+     * (the client went away) should stop the sibling too.
+     */
+    @GetMapping("/stream")
+    public void stream(@RequestParam String id, jakarta.servlet.http.HttpServletResponse response) throws Exception {
+        probe.started(id, Cancellation.current());
+        try (org.cancelkit.TaskGroup group = org.cancelkit.TaskGroup.open()) {
+            group.fork("sibling", () -> {
+                boolean cancelled = Cancellation.current().awaitCancellation(Duration.ofSeconds(20));
+                probe.ended.put(id + "-sibling", cancelled ? "cancelled" : "timed out");
+            });
+            java.io.OutputStream out = response.getOutputStream();
+            byte[] chunk = new byte[8192];
+            try {
+                for (int i = 0; i < 4000; i++) {
+                    out.write(chunk);
+                    out.flush();
+                    Thread.sleep(5);
+                }
+            } catch (java.io.IOException e) {
+                probe.ended.put(id, "write failed");
+                throw e;
+            }
+            group.join();
+        }
+    }
+
     /** Waits on the request's token in the request thread (a controller that neither reads nor writes). */
     @GetMapping("/blocking-wait")
     public String blockingWait(@RequestParam String id, @RequestParam(defaultValue = "20000") long ms)
