@@ -165,7 +165,8 @@ public final class Coordinator implements AutoCloseable {
                 giveUpIfExpired();
                 pause();
             } catch (InterruptedException e) {
-                return; // only close() interrupts this thread: it is stopping, and nobody reads the flag after
+                Thread.currentThread().interrupt(); // only close() interrupts this thread: kept set, the loop ends
+                running = false;
             }
         }
         close(c);
@@ -199,7 +200,8 @@ public final class Coordinator implements AutoCloseable {
         try {
             Thread.sleep(pollEvery.toMillis());
         } catch (InterruptedException e) {
-            running = false; // close() interrupts: stop; the flag is not needed by anyone after this thread
+            Thread.currentThread().interrupt(); // only close() interrupts this thread: kept set, the loop ends
+            running = false;
         }
     }
 

@@ -224,6 +224,9 @@ public final class PartitionRunner<I, S> {
         if (Cancellation.isCancelled()) { // an interrupt of the cancellation surfaced as another exception
             return new CancelledException(Cancellation.current().reason().orElseThrow(), stop);
         }
+        if (stop instanceof Error error) {
+            throw error; // after the done items were saved, as any other stop
+        }
         return stop instanceof Exception e ? e : new IllegalStateException("partition stopped", stop);
     }
 
