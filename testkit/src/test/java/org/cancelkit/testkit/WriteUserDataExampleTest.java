@@ -28,7 +28,7 @@ class WriteUserDataExampleTest {
     private static final byte[] NEW = "new".getBytes(US_ASCII);
 
     // tag::unsafe[]
-    /** The seed's write_user_data: writes the final file in place, step by step. */
+    /** The unsafe write_user_data: writes the final file in place, step by step. */
     static void writeUserData(Path dir, long id, byte[] data) throws IOException {
         Path target = dir.resolve("user_" + id + ".data");
         try (FileChannel file = FileChannel.open(target, CREATE, TRUNCATE_EXISTING, WRITE)) {
