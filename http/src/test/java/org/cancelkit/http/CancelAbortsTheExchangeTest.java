@@ -171,6 +171,13 @@ class CancelAbortsTheExchangeTest extends ServerTest {
         });
         LocalServer.Seen seen = server.seen("soft");
         seen.awaitArrived();
+        // Soft-cancel only once the caller waits for the response, inside its cancel-action region: a
+        // cancel that lands before the region is entered stops the call at the entry check (C9), by design.
+        long pollUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (t.getState() != Thread.State.WAITING && System.nanoTime() < pollUntil) {
+            Thread.onSpinWait(); // a poll of the caller's state, bounded, not a wait for time to pass
+        }
+        assertThat(t.getState()).as("the caller waits for the response").isEqualTo(Thread.State.WAITING);
         caller.cancel(CancelReason.shutdown("draining"), Duration.ofHours(1));   // soft: an hour to finish
         seen.gate.countDown();
         clock.join(t);
