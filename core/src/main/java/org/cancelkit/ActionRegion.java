@@ -89,7 +89,7 @@ final class ActionRegion extends Listener {
                 @Override
                 protected void fire() {
                     if (onTimerThread()) {
-                        Thread.ofVirtual().name("cancelkit-escalation").start(() -> escalate(escalation));
+                        Offload.run(() -> escalate(escalation));
                     } else {
                         escalate(escalation);
                     }

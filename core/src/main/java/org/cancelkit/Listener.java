@@ -66,7 +66,7 @@ abstract class Listener {
         }
         if (slow != null) {
             List<Listener> later = slow;
-            Thread.ofVirtual().name("cancelkit-callbacks").start(() -> later.forEach(l -> fireOne(l, c)));
+            Offload.run(() -> later.forEach(l -> fireOne(l, c)));
         }
     }
 

@@ -236,7 +236,7 @@ final class Node extends CancellationSource {
     void expire() {
         if (TimerEntry.onTimerThread() && hasChildren()) {
             // invariant 8: a subtree is walked off the timer thread
-            Thread.ofVirtual().name("cancelkit-expiry").start(this::expireNow);
+            Offload.run(this::expireNow);
         } else {
             expireNow();
         }

@@ -56,7 +56,7 @@ final class NodeTimers {
                 return;
             }
             if (TimerEntry.onTimerThread() && node.hasChildren()) {
-                Thread.ofVirtual().name("cancelkit-hardening").start(() -> node.walk(c, true));
+                Offload.run(() -> node.walk(c, true));
             } else {
                 node.walk(c, true);
             }

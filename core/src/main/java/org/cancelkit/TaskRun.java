@@ -19,6 +19,8 @@ final class TaskRun<T> {
     final Node done;
     final long forkedAt;
     final long seq;
+    /** The forking thread's context, applied around the body (ForkContext). */
+    final ForkContext.Snapshot context;
     Thread thread;
 
     TaskRun(TaskGroup group, String name, CheckedCallable<? extends T, ?> body, long seq) {
@@ -26,6 +28,7 @@ final class TaskRun<T> {
         this.handle = new Task<>(name);
         this.body = body;
         this.seq = seq;
+        this.context = ForkContext.capture();
         this.token = group.node().newChild(Scope.NONE);
         this.done = Node.root(group.clock(), Scope.NONE);
         this.forkedAt = group.clock().nanoTime();
@@ -60,7 +63,7 @@ final class TaskRun<T> {
     }
 
     private T bound() throws Exception {
-        return Binding.callBound(token, body::call, Binding.Mode.BIND, null);
+        return context.call(() -> Binding.callBound(token, body::call, Binding.Mode.BIND, null));
     }
 
     /** Records the end: the handle, the policy, then the done token, then the participant count. */

@@ -271,7 +271,7 @@ class LongLivedServiceRegressionTest {
             if (where.get().equals(Thread.currentThread().getName()) && ms < 10_000) {
                 continue; // expired while building
             }
-            assertThat(where.get()).isEqualTo("cancelkit-expiry");
+            assertThat(where.get()).isEqualTo("cancelkit-offload");
             return;
         }
     }

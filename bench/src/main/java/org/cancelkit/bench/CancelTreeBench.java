@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import kotlinx.coroutines.Job;
+import org.cancelkit.CancellationSource;
 import org.cancelkit.CancellationToken;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -99,13 +100,13 @@ public class CancelTreeBench {
     /** A freshly built flat tree of tokens per iteration. */
     @State(Scope.Thread)
     public static class FlatTokens {
-        CancellationToken root = CancellationToken.never();
+        CancellationSource root = CancellationSource.create();
         CancellationToken last = CancellationToken.never();
 
         /** Builds it. */
         @Setup(Level.Iteration)
         public void build() {
-            root = CancellationToken.create();
+            root = CancellationSource.create();
             for (int i = 0; i < FLAT_CHILDREN; i++) {
                 last = root.child();
             }
@@ -116,13 +117,13 @@ public class CancelTreeBench {
     /** A freshly built deep tree of tokens per iteration. */
     @State(Scope.Thread)
     public static class TreeTokens {
-        CancellationToken root = CancellationToken.never();
+        CancellationSource root = CancellationSource.create();
         CancellationToken last = CancellationToken.never();
 
         /** Builds it. */
         @Setup(Level.Iteration)
         public void build() {
-            root = CancellationToken.create();
+            root = CancellationSource.create();
             List<CancellationToken> level = List.of(root);
             int count = 1;
             for (int d = 0; d < DEPTH; d++) {

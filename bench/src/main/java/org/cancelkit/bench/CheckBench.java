@@ -4,6 +4,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import kotlinx.coroutines.Job;
+import org.cancelkit.CancellationSource;
 import org.cancelkit.CancellationToken;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -40,6 +41,8 @@ public class CheckBench {
     private int[] data = new int[0];
     private final Flag flag = new Flag();
     private final AtomicBoolean atomic = new AtomicBoolean();
+    private CancellationSource source = CancellationSource.create();
+    /** What the loop checks: the read-only view, as code that receives a token holds it. */
     private CancellationToken token = CancellationToken.never();
     private Job job = Kx.job(null);
 
@@ -51,14 +54,15 @@ public class CheckBench {
         for (int i = 0; i < N; i++) {
             data[i] = random.nextInt(1000);
         }
-        token = CancellationToken.create();
+        source = CancellationSource.create();
+        token = source.token();
         job = Kx.job(null);
     }
 
     /** Closes the token. */
     @TearDown
     public void tearDown() {
-        token.close();
+        source.close();
         Kx.cancel(job);
     }
 

@@ -3,7 +3,7 @@ package org.cancelkit.bench;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.TimeUnit;
 import org.cancelkit.CancelReason;
-import org.cancelkit.CancellationToken;
+import org.cancelkit.CancellationSource;
 import org.cancelkit.CancelledException;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -24,14 +24,14 @@ import org.openjdk.jmh.annotations.State;
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 public class ExceptionBench {
-    private CancellationToken cancelled = CancellationToken.never();
+    private CancellationSource cancelled = CancellationSource.create();
     private CancelReason reason = CancelReason.requested("benchmark");
     private String message = "cancelled";
 
     /** A cancelled token to throw from. */
     @Setup
     public void setUp() {
-        cancelled = CancellationToken.create();
+        cancelled = CancellationSource.create();
         reason = CancelReason.requested("benchmark");
         cancelled.cancel(reason);
         message = "cancelled";

@@ -5,7 +5,7 @@ import java.lang.management.ThreadMXBean;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
-import org.cancelkit.CancellationToken;
+import org.cancelkit.CancellationSource;
 
 /**
  * Benchmark 6: what an idle timer costs. A program in its own JVM: it idles once with no deadline
@@ -39,7 +39,7 @@ public final class IdleTimerCpu {
         long baselineCpu = os.getProcessCpuTime() - cpu0;
         long baselineWall = System.nanoTime() - t0;
 
-        CancellationToken token = CancellationToken.create().child(Duration.ofHours(1));
+        CancellationSource token = CancellationSource.create().child(Duration.ofHours(1));
         Thread.sleep(1000);
         Thread timer = Thread.getAllStackTraces().keySet().stream()
                 .filter(t -> t.getName().equals(TIMER_THREAD)).findFirst()

@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import kotlinx.coroutines.Job;
-import org.cancelkit.CancellationToken;
+import org.cancelkit.CancellationSource;
 import org.openjdk.jol.info.ClassLayout;
 import org.openjdk.jol.info.GraphLayout;
 import org.jspecify.annotations.Nullable;
@@ -21,7 +21,7 @@ import org.openjdk.jol.vm.VM;
  *
  * <p>Reported both ways, honestly:
  * <ul>
- *   <li>the first child of a parent (it also pays for the parent's listener stripes), and the
+ *   <li>the first child of a parent (it also pays for what the parent creates for its first child), and the
  *       steady-state cost of each further child (average over {@value #MORE} more);</li>
  *   <li>with a one-hour deadline: the graph from the parent alone (the token), and the graph from the
  *       parent plus the system timer's heap and inbox (the token and its timer entry, which the timer
@@ -31,6 +31,9 @@ import org.openjdk.jol.vm.VM;
  */
 public final class RetainedSize {
     static final int MORE = 1000;
+    /** The core's classes whose instance sizes are reported: a node (the source), its scope, a view, a deadline's timer entry. */
+    static final List<String> CLASSES = List.of("org.cancelkit.Node", "org.cancelkit.Scope", "org.cancelkit.TokenView",
+            "org.cancelkit.NodeTimers$DeadlineEntry");
 
     private RetainedSize() {}
 
@@ -47,11 +50,14 @@ public final class RetainedSize {
         Out.result("jol.header", Integer.toString(VM.current().objectHeaderSize()));
 
         // Instance sizes of the classes involved.
-        for (String name : List.of("org.cancelkit.CancellationToken", "org.cancelkit.CancellationToken$WithDeadline",
-                "org.cancelkit.CancellationToken$Root", "org.cancelkit.CancellationToken$DeadlineTimer",
-                "org.cancelkit.Link$Stripe")) {
-            Class<?> c = Class.forName(name);
-            Out.result("class." + c.getSimpleName(), Long.toString(ClassLayout.parseClass(c).instanceSize()));
+        for (String name : CLASSES) {
+            String simple = name.substring(name.lastIndexOf('.') + 1).replace('$', '.');
+            try {
+                Class<?> c = Class.forName(name);
+                Out.result("class." + simple, Long.toString(ClassLayout.parseClass(c).instanceSize()));
+            } catch (ClassNotFoundException e) {
+                Out.result("class." + simple, "no such class in this core");
+            }
         }
 
         // With a one-hour deadline, the token plus what the system timer holds for it. First, while
@@ -79,9 +85,9 @@ public final class RetainedSize {
         Object make(P parent);
     }
 
-    private static void measure(String key, Maker<CancellationToken> maker, Object @Nullable [] extraRoots)
+    private static void measure(String key, Maker<CancellationSource> maker, Object @Nullable [] extraRoots)
             throws InterruptedException {
-        try (CancellationToken parent = CancellationToken.create()) {
+        try (CancellationSource parent = CancellationSource.create()) {
             measure(key, parent, maker, extraRoots);
         }
     }
@@ -90,7 +96,7 @@ public final class RetainedSize {
             throws InterruptedException {
         List<Object> keep = new ArrayList<>();
         // An unrelated armed deadline, so the timer thread is started and settled before the baseline.
-        CancellationToken warm = CancellationToken.create().child(Duration.ofHours(2));
+        CancellationSource warm = CancellationSource.create().child(Duration.ofHours(2));
         try {
             Thread.sleep(50);
             GraphLayout base = layout(parent, extraRoots);

@@ -79,11 +79,9 @@ final class Sections {
         r.line("`TimeoutBench`: the operation returns an int field. Reference: `new CompletableFuture<>()"
                 + ".orTimeout(1, SECONDS)`, completed at once with the value and joined. With 2 threads each thread "
                 + "has its own state. Shared parent: 2 threads, each inside `sharedToken.run(...)` of one "
-                + "`CancellationToken.create()` held in a `Scope.Benchmark` state, doing " + TimeoutBench.BATCH
+                + "`CancellationSource.create()` held in a `Scope.Benchmark` state, doing " + TimeoutBench.BATCH
                 + " `Timeout.call`s per binding (score per `Timeout.call`); its reference is `orTimeout` with 2 "
-                + "threads. The shared parent holds one idle child from the start, so its listener list is striped "
-                + "before the workers arrive (see `TimeoutBench.SharedParent`: without it the two workers' first "
-                + "links can race into a livelock in core's `TokenTree.upgrade`).");
+                + "threads. The shared parent holds one idle child from the start, as a busy shared parent does.");
         r.line("");
         if (!r.ran("timeout")) {
             r.line("_Not run in this invocation._\n");
@@ -160,7 +158,8 @@ final class Sections {
         r.line("");
         r.line("| class | instance size (B) |");
         r.line("|---|---|");
-        for (String c : new String[] {"CancellationToken", "WithDeadline", "Root", "DeadlineTimer", "Stripe"}) {
+        for (String name : RetainedSize.CLASSES) {
+            String c = name.substring(name.lastIndexOf('.') + 1).replace('$', '.');
             r.line("| `" + c + "` | " + p.getOrDefault("class." + c, "?") + " |");
         }
         r.line("");
@@ -277,7 +276,7 @@ final class Sections {
         r.line("## 5. 10,000 concurrent 100 ms timeouts");
         r.line("");
         r.line("`TimerLateness` (its own JVM; 1 warm-up round, then the measured rounds, contenders alternating "
-                + "order). **Firing**: 10,000 `CancellationToken.create().child(100 ms)` tokens, each with an "
+                + "order). **Firing**: 10,000 `CancellationSource.create().child(100 ms)` tokens, each with an "
                 + "`onCancel` callback that records when it runs, minus the token's deadline; reference: a bare "
                 + "`ScheduledThreadPoolExecutor(1)` running 10,000 tasks scheduled at 100 ms (due time read just "
                 + "after `schedule` returned, so its lateness is if anything understated). **Unwind**: 10,000 "
@@ -285,7 +284,7 @@ final class Sections {
                 + "deadline to the moment `Timeout.call` has thrown `DeadlineExceededException` in that thread; "
                 + "reference: 10,000 virtual threads in `Thread.sleep(100 ms)`, their wake-up lateness. Context, not "
                 + "judged: the same 10,000 tokens each awaited by a virtual thread in `awaitCancellation()` (a listener "
-                + "the timer runs inline, where an `onCancel` callback is handed to a new virtual thread). "
+                + "the timer runs inline, where an `onCancel` callback is handed to one of cancelkit's offload threads). "
                 + "**The peers**, from each one's deadline to the moment its caller sees the timeout (to compare with "
                 + "cancelkit's unwind, whose body must also be interrupted and unwound first; ratio column: p99 over "
                 + "the bare executor's): 10,000 `new CompletableFuture<>().orTimeout(100 ms)` with a `whenComplete`; "

@@ -3,7 +3,7 @@ package org.cancelkit.bench;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.cancelkit.CancellationToken;
+import org.cancelkit.CancellationSource;
 import org.cancelkit.CheckedCallable;
 import org.cancelkit.Timeout;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -46,21 +46,17 @@ public class TimeoutBench {
 
     /**
      * One cancellable parent shared by all threads of a trial. It holds one idle child from the start,
-     * as a busy shared parent does, so its listener list is already striped when the workers arrive.
-     * (Without it, two workers that bind and hang their first child at the same instant can leave a
-     * binding unlinkable: {@code TokenTree.upgrade} run by two threads on the same single link lets the
-     * loser reset the winner's {@code home}, and the binding's {@code unlink} then spins until the
-     * parent is cancelled. Seen here with core as of this module's first commit; reported.)
+     * as a busy shared parent does.
      */
     @State(Scope.Benchmark)
     public static class SharedParent {
-        CancellationToken token = CancellationToken.never();
-        CancellationToken idleChild = CancellationToken.never();
+        CancellationSource token = CancellationSource.create();
+        CancellationSource idleChild = token.child();
 
         /** Creates the parent and its idle child. */
         @Setup(Level.Trial)
         public void setUp() {
-            token = CancellationToken.create();
+            token = CancellationSource.create();
             idleChild = token.child();
         }
 

@@ -12,6 +12,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.cancelkit.Cancellation;
+import org.cancelkit.CancellationSource;
 import org.cancelkit.CancellationToken;
 import org.cancelkit.DeadlineExceededException;
 import org.cancelkit.Timeout;
@@ -20,7 +21,7 @@ import org.cancelkit.Timeout;
  * Benchmark 5: {@value #N} concurrent {@value #DELAY_MS} ms timeouts, a program in its own JVM.
  *
  * <ul>
- *   <li>Firing: {@value #N} tokens {@code CancellationToken.create().child(100 ms)}, each with an
+ *   <li>Firing: {@value #N} tokens {@code CancellationSource.create().child(100 ms)}, each with an
  *       {@code onCancel} callback that records when it runs; lateness = that moment minus the token's
  *       deadline. Reference: a bare {@code ScheduledThreadPoolExecutor(1)} running {@value #N} tasks
  *       scheduled at 100 ms; lateness = when the task runs minus {@code nanoTime()} read just
@@ -216,16 +217,25 @@ public final class TimerLateness {
         }
     }
 
+    /**
+     * The token's deadline as a {@link System#nanoTime()} reading, from its remaining time: no later than
+     * the real one, so a lateness is if anything overstated (by the nanoseconds between the two reads).
+     */
+    private static long deadlineNanos(CancellationToken t) {
+        long now = System.nanoTime();
+        return now + t.remaining().orElseThrow().toNanos();
+    }
+
     static long[] firingCancelkit() throws InterruptedException {
         settle();
         long[] deadline = new long[N];
         long[] fired = new long[N];
-        CancellationToken[] tokens = new CancellationToken[N];
+        CancellationSource[] tokens = new CancellationSource[N];
         CountDownLatch done = new CountDownLatch(N);
         for (int i = 0; i < N; i++) {
             int idx = i;
-            CancellationToken t = CancellationToken.create().child(DELAY);
-            deadline[i] = t.deadlineNanos().orElseThrow();
+            CancellationSource t = CancellationSource.create().child(DELAY);
+            deadline[i] = deadlineNanos(t);
             t.onCancel(() -> {
                 fired[idx] = System.nanoTime();
                 done.countDown();
@@ -244,18 +254,18 @@ public final class TimerLateness {
     /**
      * Context for the firing: the same tokens, each awaited by a virtual thread in
      * {@code awaitCancellation()} (a listener the timer thread runs inline), instead of a callback
-     * (which the timer hands to a new virtual thread).
+     * (which the timer hands to one of cancelkit's offload threads).
      */
     static long[] firingAwait() throws InterruptedException {
         settle();
         long[] deadline = new long[N];
         long[] woke = new long[N];
-        CancellationToken[] tokens = new CancellationToken[N];
+        CancellationSource[] tokens = new CancellationSource[N];
         CountDownLatch done = new CountDownLatch(N);
         for (int i = 0; i < N; i++) {
             int idx = i;
-            CancellationToken t = CancellationToken.create().child(DELAY);
-            deadline[i] = t.deadlineNanos().orElseThrow();
+            CancellationSource t = CancellationSource.create().child(DELAY);
+            deadline[i] = deadlineNanos(t);
             tokens[i] = t;
             Thread.ofVirtual().start(() -> {
                 try {
@@ -304,7 +314,7 @@ public final class TimerLateness {
             Thread.ofVirtual().start(() -> {
                 try {
                     Timeout.call(DELAY, () -> {
-                        deadline[idx] = Cancellation.current().deadlineNanos().orElseThrow();
+                        deadline[idx] = deadlineNanos(Cancellation.current());
                         Thread.sleep(60_000);
                         return null;
                     });

@@ -1,7 +1,7 @@
 package org.cancelkit.bench;
 
 import java.lang.management.ManagementFactory;
-import org.cancelkit.CancellationToken;
+import org.cancelkit.CancellationSource;
 
 /**
  * Part of benchmark 4: a 10,000-deep chain of tokens (and a 100,000-deep one) cancels from its root
@@ -30,7 +30,7 @@ public final class TreeChecks {
         com.sun.management.ThreadMXBean threads =
                 (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         for (int round = 0; round < 3; round++) { // the last round counts; the first ones warm up
-            CancellationToken flat = CancellationToken.create();
+            CancellationSource flat = CancellationSource.create();
             for (int i = 0; i < CancelTreeBench.FLAT_CHILDREN; i++) {
                 flat.child();
             }
@@ -51,9 +51,9 @@ public final class TreeChecks {
 
     private static String chain(int depth) {
         try {
-            CancellationToken root = CancellationToken.create();
-            CancellationToken[] chain = new CancellationToken[depth];
-            CancellationToken t = root;
+            CancellationSource root = CancellationSource.create();
+            CancellationSource[] chain = new CancellationSource[depth];
+            CancellationSource t = root;
             for (int i = 0; i < depth; i++) {
                 t = t.child();
                 chain[i] = t;

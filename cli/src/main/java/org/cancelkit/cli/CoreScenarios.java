@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.cancelkit.CancelReason;
 import org.cancelkit.Cancellation;
-import org.cancelkit.CancellationToken;
+import org.cancelkit.CancellationSource;
 import org.cancelkit.CancelledException;
 import org.cancelkit.DeadlineExceededException;
 import org.cancelkit.Timeout;
@@ -163,7 +163,7 @@ final class CoreScenarios {
 
         @Override
         public void run(Report r) throws Exception {
-            CancellationToken request = CancellationToken.create();
+            CancellationSource request = CancellationSource.create();
             CountDownLatch cleanupStarted = new CountDownLatch(1);
             AtomicInteger cleanupSteps = new AtomicInteger();
             AtomicBoolean interruptedInside = new AtomicBoolean();
@@ -227,7 +227,7 @@ final class CoreScenarios {
         @Override
         public void run(Report r) throws Exception {
             // 1. A worker that checks between items finishes its item and stops, without an interrupt.
-            CancellationToken polite = CancellationToken.create();
+            CancellationSource polite = CancellationSource.create();
             AtomicInteger items = new AtomicInteger();
             AtomicBoolean politeInterrupted = new AtomicBoolean();
             CountDownLatch working = new CountDownLatch(1);
@@ -269,7 +269,7 @@ final class CoreScenarios {
 
         /** Runs a worker stuck in a 10 s sleep; soft-cancels it, then optionally hard-cancels; ms until it ended. */
         private static long stubbornWorker(Duration grace, @Nullable Duration hardAfter) throws InterruptedException {
-            CancellationToken token = CancellationToken.create();
+            CancellationSource token = CancellationSource.create();
             CountDownLatch blocked = new CountDownLatch(1);
             AtomicLong endedAt = new AtomicLong();
             Thread w = Thread.ofVirtual().start(() -> {

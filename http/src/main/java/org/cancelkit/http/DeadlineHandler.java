@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import org.cancelkit.CancelReason;
+import org.cancelkit.CancellationSource;
 import org.cancelkit.CancellationToken;
 import org.cancelkit.CancelledException;
 import org.eclipse.jetty.server.Handler;
@@ -36,7 +37,7 @@ import org.eclipse.jetty.util.Callback;
  *   <li>The wrapped handler's {@code handle} runs bound to the token ({@link CancellationToken#call}):
  *       {@link org.cancelkit.Cancellation#current()} is the token, and its blocking calls are
  *       interrupted when it is cancelled. Code that completes the callback later, on another thread,
- *       finds the token with {@link #token(Request)}.</li>
+ *       finds the token, read-only, with {@link #token(Request)}.</li>
  *   <li>When Jetty reports a failure of the request to its failure listeners, the token is cancelled
  *       with a reason that says so: the client went away.</li>
  *   <li>When the request completes (the callback succeeded or failed), the token is closed.</li>
@@ -76,7 +77,8 @@ public final class DeadlineHandler extends Handler.Wrapper {
     /**
      * Wraps a handler; each request's token is a child of {@code parent}.
      *
-     * @param parent the server's token: cancelling it cancels every request
+     * @param parent the server's token: cancelling it (through its source, which the caller keeps)
+     *     cancels every request; this handler only makes children of it
      * @param handler the handler to run bound to each request's token
      */
     public DeadlineHandler(CancellationToken parent, Handler handler) {
@@ -85,7 +87,8 @@ public final class DeadlineHandler extends Handler.Wrapper {
     }
 
     /**
-     * Returns the token of a request that went through a {@code DeadlineHandler}.
+     * Returns the token of a request that went through a {@code DeadlineHandler}, read-only: the
+     * handler cancels it when the client goes away and closes it when the request completes.
      *
      * @param request the request
      * @return its token, or empty when no {@code DeadlineHandler} handled it
@@ -106,9 +109,9 @@ public final class DeadlineHandler extends Handler.Wrapper {
         private final Request request;
         private final Response response;
         private final Callback callback;
-        private final CancellationToken token;
+        private final CancellationSource token;
 
-        Completion(Request request, Response response, Callback callback, CancellationToken token) {
+        Completion(Request request, Response response, Callback callback, CancellationSource token) {
             this.request = request;
             this.response = response;
             this.callback = callback;
@@ -153,9 +156,9 @@ public final class DeadlineHandler extends Handler.Wrapper {
                     "the caller's deadline (" + DeadlineHeader.NAME + ": 0) had passed when the request arrived");
             return true;
         }
-        CancellationToken root = parent == CancellationToken.never() ? CancellationToken.create() : parent;
-        CancellationToken token = budget.map(root::child).orElseGet(root::child);
-        request.setAttribute(ATTRIBUTE, token);
+        // A child of never() is a new root. This handler owns the source; everyone else sees a view.
+        CancellationSource token = budget.map(parent::child).orElseGet(parent::child);
+        request.setAttribute(ATTRIBUTE, token.token());
         request.addFailureListener(failure -> token.cancel(
                 CancelReason.requested("the client went away or the request failed: " + failure)));
         Callback closing = new Completion(request, response, callback, token);

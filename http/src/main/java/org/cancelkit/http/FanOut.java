@@ -10,6 +10,7 @@ import org.cancelkit.CancellationToken;
 import org.cancelkit.CancelledException;
 import org.cancelkit.CheckedCallable;
 import org.cancelkit.CompletionPolicy;
+import org.cancelkit.Deadline;
 import org.cancelkit.DeadlineExceededException;
 import org.cancelkit.MonotonicClock;
 import org.cancelkit.TaskFailedException;
@@ -130,17 +131,17 @@ public final class FanOut {
         started = true;
         // The clock the parts' timeouts will use: the bound token's, or the current one outside any binding.
         CancellationToken caller = Cancellation.current();
-        MonotonicClock clock = caller == CancellationToken.never() ? MonotonicClock.current() : caller.clock();
-        long deadline = saturatedAdd(clock.nanoTime(), overall);
+        MonotonicClock clock = caller.equals(CancellationToken.never()) ? MonotonicClock.current() : caller.clock();
+        Deadline deadline = Deadline.after(overall, clock);
         try (TaskGroup group = TaskGroup.open(CompletionPolicy.failFast())) {
             for (Part<?> part : parts) {
-                group.fork(part.name, () -> part.runUntil(clock, deadline));
+                group.fork(part.name, () -> part.runUntil(deadline));
             }
             group.join();
         } catch (TaskFailedException e) {
             // Only the overall deadline is reported as such: a part's own shorter timeout (a request's)
             // stays the part's failure, so whoever reads the error looks at the right budget.
-            if (e.getCause() instanceof DeadlineExceededException d && clock.nanoTime() - deadline >= 0) {
+            if (e.getCause() instanceof DeadlineExceededException d && deadline.isExpired()) {
                 throw new DeadlineExceededException("fan-out: the overall deadline of " + overall.toMillis()
                         + " ms passed before the required part '" + e.taskName() + "' finished", d);
             }
@@ -153,17 +154,6 @@ public final class FanOut {
             }
         }
         return List.copyOf(degraded);
-    }
-
-    private static long saturatedAdd(long now, Duration d) {
-        long nanos;
-        try {
-            nanos = d.toNanos();
-        } catch (ArithmeticException e) {
-            nanos = Long.MAX_VALUE;
-        }
-        long sum = now + nanos;
-        return ((now ^ sum) & (nanos ^ sum)) < 0 ? Long.MAX_VALUE : sum;
     }
 
     /**
@@ -189,11 +179,10 @@ public final class FanOut {
             this.fallback = fallback;
         }
 
-        private @Nullable T runUntil(MonotonicClock clock, long deadline) throws Exception {
-            Duration left = Duration.ofNanos(Math.max(0, deadline - clock.nanoTime()));
+        private @Nullable T runUntil(Deadline deadline) throws Exception {
             T v;
             try {
-                v = Timeout.call(left, call::call);
+                v = Timeout.call(deadline.remaining(), call::call);
             } catch (CancelledException e) {
                 throw e; // a sibling failed or the caller cancelled: stop, never fall back
             } catch (Exception e) {

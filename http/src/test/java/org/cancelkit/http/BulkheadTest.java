@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.cancelkit.Bulkhead;
-import org.cancelkit.CancellationToken;
+import org.cancelkit.CancellationSource;
 import org.cancelkit.CancelledException;
 import org.cancelkit.VirtualClock;
 import org.cancelkit.testkit.CancelkitExtension;
@@ -32,10 +32,10 @@ class BulkheadTest {
                     .withTimeout(Duration.ofHours(1)).withBulkhead(bulkhead));
             AtomicInteger completed = new AtomicInteger();
             AtomicInteger cancelled = new AtomicInteger();
-            List<CancellationToken> tokens = new ArrayList<>();
+            List<CancellationSource> tokens = new ArrayList<>();
             List<Thread> callers = new ArrayList<>();
             for (int i = 0; i < 100; i++) {
-                CancellationToken token = CancellationToken.create();
+                CancellationSource token = CancellationSource.create();
                 tokens.add(token);
                 String id = "caller-" + i;
                 callers.add(clock.fork(id, () -> {

@@ -11,7 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.cancelkit.Bulkhead;
 import org.cancelkit.CancelReason;
-import org.cancelkit.CancellationToken;
+import org.cancelkit.CancellationSource;
 import org.cancelkit.CancelledException;
 import org.cancelkit.DeadlineExceededException;
 import org.cancelkit.VirtualClock;
@@ -31,7 +31,7 @@ class CancelAbortsTheExchangeTest extends ServerTest {
         CircuitBreaker breaker = Fixtures.breaker("h2-cancel", clock);
         DeadlineClient client = DeadlineClient.of(jdk, ClientOptions.defaults()
                 .withBulkhead(bulkhead).withCircuitBreaker(breaker));
-        CancellationToken caller = CancellationToken.create();
+        CancellationSource caller = CancellationSource.create();
         AtomicReference<@Nullable Throwable> outcome = new AtomicReference<>();
         Thread t = clock.fork("caller", () -> {
             try {
@@ -157,7 +157,7 @@ class CancelAbortsTheExchangeTest extends ServerTest {
     void softCancelLetsItFinish(VirtualClock clock) throws Exception {
         Bulkhead bulkhead = Bulkhead.of("soft", 1);
         DeadlineClient client = DeadlineClient.of(jdk, ClientOptions.defaults().withBulkhead(bulkhead));
-        CancellationToken caller = CancellationToken.create();
+        CancellationSource caller = CancellationSource.create();
         AtomicReference<@Nullable Object> outcome = new AtomicReference<>();
         Thread t = clock.fork("caller", () -> {
             try {

@@ -9,7 +9,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker.State;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
-import org.cancelkit.CancellationToken;
+import org.cancelkit.CancellationSource;
 import org.cancelkit.CancelledException;
 import org.cancelkit.CheckedCallable;
 import org.cancelkit.VirtualClock;
@@ -25,7 +25,7 @@ class CircuitBreakerTest extends ServerTest {
     /** Runs {@code call} on a forked caller bound to its own token, cancels it once the server has the request. */
     private static @Nullable Throwable cancelledByCaller(VirtualClock clock, String id, CheckedCallable<?, ?> call)
             throws Exception {
-        CancellationToken caller = CancellationToken.create();
+        CancellationSource caller = CancellationSource.create();
         AtomicReference<@Nullable Throwable> outcome = new AtomicReference<>();
         Thread t = clock.fork("caller-" + id, () -> {
             try {

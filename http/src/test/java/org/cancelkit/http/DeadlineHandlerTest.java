@@ -11,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.cancelkit.CancelReason;
+import org.cancelkit.CancellationSource;
 import org.cancelkit.CancellationToken;
 import org.cancelkit.DeadlineExceededException;
 import org.cancelkit.VirtualClock;
@@ -54,7 +55,7 @@ class DeadlineHandlerTest {
     @Test
     @DisplayName("H4: the handler's token expires at the header's deadline (not 1 ns earlier) and the client gets 504")
     void handlerStopsAtTheDeadline(VirtualClock clock) throws Exception {
-        CancellationToken serverToken = CancellationToken.create();   // on the test's virtual clock
+        CancellationSource serverToken = CancellationSource.create();   // on the test's virtual clock
         try (LocalServer server = LocalServer.start(serverToken); HttpClient jdk = Fixtures.http11Client()) {
             CompletableFuture<HttpResponse<String>> f =
                     jdk.sendAsync(withHeader(server.uri("/slow?id=expires"), "5000"), HttpResponse.BodyHandlers.ofString());
@@ -74,7 +75,7 @@ class DeadlineHandlerTest {
     @Test
     @DisplayName("H4: cancelling the server's token (shutdown) cancels the handlers in flight")
     void shutdownReachesHandlers() throws Exception {
-        CancellationToken serverToken = CancellationToken.create();
+        CancellationSource serverToken = CancellationSource.create();
         try (LocalServer server = LocalServer.start(serverToken); HttpClient jdk = Fixtures.http11Client()) {
             CompletableFuture<HttpResponse<String>> f =
                     jdk.sendAsync(HttpRequest.newBuilder(server.uri("/slow?id=shutdown")).build(), HttpResponse.BodyHandlers.ofString());
@@ -92,7 +93,7 @@ class DeadlineHandlerTest {
     @Test
     @DisplayName("H4 over HTTP/1.1: the propagated deadline stops the handler when the client's abort is not seen")
     void http11ReliesOnThePropagatedDeadline(VirtualClock clock) throws Exception {
-        CancellationToken serverToken = CancellationToken.create();
+        CancellationSource serverToken = CancellationSource.create();
         try (LocalServer server = LocalServer.start(serverToken); HttpClient http11 = Fixtures.http11Client()) {
             DeadlineClient client = DeadlineClient.of(http11, ClientOptions.defaults().withTimeout(Duration.ofSeconds(3)));
             AtomicReference<@Nullable Throwable> outcome = new AtomicReference<>();
@@ -121,6 +122,8 @@ class DeadlineHandlerTest {
             assertThat(r.body()).isEqualTo("async, token cancelled while handling: false");
             CancellationToken token = server.seen("async").asyncToken.get();
             assertThat(token).isNotNull();
+            assertThat(token).as("the token the handle ran bound to").isEqualTo(server.seen("async").asyncCurrent.get());
+            assertThat(token).as("read-only: only the DeadlineHandler cancels and closes it").isNotInstanceOf(CancellationSource.class);
             // The close runs when the write's callback completes, which may be just after the client has the bytes.
             assertThat(token.awaitCancellation(Duration.ofSeconds(10))).as("closed when the response completed").isTrue();
             assertThat(token.reason()).get().extracting(CancelReason::kind).isEqualTo(CancelReason.Kind.CLOSED);

@@ -8,7 +8,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
 import org.cancelkit.Bulkhead;
-import org.cancelkit.CancellationToken;
+import org.cancelkit.CancellationSource;
 import org.cancelkit.DeadlineExceededException;
 import org.cancelkit.Timeout;
 import org.cancelkit.VirtualClock;
@@ -30,7 +30,7 @@ class DeadlineTest extends ServerTest {
     @DisplayName("H1: the request's own timeout, when earlier than the caller's deadline")
     void ownTimeoutEarlier() throws Exception {
         DeadlineClient client = DeadlineClient.of(jdk, ClientOptions.defaults());
-        String header = CancellationToken.create().child(Duration.ofSeconds(10)).call(() ->
+        String header = CancellationSource.create().child(Duration.ofSeconds(10)).call(() ->
                 headerSeen("own-earlier", Fixtures.get(server.uri("/fast?id=own-earlier"), Duration.ofSeconds(2)), client));
         assertThat(header).isEqualTo("2000");
     }
@@ -100,8 +100,8 @@ class DeadlineTest extends ServerTest {
         Bulkhead bulkhead = Bulkhead.of("one", 1);
         DeadlineClient client = DeadlineClient.of(jdk, ClientOptions.defaults()
                 .withTimeout(Duration.ofMinutes(1)).withBulkhead(bulkhead));
-        CancellationToken holder = CancellationToken.create();
-        CancellationToken waiter = CancellationToken.create();
+        CancellationSource holder = CancellationSource.create();
+        CancellationSource waiter = CancellationSource.create();
         AtomicReference<@Nullable Throwable> waiterOutcome = new AtomicReference<>();
         Thread a = clock.fork("holder", () -> {
             try {

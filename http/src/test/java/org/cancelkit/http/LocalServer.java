@@ -57,6 +57,8 @@ final class LocalServer implements AutoCloseable {
         final CountDownLatch writeTheRest = new CountDownLatch(1);
         /** For /async: the token DeadlineHandler.token(request) gave the handler. */
         final AtomicReference<@Nullable CancellationToken> asyncToken = new AtomicReference<>();
+        /** For /async: Cancellation.current() in the handler's handle. */
+        final AtomicReference<@Nullable CancellationToken> asyncCurrent = new AtomicReference<>();
         /** For /gate: the test opens it, then the handler answers. */
         final CountDownLatch gate = new CountDownLatch(1);
         /** For /drip: System.nanoTime() when a write first failed or the handler's token stopped it. */
@@ -189,6 +191,7 @@ final class LocalServer implements AutoCloseable {
                 // Returns at once and answers later from another thread, finding its token by the request.
                 CancellationToken token = DeadlineHandler.token(request).orElse(null);
                 s.asyncToken.set(token);
+                s.asyncCurrent.set(Cancellation.current());
                 Thread.ofVirtual().start(() -> Content.Sink.write(response, true,
                         "async, token cancelled while handling: " + (token != null && token.isCancelled()), callback));
             }

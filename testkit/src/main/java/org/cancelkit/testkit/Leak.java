@@ -13,8 +13,9 @@ public enum Leak {
      * Sees platform and virtual threads alike, through the JDK's JSON thread dump, which lists every
      * virtual thread whether started directly, by an executor or by a structured task scope. The JDK's
      * own service threads (virtual-thread carriers and pollers, the common pool when idle, the cleaner,
-     * cancelkit's timer and redelivery threads) are ignored; add your own with {@link Leaks#ignoringThreads}. Strict:
-     * a thread that is about to end but has not is reported, so join what you start.
+     * cancelkit's timer, offload and redelivery threads) are ignored; add your own with
+     * {@link Leaks#ignoringThreads}. Strict: a thread that is about to end but has not is reported, so
+     * join what you start.
      */
     THREADS,
 

@@ -45,7 +45,7 @@ public final class Leaks {
     static final Pattern SERVICE_THREADS = Pattern.compile(String.join("|",
             "Reference Handler", "Finalizer", "Signal Dispatcher", "Attach Listener", "Notification Thread",
             "Common-Cleaner", "process reaper", "VirtualThread-unblocker", "MasterPoller", "SubPoller-\\d+",
-            "(Read|Write)-Poller(-\\d+)?", "cancelkit-timer", "cancelkit-redelivery", "junit-jupiter-timeout-watcher",
+            "(Read|Write)-Poller(-\\d+)?", "cancelkit-timer", "cancelkit-offload", "cancelkit-redelivery", "junit-jupiter-timeout-watcher",
             "surefire-forkedjvm-.*", "last-ditch-daemon-shutdown-thread-.*", "JFR .*", "Keep-Alive-Timer"));
     /** Descriptors the JDK opens lazily and keeps: jars of class loading, the runtime image, random devices. */
     static final Pattern SERVICE_DESCRIPTORS = Pattern.compile(".*\\.(jar|jmod|zip)|.*/lib/modules|/dev/u?random");

@@ -1,0 +1,131 @@
+package org.cancelkit.races;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.cancelkit.CancelReason;
+import org.cancelkit.CancellationSource;
+import org.cancelkit.CheckedRunnable;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The node protocol of a long-lived tree (C2, C4, C5, C10): a parent's cancel ∥ a child's creation,
+ * callback registration and close — the callback runs exactly once, the child ends cancelled with
+ * one of the two reasons, the parent keeps its own; and level-triggered redelivery ∥ the exit of the
+ * bound region — no interrupt of cancelkit's is ever left on the thread after the call returns,
+ * although the watcher keeps setting the status while the region is delivered.
+ */
+class LifetimesRaceTest {
+    static final CancelReason A = CancelReason.requested("A");
+
+    /** parent.cancel ∥ (child(), onCancel, close()). */
+    static final class CancelVsChildAndClose extends Race {
+        final CancellationSource parent = CancellationSource.create();
+        final Count runs = new Count();
+        CancellationSource child;
+
+        @Override
+        void actor1() {
+            parent.cancel(A);
+        }
+
+        @Override
+        void actor2() {
+            child = parent.child();
+            child.onCancel(runs);
+            child.close();
+        }
+
+        @Override
+        void arbiter() {
+            forbidIf(runs.get() != 1, "the child's callback ran " + runs.get() + " times");
+            Object reason = child.reason().orElse(null);
+            forbidIf(reason != A && (reason == null || ((CancelReason) reason).kind() != CancelReason.Kind.CLOSED),
+                    "the child's reason is " + reason);
+            forbidIf(parent.reason().orElse(null) != A, "the parent's reason is " + parent.reason());
+        }
+    }
+
+    /** token.cancel ∥ a bound region that keeps consuming its interrupt, then returns. */
+    static final class RedeliveryVsExit extends Race {
+        final CancellationSource token = CancellationSource.create();
+        boolean leaked;
+
+        @Override
+        void actor1() {
+            token.run(new Consume());
+            leaked = Thread.interrupted();
+        }
+
+        @Override
+        void actor2() {
+            token.cancel(A);
+        }
+
+        @Override
+        void arbiter() {
+            forbidIf(leaked, "an interrupt was left on the thread after the bound region");
+        }
+    }
+
+    /** Consumes the interrupt status for a while, so that redeliveries land during the region. */
+    private static final class Consume implements CheckedRunnable<RuntimeException> {
+        @Override
+        public void run() {
+            for (int i = 0; i < 200; i++) {
+                Thread.interrupted();
+                Thread.onSpinWait();
+            }
+        }
+    }
+
+    /** The toy that forgets to clear its interrupt: the harness must see the leak. */
+    static final class LeakyToy extends Race {
+        final ToyToken token = ToyToken.leaky();
+        boolean leaked;
+
+        @Override
+        void actor1() {
+            token.run(() -> {
+                for (int i = 0; i < 200; i++) {
+                    Thread.onSpinWait();
+                }
+            });
+            leaked = Thread.interrupted();
+        }
+
+        @Override
+        void actor2() {
+            token.cancel(A);
+        }
+
+        @Override
+        void arbiter() {
+            forbidIf(leaked, "an interrupt was left on the thread after the bound region");
+        }
+    }
+
+    @Test
+    void cancelVsChildCreationAndClose() {
+        ModelCheck.check(CancelVsChildAndClose::new, Budget.MODEL);
+    }
+
+    @Test
+    void redeliveryVsExitOnRealThreads() {
+        RealThreads.assertNoForbidden(RedeliveryVsExit::new, 2_000);
+    }
+
+    @Test
+    void negativeControl_leakIsSeen() {
+        RealThreads.Result r = RealThreads.run(LeakyToy::new, 2_000);
+        assertThat(r.forbidden()).as("a leaky token's interrupt is seen by the same harness").isPositive();
+    }
+
+    @Test
+    @Tag("stress")
+    void thorough() {
+        ModelCheck.check(CancelVsChildAndClose::new, Budget.MODEL_STRESS);
+        RealThreads.assertNoForbidden(CancelVsChildAndClose::new, Budget.REAL_STRESS);
+        RealThreads.assertNoForbidden(RedeliveryVsExit::new, Budget.REAL_STRESS);
+    }
+}
