@@ -16,7 +16,7 @@ import org.cancelkit.jdbc.JdbcOptions;
 import org.cancelkit.jdbc.SqlTransaction;
 import org.jspecify.annotations.Nullable;
 
-/** The jdbc module's scenario: the seed's database transaction that rolls back when its caller gives up. */
+/** The jdbc module's scenario: a database transaction that rolls back when its caller gives up. */
 final class DatabaseScenarios {
     private DatabaseScenarios() {}
 
