@@ -32,6 +32,9 @@ final class Callback extends Listener implements Registration {
     private volatile int state;
     private volatile @Nullable Thread runner;
 
+    /** Runs only when the cancel is hard: stays linked through a soft cancel's grace (Node, invariant 5). */
+    private boolean hardOnly;
+
     private Callback(@Nullable Node owner, Runnable body, int state) {
         this.owner = owner;
         this.body = body;
@@ -39,10 +42,15 @@ final class Callback extends Listener implements Registration {
     }
 
     static Registration register(Node token, Runnable body) {
+        return register(token, body, false);
+    }
+
+    static Registration register(Node token, Runnable body, boolean hardOnly) {
         if (token == Node.NEVER) {
             return new Callback(null, body, REMOVED); // can never run: keep nothing
         }
         Callback cb = new Callback(token, body, PENDING);
+        cb.hardOnly = hardOnly;
         if (!token.add(cb)) {
             Cancel c = token.state;
             assert c != null : "add refuses a callback only on a cancelled node";
@@ -77,6 +85,11 @@ final class Callback extends Listener implements Registration {
                 notifyAll();
             }
         }
+    }
+
+    @Override
+    boolean interruptor() {
+        return hardOnly;
     }
 
     @Override

@@ -202,6 +202,29 @@ public abstract sealed class CancellationToken permits CancellationSource, Token
     }
 
     /**
+     * Runs {@code callback} once when this token is cancelled hard: at once on a hard cancel, when
+     * the grace of a soft cancel has passed, or when a hard cancel or a deadline arrives during that
+     * grace (C8); at once, on this thread, when it already is hard. For what must wait for the
+     * interrupting phase, as a cancel passed on to another service that should get the same grace.
+     *
+     * @param callback what to run; keep it short and non-blocking
+     * @return the registration: close it when the callback is no longer wanted
+     */
+    public final Registration onHardCancel(Runnable callback) {
+        Objects.requireNonNull(callback, "callback");
+        return Callback.register(node(), callback, true);
+    }
+
+    /**
+     * Returns true once this token is cancelled hard (not, or no longer, in a soft cancel's grace).
+     *
+     * @return true once cancelled hard
+     */
+    public final boolean isCancelledHard() {
+        return node().isHard();
+    }
+
+    /**
      * Waits until this token is cancelled. A library wait: a virtual clock counts the thread as parked.
      *
      * @throws InterruptedException when the thread is interrupted by someone other than cancelkit

@@ -159,4 +159,36 @@ class C8SoftThenHardTest {
         clock.advance(Duration.ofSeconds(5));
         assertThat(body.joinFailure()).isInstanceOf(CancelledException.class);
     }
+
+    @org.junit.jupiter.api.Test
+    @DisplayName("C8: onHardCancel runs when the grace has passed, not at the soft cancel; at once on a hard one")
+    void c8_onHardCancelWaitsForTheHardPhase() throws Exception {
+        VirtualClock clock = VirtualClock.create();
+        clock.run(() -> {
+            CancellationSource token = CancellationSource.create();
+            AtomicInteger soft = new AtomicInteger();
+            AtomicInteger hard = new AtomicInteger();
+            token.onCancel(soft::incrementAndGet);
+            token.onHardCancel(hard::incrementAndGet);
+            token.cancel(CancelReason.shutdown("drain"), Duration.ofSeconds(10));
+            assertThat(soft).hasValue(1);
+            assertThat(hard).as("not in the grace period").hasValue(0);
+            assertThat(token.isCancelledHard()).isFalse();
+            clock.advance(Duration.ofSeconds(10).minusNanos(1));
+            assertThat(hard).hasValue(0);
+            clock.advance(Duration.ofNanos(1));
+            assertThat(hard).as("once the grace has passed").hasValue(1);
+            assertThat(token.isCancelledHard()).isTrue();
+            AtomicInteger late = new AtomicInteger();
+            token.onHardCancel(late::incrementAndGet);
+            assertThat(late).as("registered on a hard token: at once").hasValue(1);
+
+            CancellationSource other = CancellationSource.create();
+            AtomicInteger early = new AtomicInteger();
+            other.onHardCancel(early::incrementAndGet);
+            other.cancel(CancelReason.shutdown("drain"), Duration.ofHours(1));
+            other.cancel("now");
+            assertThat(early).as("a hard cancel in the grace: at once").hasValue(1);
+        });
+    }
 }
