@@ -4,6 +4,9 @@ module com.example.consumer {
     requires org.cancelkit.io;
     requires org.cancelkit.jobs;
     requires org.cancelkit.http;
+    requires org.cancelkit.jdbc;
+    requires org.cancelkit.lifecycle;
+    requires org.cancelkit.testkit;
     requires jdk.httpserver;
 
     // A job's state record is read and written by Jackson, which the jobs module uses.

@@ -12,17 +12,22 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import org.cancelkit.Cancellation;
 import org.cancelkit.DeadlineExceededException;
 import org.cancelkit.Timeout;
 import org.cancelkit.http.ClientOptions;
 import org.cancelkit.http.DeadlineClient;
 import org.cancelkit.io.AtomicFiles;
+import org.cancelkit.jdbc.JdbcOptions;
 import org.cancelkit.jobs.Job;
 import org.cancelkit.jobs.JobResult;
+import org.cancelkit.lifecycle.Worker;
+import org.cancelkit.testkit.CancellationExplorer;
+import org.cancelkit.testkit.ExplorationReport;
 
 /**
- * What a user's program does with cancelkit's core, io, jobs and http client, built against the
- * installed artifacts only. The same source runs on the class path (project "classpath") and, with
+ * What a user's program does with cancelkit's core, io, jobs and http client (and, more briefly, jdbc,
+ * lifecycle and testkit), built against the installed artifacts only. The same source runs on the class path (project "classpath") and, with
  * its module-info, on the module path (project "modulepath"). It exits non-zero when anything is wrong.
  */
 public final class Main {
@@ -82,6 +87,16 @@ public final class Main {
         } finally {
             server.stop(0);
         }
+
+        // jdbc and lifecycle load (no database or signal here); testkit's explorer cancels at each point
+        System.out.println("jdbc: " + JdbcOptions.defaults());
+        System.out.println("lifecycle: a worker's default grace is " + Worker.DEFAULT_GRACE);
+        ExplorationReport report = CancellationExplorer.explore(() -> {
+            Cancellation.check();
+            Cancellation.check();
+        }).run();
+        check(report.points() == 2 && report.allHeld(), "testkit: two cancellation points explored, " + report);
+        System.out.println("testkit: " + report.points() + " cancellation points explored");
 
         // SLF4J: Jetty 12 is built against SLF4J 2; a consumer must not resolve the 1.7 that Resilience4j names.
         check(present("org.slf4j.spi.LoggingEventBuilder"), "slf4j-api 2.x is what the consumer resolved");
