@@ -1,5 +1,6 @@
 package org.cancelkit.cli;
 
+import java.io.IOException;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -16,13 +17,57 @@ import org.cancelkit.jdbc.JdbcOptions;
 import org.cancelkit.jdbc.SqlTransaction;
 import org.jspecify.annotations.Nullable;
 
-/** The jdbc module's scenario: the seed's database transaction that rolls back when its caller gives up. */
+/** The jdbc module's scenario: a database transaction that rolls back when its caller gives up. */
 final class DatabaseScenarios {
     private DatabaseScenarios() {}
 
     /** Where the scenario looks for PostgreSQL (loopback, trust auth), unless -Dcancelkit.tour.pgUrl says otherwise. */
     static final String PG_URL = System.getProperty("cancelkit.tour.pgUrl",
             "jdbc:postgresql://127.0.0.1:5432/test?user=postgres&connectTimeout=2");
+
+    /**
+     * The database the scenario runs on: the PostgreSQL server answering at its URL, or, when none
+     * answers, an {@link EmbeddedPostgres} started for the tour. {@code -Dcancelkit.tour.db=server} uses
+     * only the server, {@code embedded} only the embedded one; {@code auto} (the default) tries both.
+     *
+     * @param url where to connect
+     * @param description which database it is, for the tour's output
+     * @param embedded the embedded server to stop at the end, or null for a server the tour did not start
+     */
+    record TourDatabase(String url, String description, @Nullable EmbeddedPostgres embedded) implements AutoCloseable {
+
+        static TourDatabase open(String serverUrl) throws IOException, InterruptedException {
+            String mode = System.getProperty("cancelkit.tour.db", "auto");
+            String serverProblem = "";
+            if (!mode.equals("embedded")) {
+                try (Connection c = DriverManager.getConnection(serverUrl)) {
+                    return new TourDatabase(serverUrl, "the PostgreSQL server answering at " + serverUrl.replaceAll("\\?.*", "")
+                            + " (PostgreSQL " + c.getMetaData().getDatabaseProductVersion() + ")", null);
+                } catch (SQLException e) {
+                    serverProblem = "no PostgreSQL answers at " + serverUrl + " (" + e.getMessage() + ")";
+                }
+                if (mode.equals("server")) {
+                    throw new IOException(serverProblem + "; start it to see this scenario, e.g. pg_ctlcluster"
+                            + " --skip-systemctl-redirect <version> main start (or drop -Dcancelkit.tour.db=server)");
+                }
+            }
+            try {
+                EmbeddedPostgres pg = EmbeddedPostgres.start();
+                return new TourDatabase(pg.jdbcUrl(), pg.describe() + (mode.equals("embedded")
+                        ? " (-Dcancelkit.tour.db=embedded)" : ", started because " + serverProblem), pg);
+            } catch (IOException e) {
+                throw new IOException((serverProblem.isEmpty() ? "" : serverProblem + ", and ")
+                        + "the embedded PostgreSQL did not start: " + e.getMessage(), e);
+            }
+        }
+
+        @Override
+        public void close() {
+            if (embedded != null) {
+                embedded.close();
+            }
+        }
+    }
 
     static List<Scenario> all() {
         return List.of(new TransactionRolledBack());
@@ -35,6 +80,16 @@ final class DatabaseScenarios {
     static final class TransactionRolledBack implements Scenario {
         private static final String TABLE = "cancelkit_tour_account";
         private static final Duration TIMEOUT = Duration.ofMillis(300);
+        private final String serverUrl;
+
+        /** The scenario on the server at {@link #PG_URL}, or an embedded one when none answers there. */
+        TransactionRolledBack() {
+            this(PG_URL);
+        }
+
+        TransactionRolledBack(String serverUrl) {
+            this.serverUrl = serverUrl;
+        }
 
         @Override
         public String name() {
@@ -53,15 +108,16 @@ final class DatabaseScenarios {
 
         @Override
         public void run(Report r) throws Exception {
-            Connection c;
+            TourDatabase db;
             try {
-                c = DriverManager.getConnection(PG_URL);
-            } catch (SQLException e) {
-                r.skip("no PostgreSQL answers at " + PG_URL + " (" + e.getMessage() + "); start it to see this"
-                        + " scenario, e.g. pg_ctlcluster --skip-systemctl-redirect <version> main start");
+                db = TourDatabase.open(serverUrl);
+            } catch (IOException e) {
+                r.skip(e.getMessage());
                 return;
             }
-            try (c; Connection observer = DriverManager.getConnection(PG_URL)) {
+            r.say("database: " + db.description());
+            try (db; Connection c = DriverManager.getConnection(db.url());
+                    Connection observer = DriverManager.getConnection(db.url())) {
                 try (Statement s = observer.createStatement()) {
                     s.execute("CREATE TABLE IF NOT EXISTS " + TABLE + " (id INT PRIMARY KEY, balance INT NOT NULL)");
                     s.execute("DELETE FROM " + TABLE);

@@ -41,7 +41,7 @@ final class FileScenarios {
         return List.of(new ConfigWriteTimesOut(), new KilledTransactionRecovers());
     }
 
-    /** The seed's write_config_with_timeout: a slow serializer, a 100 ms timeout, the old config intact. */
+    /** A config written under a timeout: a slow serializer, a 100 ms timeout, the old config intact. */
     static final class ConfigWriteTimesOut implements Scenario {
         @Override
         public String name() {

@@ -84,7 +84,7 @@ final class GroupScenarios {
         }
     }
 
-    /** The seed's select!: the first to finish wins, the others have ended when race returns. */
+    /** A race: the first to finish wins, the others have ended when race returns. */
     static final class Race implements Scenario {
         @Override
         public String name() {

@@ -36,7 +36,7 @@ import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.Callback;
 import org.jspecify.annotations.Nullable;
 
-/** The http module's scenarios: the seed's aggregate_user_data as a fan-out, and a breaker that closes again. */
+/** The http module's scenarios: a page assembled by a fan-out under one deadline, and a breaker that closes again. */
 final class HttpScenarios {
     private HttpScenarios() {}
 
@@ -126,7 +126,7 @@ final class HttpScenarios {
         return jdk;
     }
 
-    /** The seed's aggregate_user_data: three services, one slow, a 300 ms overall deadline. */
+    /** A page from three services, one slow, under a 300 ms overall deadline. */
     static final class FanOutUnderDeadline implements Scenario {
         @Override
         public String name() {
@@ -186,7 +186,7 @@ final class HttpScenarios {
         }
     }
 
-    /** The seed's breaker never closes again; Resilience4j's does: open, half-open, closed. */
+    /** A breaker that opens on failures, half-opens after its wait, and closes again on good trial calls. */
     static final class BreakerClosesAgain implements Scenario {
         @Override
         public String name() {
@@ -241,7 +241,7 @@ final class HttpScenarios {
                 r.check("the breaker opened after 4 failures out of 4", afterFailures == CircuitBreaker.State.OPEN);
                 r.check("while open, a call is refused before anything is sent", refused && nothingSent);
                 r.check("after the wait it half-opened for the trial calls", afterOneTrial == CircuitBreaker.State.HALF_OPEN);
-                r.check("two good trial calls closed it again (the seed's breaker never closes)",
+                r.check("two good trial calls closed it again",
                         afterTrials == CircuitBreaker.State.CLOSED);
             }
         }

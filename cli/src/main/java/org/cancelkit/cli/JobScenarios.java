@@ -21,7 +21,7 @@ import org.cancelkit.jobs.Progress;
 import org.cancelkit.jobs.ProgressBar;
 import org.cancelkit.jobs.ProgressListener;
 
-/** The jobs module's scenario: the seed's resumable computation, cancelled by a timeout and resumed. */
+/** The jobs module's scenario: a resumable computation, cancelled by a timeout and resumed. */
 final class JobScenarios {
     private JobScenarios() {}
 
@@ -30,8 +30,8 @@ final class JobScenarios {
     }
 
     /**
-     * The seed's {@code run_with_timeout_and_resume}: 200 items of 5 ms each (the seed's
-     * {@code expensive_operation}: item × 2), a checkpoint every 25 items, a 400 ms timeout; then a second
+     * A job run under a timeout and resumed: 200 items of 5 ms each (an expensive operation:
+     * item × 2), a checkpoint every 25 items, a 400 ms timeout; then a second
      * run resumes from the checkpoint. A reader thread parses the checkpoint file over and over during
      * both runs: it must never see a partial one.
      */
@@ -66,7 +66,7 @@ final class JobScenarios {
                 };
                 Job<Long, Long> job = Job.create("doubling", dir, items, Long.class, 0L,
                         (index, item, sum, out) -> {
-                            Cancellation.sleep(Duration.ofMillis(5)); // the seed's expensive_operation
+                            Cancellation.sleep(Duration.ofMillis(5)); // an expensive operation
                             out.println(index + " -> " + item * 2);
                             return sum + item * 2;
                         }).withOptions(JobOptions.defaults().withCheckpointEveryItems(25).withListener(bar));

@@ -10,7 +10,7 @@ import org.cancelkit.lifecycle.Worker;
 import org.cancelkit.lifecycle.WorkerGroup;
 import org.cancelkit.lifecycle.WorkerOutcome;
 
-/** The lifecycle module, live: the seed's worker tree shut down gracefully. */
+/** The lifecycle module, live: a tree of workers shut down gracefully. */
 final class LifecycleScenarios {
     private LifecycleScenarios() {}
 

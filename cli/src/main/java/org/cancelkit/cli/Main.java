@@ -36,7 +36,7 @@ public final class Main implements Callable<Integer> {
             description = {"Runs live scenarios and prints, for each, what happened, how long it took and the "
                     + "invariant it demonstrates, checked for real. Exits 1 when a check fails.", ""})
     static final class TourCommand implements Callable<Integer> {
-        @Option(names = "--only", paramLabel = "NAME", description = "Run only these scenarios (see --list).", split = ",")
+        @Option(names = "--only", paramLabel = "NAME", description = "Run only these scenarios, in this order (see --list).", split = ",")
         List<String> only = List.of();
 
         @Option(names = "--list", description = "List the scenarios and exit.")
@@ -49,13 +49,14 @@ public final class Main implements Callable<Integer> {
                 full.scenarios().forEach(s -> System.out.printf("%-14s %-8s %s%n", s.name(), s.invariants(), s.title()));
                 return 0;
             }
-            List<Scenario> chosen = only.isEmpty() ? full.scenarios()
-                    : full.scenarios().stream().filter(s -> only.contains(s.name())).toList();
-            if (chosen.isEmpty()) {
-                System.err.println("no scenario named " + only + "; run `cancelkit tour --list` to see them");
+            Tour chosen;
+            try {
+                chosen = only.isEmpty() ? full : full.only(only);
+            } catch (IllegalArgumentException unknownName) {
+                System.err.println("cancelkit tour: " + unknownName.getMessage() + " (see `cancelkit tour --list`)");
                 return 2;
             }
-            return new Tour(chosen).run(System.out) == 0 ? 0 : 1;
+            return chosen.run(System.out) == 0 ? 0 : 1;
         }
     }
 }

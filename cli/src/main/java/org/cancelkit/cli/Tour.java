@@ -2,7 +2,9 @@ package org.cancelkit.cli;
 
 import java.io.PrintStream;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /** Runs scenarios in order and reports each: what happened, how long it took, what it proves. */
 public final class Tour {
@@ -43,6 +45,24 @@ public final class Tour {
      */
     public List<Scenario> scenarios() {
         return scenarios;
+    }
+
+    /**
+     * Returns the tour of the named scenarios, in the order given (a name given twice runs once).
+     *
+     * @param names scenario names, as {@code --list} prints them
+     * @return a tour of those scenarios, in that order
+     * @throws IllegalArgumentException if a name is unknown: the message names it and lists every scenario
+     */
+    public Tour only(List<String> names) {
+        Map<String, Scenario> byName = new LinkedHashMap<>();
+        scenarios.forEach(s -> byName.put(s.name(), s));
+        List<String> unknown = names.stream().filter(n -> !byName.containsKey(n)).distinct().toList();
+        if (!unknown.isEmpty() || names.isEmpty()) {
+            throw new IllegalArgumentException((names.isEmpty() ? "no scenario named" : "no scenario named "
+                    + String.join(", ", unknown)) + "; the scenarios are: " + String.join(", ", byName.keySet()));
+        }
+        return new Tour(names.stream().distinct().map(byName::get).toList());
     }
 
     /**

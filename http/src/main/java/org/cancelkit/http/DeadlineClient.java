@@ -23,9 +23,9 @@ import org.cancelkit.Timeout;
 import org.jspecify.annotations.Nullable;
 
 /**
- * An HTTP client whose every request has a deadline: the seed's {@code TimeoutClient} and
- * {@code CircuitBreaker}, over {@link HttpClient}, with the breaker's weak spot fixed (Resilience4j's
- * breaker half-opens and closes again).
+ * An HTTP client whose every request has a deadline, over {@link HttpClient}, through an optional
+ * bulkhead and an optional Resilience4j circuit breaker (which half-opens and closes again once the
+ * service recovers).
  *
  * {@snippet :
  * DeadlineClient client = DeadlineClient.of(HttpClient.newHttpClient(), ClientOptions.defaults()

@@ -19,8 +19,8 @@ import org.cancelkit.Timeout;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Calls several services in parallel under one overall deadline: the seed's
- * {@code aggregate_user_data}, with required and optional parts.
+ * Calls several services in parallel under one overall deadline, with required and optional parts
+ * (a page assembled from a profile, its posts and, when they come in time, its recommendations).
  *
  * {@snippet :
  * FanOut fan = FanOut.within(Duration.ofMillis(300));

@@ -14,7 +14,7 @@ import org.cancelkit.io.internal.Replacement;
 import org.cancelkit.io.internal.Views;
 
 /**
- * Replaces a file whole or not at all: the seed's {@code AtomicFileWriter}, finished. The new content
+ * Replaces a file whole or not at all. The new content
  * goes to a temporary file beside the target; {@link #commit()} flushes it, syncs it, renames it over
  * the target with {@code ATOMIC_MOVE}, and syncs the directory. Any other ending (an exception, a
  * cancellation, {@link #close()} without commit) removes the temporary file and leaves the target as

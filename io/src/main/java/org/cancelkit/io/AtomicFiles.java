@@ -28,7 +28,7 @@ import org.cancelkit.io.internal.Targets;
  * <p>Each write is an {@link AtomicFileWriter} opened, written, committed and closed: when the call
  * returns normally the new content is durable (F2); when it throws, the target is unchanged and no
  * temporary file is left (F1, F3), except for an {@link IncompleteCommitException} (replaced, directory
- * sync failed). The timeout forms are the seed's {@code write_config_with_timeout}: they run the write
+ * sync failed). The timeout forms (write a config, give up after a while) run the write
  * in {@link Timeout#run}, and fail with {@link org.cancelkit.DeadlineExceededException} when the
  * timeout stops the write before its rename; past the rename, the write completes and returns.
  *

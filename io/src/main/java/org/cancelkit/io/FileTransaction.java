@@ -20,8 +20,8 @@ import org.cancelkit.io.internal.TempNames;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Several files of one directory, replaced all together or not at all, across crashes (F4): what the
- * seed's {@code MultiFileTransaction} commits "atomically (as much as possible)", done.
+ * Several files of one directory, replaced all together or not at all, across crashes (F4): a
+ * journal makes the commit atomic, and recovery finishes or undoes an interrupted one.
  *
  * {@snippet :
  * try (FileTransaction tx = FileTransaction.begin(Path.of("/etc/myapp"))) {

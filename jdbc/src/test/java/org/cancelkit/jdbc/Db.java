@@ -23,7 +23,7 @@ enum Db {
             "SELECT count(*) FROM pg_stat_activity WHERE pid = ? AND state = 'active'",
             "SELECT count(*) FROM pg_stat_activity WHERE pid = ? AND state LIKE 'idle in transaction%'",
             "SELECT pg_terminate_backend(?::int)"),
-    MARIADB("jdbc:mariadb://127.0.0.1:3306/test?user=root", "SELECT SLEEP(30)",
+    MARIADB("jdbc:mariadb://127.0.0.1:3306/test?user=root&sslMode=disable", "SELECT SLEEP(30)",
             "SELECT connection_id()",
             "SELECT count(*) FROM information_schema.PROCESSLIST WHERE ID = ? AND COMMAND = 'Query'",
             null, // information_schema.innodb_trx is a cache refreshed at most every 100 ms: stale; see below

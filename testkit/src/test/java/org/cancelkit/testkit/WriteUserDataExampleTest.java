@@ -20,15 +20,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The worked example of testkit/README.md, as a test: the seed's write_user_data ("The Core
- * Problem") fails the explorer, the safe version passes (F1: old or new, never torn; F3: no temp file
+ * The worked example of testkit/README.md, as a test: an unsafe writeUserData (the final file
+ * written in place) fails the explorer, the safe version passes (F1: old or new, never torn; F3: no temp file
  * left). ReadmeTest checks that the README shows exactly this code.
  */
 class WriteUserDataExampleTest {
     private static final byte[] NEW = "new".getBytes(US_ASCII);
 
     // tag::unsafe[]
-    /** The unsafe write_user_data: writes the final file in place, step by step. */
+    /** An unsafe writeUserData: writes the final file in place, step by step. */
     static void writeUserData(Path dir, long id, byte[] data) throws IOException {
         Path target = dir.resolve("user_" + id + ".data");
         try (FileChannel file = FileChannel.open(target, CREATE, TRUNCATE_EXISTING, WRITE)) {
