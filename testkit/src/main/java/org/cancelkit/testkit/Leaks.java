@@ -46,7 +46,9 @@ public final class Leaks {
             "Reference Handler", "Finalizer", "Signal Dispatcher", "Attach Listener", "Notification Thread",
             "Common-Cleaner", "process reaper", "VirtualThread-unblocker", "MasterPoller", "SubPoller-\\d+",
             "(Read|Write)-Poller(-\\d+)?", "cancelkit-timer", "cancelkit-offload", "cancelkit-redelivery", "junit-jupiter-timeout-watcher",
-            "surefire-forkedjvm-.*", "last-ditch-daemon-shutdown-thread-.*", "JFR .*", "Keep-Alive-Timer"));
+            "surefire-forkedjvm-.*", "last-ditch-daemon-shutdown-thread-.*", "JFR .*", "Keep-Alive-Timer",
+            // Jetty 12 hands a failure callback to a thread of its own that ends by itself right after
+            "jetty-immediate-executor"));
     /** Descriptors the JDK opens lazily and keeps: jars of class loading, the runtime image, random devices. */
     static final Pattern SERVICE_DESCRIPTORS = Pattern.compile(".*\\.(jar|jmod|zip)|.*/lib/modules|/dev/u?random");
 
