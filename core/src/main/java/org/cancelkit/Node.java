@@ -233,11 +233,15 @@ final class Node extends CancellationSource {
 
     /** Fires this node's own deadline: hard, or hardening when it is already soft. */
     void expire() {
+        offTimerIfLarge(this::expireNow);
+    }
+
+    /** Runs {@code walk} here, or off the timer thread when this node has children (invariant 8). */
+    void offTimerIfLarge(Runnable walk) {
         if (TimerEntry.onTimerThread() && hasChildren()) {
-            // invariant 8: a subtree is walked off the timer thread
-            Offload.run(this::expireNow);
+            Offload.run(walk);
         } else {
-            expireNow();
+            walk.run();
         }
     }
 
@@ -245,7 +249,7 @@ final class Node extends CancellationSource {
         cancel(CancelReason.deadline(this), -1);
     }
 
-    synchronized boolean hasChildren() {
+    private synchronized boolean hasChildren() {
         return firstChild != null;
     }
 

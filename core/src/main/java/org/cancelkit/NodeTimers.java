@@ -26,11 +26,7 @@ final class NodeTimers {
             if (c == null) {
                 return;
             }
-            if (TimerEntry.onTimerThread() && node.hasChildren()) {
-                Offload.run(() -> node.walk(c, true));
-            } else {
-                node.walk(c, true);
-            }
+            node.offTimerIfLarge(() -> node.walk(c, true));
         }
     }
 }

@@ -41,7 +41,7 @@ class LongLivedServiceRegressionTest {
         AtomicReference<String> cleanup = new AtomicReference<>("not reached");
         Forked<Void> body = kind.forkRun(() -> request.run(() -> {
             try {
-                Thread.sleep(60_000);
+                Thread.sleep(60_000); // exists only to be interrupted by the cancel
             } finally {
                 try {
                     String got = queue.poll(60, TimeUnit.SECONDS);
@@ -203,7 +203,7 @@ class LongLivedServiceRegressionTest {
     void item6_longLivedGroupForgetsEndedTasks() throws Exception {
         try (TaskGroup group = TaskGroup.open(CompletionPolicy.supervise(), 0)) {
             for (int i = 0; i < 5_000; i++) {
-                group.fork("t" + i, () -> 1).hashCode();
+                group.fork("t" + i, () -> 1);
                 if (i % 1_000 == 999) {
                     awaitQuiet(group);
                     assertThat(group.liveCountForTesting()).as("after %d forks", i + 1).isLessThanOrEqualTo(1);

@@ -3,8 +3,6 @@ package org.cancelkit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -26,8 +24,8 @@ class RetainedHeapTest {
         try (TaskGroup server = root.call(() -> TaskGroup.open(CompletionPolicy.supervise(), 0))) {
             root.run(() -> {
                 for (int i = 0; i < N; i++) {
-                    try (CancellationSource request = Cancellation.current().child(Duration.ofSeconds(30))) {
-                        request.node().hashCode();
+                    try (var _ = Cancellation.current().child(Duration.ofSeconds(30))) {
+                        // a request that ends at once: opened, then closed
                     }
                     Timeout.call(Duration.ofSeconds(30), () -> 1);
                     if (i % 4 == 0) { // a quarter of a million tasks: forking a million threads adds minutes, not insight
@@ -47,13 +45,11 @@ class RetainedHeapTest {
     void negativeControl_liveChildrenAreMeasured() {
         CancellationSource root = CancellationSource.create();
         long before = usedAfterGc();
-        List<CancellationSource> held = new ArrayList<>(0);
         for (int i = 0; i < N; i++) {
             root.child(); // linked to the root, not held by the test
         }
         long after = usedAfterGc();
         assertThat(after - before).isGreaterThan(4 * BOUND);
-        assertThat(held).isEmpty();
         root.cancel();
     }
 
