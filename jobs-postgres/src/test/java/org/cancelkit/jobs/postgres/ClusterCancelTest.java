@@ -43,7 +43,7 @@ class ClusterCancelTest {
         List<ChildJvm> workers = new ArrayList<>();
         try {
             for (int w = 0; w < 3; w++) {
-                workers.add(worker("w" + w, 1_000));
+                workers.add(worker("w" + w, 200, "hold=120")); // the job cannot end before the cancel
             }
             for (ChildJvm w : workers) {
                 assertThat(w.await("CP")).as("every worker works; stderr: %s", w.stderr()).isNotNull();
@@ -90,8 +90,10 @@ class ClusterCancelTest {
         assertThat(Pg.count("SELECT count(*) FROM " + prefix + "output")).isEqualTo(N);
     }
 
-    private ChildJvm worker(String id, long pauseMicros) throws Exception {
-        return ChildJvm.start(logs, WorkerMain.class, prefix, "cancel", Integer.toString(N),
-                Integer.toString(PARTITIONS), "5000", "50", Long.toString(pauseMicros), id);
+    private ChildJvm worker(String id, long pauseMicros, String... flags) throws Exception {
+        List<String> args = new ArrayList<>(List.of(prefix, "cancel", Integer.toString(N), Integer.toString(PARTITIONS),
+                "5000", "50", Long.toString(pauseMicros), id));
+        args.addAll(List.of(flags));
+        return ChildJvm.start(logs, WorkerMain.class, args.toArray(String[]::new));
     }
 }

@@ -17,8 +17,10 @@ import org.cancelkit.jobs.postgres.internal.Seams;
  * {@code CANCELLED} (exit 3) or {@code LEASE-LOST <message>} (exit 4); anything else exits 1.
  *
  * <p>Arguments: prefix, job id, items, partitions, lease ms, items per checkpoint, pause per item in
- * microseconds, worker id, then flags: {@code nofence}, {@code noleasecheck}, {@code nooutput}, and
- * {@code announce} (prints {@code ITEM <index>} after each item's write).
+ * microseconds, worker id, then flags: {@code nofence}, {@code noleasecheck}, {@code nooutput},
+ * {@code announce} (prints {@code ITEM <index>} after each item's write) and {@code hold=<k>} (once this
+ * worker has processed k items, every further item waits in a cancellation point until the job is
+ * cancelled: the job cannot end before a test's cancel reaches it, however fast the machine).
  */
 public final class WorkerMain {
     private WorkerMain() {}
@@ -39,16 +41,20 @@ public final class WorkerMain {
         String worker = args[7];
         boolean output = true;
         boolean announce = false;
+        long hold = Long.MAX_VALUE;
         for (int i = 8; i < args.length; i++) {
             switch (args[i]) {
                 case "nofence" -> Seams.fencing = false;
                 case "noleasecheck" -> Seams.leaseCheck = false;
                 case "nooutput" -> output = false;
                 case "announce" -> announce = true;
+                case String f when f.startsWith("hold=") -> hold = Long.parseLong(f.substring(5));
                 default -> throw new IllegalArgumentException("unknown flag " + args[i]);
             }
         }
         boolean announceItems = announce;
+        long holdAfter = hold;
+        java.util.concurrent.atomic.AtomicLong processed = new java.util.concurrent.atomic.AtomicLong();
         AtomicBoolean seen = new AtomicBoolean();
         AtomicReference<CancellationToken> watched = new AtomicReference<>();
         ClusterItemProcessor<Long, Tally> body = Fixtures.processor(prefix, worker, output);
@@ -68,6 +74,9 @@ public final class WorkerMain {
             }
             if (pauseMicros > 0) {
                 Cancellation.sleep(Duration.ofNanos(pauseMicros * 1000));
+            }
+            if (processed.incrementAndGet() > holdAfter) {
+                Cancellation.sleep(Duration.ofDays(1)); // ends only by the job's cancel (an ordered step)
             }
             return t;
         };
