@@ -40,7 +40,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
  *       interrupts of a cancelled request would otherwise close the connection mid-response.</li>
  *   <li>An asynchronous request (a {@code Callable}, {@code DeferredResult}, {@code StreamingResponseBody})
  *       keeps its token until the container completes it; the container's {@code AsyncListener.onError}
- *       (Tomcat calls it when it finds the connection broken) cancels it, with reason
+ *       (Tomcat and Jetty call it for a client's HTTP/2 reset) cancels it, with reason
  *       {@link CancelReason.Kind#REQUESTED}: the client went away.</li>
  * </ul>
  *

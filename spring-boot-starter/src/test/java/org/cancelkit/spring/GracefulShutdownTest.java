@@ -18,7 +18,7 @@ import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
- * Spring's graceful shutdown drives cancelkit's: with requests in flight, closing the application
+ * S2: Spring's graceful shutdown drives cancelkit's: with requests in flight, closing the application
  * soft-cancels them (a cooperative controller finishes within the grace), cancels hard what is left
  * when the grace has passed (a controller that ignores the soft cancel is interrupted, answered 503),
  * and reports the drain in the meters. On Tomcat and on Jetty.

@@ -8,7 +8,7 @@ import org.cancelkit.CancellationToken;
 import org.junit.jupiter.api.Test;
 
 /**
- * What embedded Jetty 12.1 (EE 11 servlets) reports when the client goes away, and what the starter
+ * S3 on Jetty: what embedded Jetty 12.1 (EE 11 servlets) reports when the client goes away, and what the starter
  * makes of it (the starter README's "Client disconnects"):
  * <ul>
  *   <li>HTTP/2 (h2c), asynchronous request: the client's RST_STREAM reaches

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 
 /**
- * H4 on Spring MVC and a real embedded servlet container, with real HTTP clients: the caller's
+ * S1 and H4 on Spring MVC and a real embedded servlet container, with real HTTP clients: the caller's
  * deadline header, capped by the server maximum, bounds the request; it stops a controller blocked in
  * a cancellation point, one blocked in PostgreSQL (through cancelkit-jdbc) and one blocked in a
  * RestClient call to a slow downstream service. The same tests run on Tomcat

@@ -8,7 +8,7 @@ import org.cancelkit.CancellationToken;
 import org.junit.jupiter.api.Test;
 
 /**
- * What embedded Tomcat 11 reports when the client goes away while a controller neither reads nor
+ * S3 on Tomcat: what embedded Tomcat 11 reports when the client goes away while a controller neither reads nor
  * writes, and what the starter makes of it (the starter README's "Client disconnects"):
  * <ul>
  *   <li>HTTP/2 (h2c), asynchronous request: the client's RST_STREAM reaches
