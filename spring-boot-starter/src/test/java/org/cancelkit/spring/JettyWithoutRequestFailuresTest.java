@@ -2,7 +2,6 @@ package org.cancelkit.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import org.cancelkit.CancelReason;
 import org.cancelkit.CancellationToken;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.TestConfiguration;
@@ -12,8 +11,12 @@ import org.springframework.context.annotation.Import;
 /**
  * The negative control of {@link JettyClientDisconnectTest}: the same application on Jetty with the
  * starter's Jetty request failures replaced by {@link RequestFailures#NONE} (the servlet API alone).
- * A client's HTTP/2 reset then reaches an asynchronous request (through {@code AsyncListener.onError})
- * but not a blocking one: what cancels the blocking request there is the Jetty-specific listener.
+ * A client's HTTP/2 reset then does not reach a blocking request: what cancels it in
+ * {@link JettyClientDisconnectTest} is the Jetty-specific listener.
+ *
+ * <p>(Through the servlet API alone Jetty also missed some resets of asynchronous requests when the
+ * reset came at once after the request started: 10 and 11 of 60 in two runs on the shared machine, 0 of
+ * 40 in a third; with the Jetty listener, 0 of 40. Not asserted here: it depends on timing.)
  */
 @OnJetty
 @Import(JettyWithoutRequestFailuresTest.ServletApiOnly.class)
@@ -31,13 +34,5 @@ class JettyWithoutRequestFailuresTest extends ServerTestBase {
         assertThat(container()).isEqualTo("jetty");
         CancellationToken t = h2cReset("/blocking-wait?id=nb&ms=20000", "nb");
         assertThat(t.awaitCancellation(JettyClientDisconnectTest.NOTHING_FOR)).isFalse();
-    }
-
-    @Test
-    void h2cAsyncRequest_aStreamResetIsSeenThroughTheServletApi() throws Exception {
-        CancellationToken t = h2cReset("/async-wait?id=na", "na");
-        assertThat(t.awaitCancellation(JettyClientDisconnectTest.BOUND)).isTrue();
-        assertThat(t.reason()).map(CancelReason::kind).contains(CancelReason.Kind.REQUESTED);
-        assertThat(t.reason().orElseThrow().message()).doesNotContain("the container reported it");
     }
 }
