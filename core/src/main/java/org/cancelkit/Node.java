@@ -1,8 +1,5 @@
 package org.cancelkit;
 
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.List;
 import org.cancelkit.internal.TimerEntry;
 import org.jspecify.annotations.Nullable;
 
@@ -223,6 +220,9 @@ final class Node extends CancellationSource {
         }
         assert existing != null;
         existing.awaitPropagated(); // invariant 6
+        if (hard && phase == HARD) {
+            return false; // marked hard already: the walk that did it unlinks it and runs what it released
+        }
         if (hard) {
             walk(existing, true); // a hard cancel arriving in the grace period takes effect at once (C8)
         } else if (phase == SOFT) {
@@ -258,13 +258,12 @@ final class Node extends CancellationSource {
      * what the marking released. Returns whether this node itself took {@code c} as its state.
      */
     boolean walk(Cancel c, boolean hard) {
-        List<Listener> released = new ArrayList<>();
-        ArrayDeque<Node> stack = new ArrayDeque<>();
+        Walk w = new Walk();
         boolean tookState = false;
         try {
-            tookState = mark(this, c, hard, released, stack);
-            for (Node n; (n = stack.poll()) != null; ) {
-                mark(n, c, hard, released, stack);
+            tookState = mark(this, c, hard, w);
+            for (Node n; (n = w.poll()) != null; ) {
+                mark(n, c, hard, w);
             }
         } finally {
             if (tookState) {
@@ -275,12 +274,14 @@ final class Node extends CancellationSource {
         if (madeHard) {
             unlinkFromParent(); // invariant 4
         }
-        Listener.fireAll(released, c);
+        if (w.released != null) {
+            Listener.fireAll(w.released, c);
+        }
         return tookState;
     }
 
     /** Marks one node (invariant 1) and queues its children; returns whether it took {@code c}. */
-    private static boolean mark(Node n, Cancel c, boolean hard, List<Listener> released, ArrayDeque<Node> stack) {
+    private static boolean mark(Node n, Cancel c, boolean hard, Walk w) {
         Node children = null;
         Listener listeners = null;
         boolean took = false;
@@ -303,13 +304,13 @@ final class Node extends CancellationSource {
                 } else {
                     n.phase = SOFT;
                     for (Node k = n.firstChild; k != null; k = k.nextSibling) {
-                        stack.push(k); // children stay linked (invariant 5)
+                        w.push(k); // children stay linked (invariant 5)
                     }
                     for (Listener l = n.firstListener; l != null; ) {
                         Listener next = l.next;
                         if (!l.interruptor()) {
                             n.removeLocked(l);
-                            released.add(l);
+                            w.release(l);
                         }
                         l = next;
                     }
@@ -324,11 +325,11 @@ final class Node extends CancellationSource {
             n.scope.retire(); // invariant 4
         }
         for (Node k = children; k != null; k = k.nextSibling) { // invariant 3: safe without the lock
-            stack.push(k);
+            w.push(k);
         }
         for (Listener l = listeners; l != null; l = l.next) {
             l.linked = false;
-            released.add(l);
+            w.release(l);
         }
         return took;
     }
