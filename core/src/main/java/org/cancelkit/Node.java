@@ -37,7 +37,9 @@ import org.jspecify.annotations.Nullable;
  *       from its parent's list (invariant 4).</li>
  *   <li>Interruptors are delivered only once their node is HARD (C8); callbacks each run in their own
  *       {@code try} (C5). On the timer thread only fast listeners run inline, and an expiry whose
- *       node has children is walked on another thread, so no subtree delays other deadlines.</li>
+ *       node has children is walked on another thread, so no subtree delays other deadlines. A walk
+ *       that releases many fast listeners (the bound threads of a large group) shares their delivery
+ *       with offload threads ({@link Spread}) and returns once all have run.</li>
  * </ol>
  *
  * <p>Lock order: a thread holds at most one node's lock at a time, and never while a listener runs.
