@@ -48,14 +48,18 @@ public final class HerdUnwind {
         for (int n : sizes) {
             long[][] samples = new long[BODIES.length][rounds * n];
             long[][] helperCpu = new long[BODIES.length][HELPERS.length];
+            long[] processCpu = new long[BODIES.length];
             for (int r = -1; r < rounds; r++) {
                 for (int k = 0; k < BODIES.length; k++) {
                     int which = Math.floorMod(k + r, BODIES.length);
                     long[] before = helperCpu();
+                    long p0 = OS.getProcessCpuTime();
                     long[] s = which == 3 ? plainSleep(n) : unwind(n, which);
+                    long p1 = OS.getProcessCpuTime();
                     long[] after = helperCpu();
                     if (r >= 0) {
                         System.arraycopy(s, 0, samples[which], r * n, n);
+                        processCpu[which] += p1 - p0;
                         for (int h = 0; h < HELPERS.length; h++) {
                             helperCpu[which][h] += after[h] - before[h];
                         }
@@ -70,6 +74,10 @@ public final class HerdUnwind {
                             .append(Out.ms(helperCpu[k][h] / rounds)).append(" ms");
                 }
                 Out.result("herd." + n + "." + BODIES[k] + ".helperCpuPerRound", cpu.toString());
+                // Robust to a loaded machine where latency is not: CPU of the whole round (arming, the
+                // 100 ms wait, firing, unwinding) per thread.
+                Out.result("herd." + n + "." + BODIES[k] + ".processCpuUsPerThread",
+                        String.format("%.2f", processCpu[k] / 1e3 / rounds / n));
             }
         }
         Out.result("rounds", Integer.toString(rounds));
@@ -133,6 +141,9 @@ public final class HerdUnwind {
         await(done, n, "plain sleep");
         return late;
     }
+
+    private static final com.sun.management.OperatingSystemMXBean OS =
+            (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
     /** cancelkit's own platform threads, by name prefix: their CPU per round is printed as context. */
     static final String[] HELPERS = {"cancelkit-timer", "cancelkit-redelivery", "cancelkit-offload"};
