@@ -14,7 +14,7 @@ final class ScaleSections {
     };
 
     static void herd(Report r) {
-        r.line("## 5b. The herd's unwind, by what the body blocks in");
+        r.line("## 5c–5e. The herd's unwind, by what the body blocks in");
         r.line("");
         r.line("`HerdUnwind` (its own JVM; 1 warm-up round, then the measured rounds, the four contenders' order "
                 + "rotating): 10,000 virtual threads each in `Timeout.call(100 ms, body)`, all armed together; lateness = "
@@ -62,7 +62,7 @@ final class ScaleSections {
     }
 
     static void scaling(Report r) {
-        r.line("## 5c. Scaling with the number of concurrent timeouts");
+        r.line("## 5f. Scaling with the number of concurrent timeouts");
         r.line("");
         r.line("`Scaling` (its own JVM; one warm-up pass at 10,000, then each size once). **Arm**: `n` tokens "
                 + "`root.child(200 ms)` with an `onCancel` callback, ns per token. **Fire**: from the earliest deadline "
@@ -89,7 +89,7 @@ final class ScaleSections {
     }
 
     static void groupDeadline(Report r) {
-        r.line("## 10b. A group of 10,000 forks cancelled by its deadline, beside the peers");
+        r.line("## 10f. A group of 10,000 forks cancelled by its deadline, beside the peers");
         r.line("");
         r.line("`GroupDeadline` (its own JVM; all three in one run, 1 warm-up round, then 3 rounds, the order "
                 + "rotating): from the deadline until every fork's body has ended (each records the time in a "
