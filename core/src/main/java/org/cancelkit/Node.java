@@ -80,11 +80,16 @@ final class Node extends CancellationSource {
     // ------------------------------------------------------------------ creation
 
     static Node root(MonotonicClock clock, long deadline) {
+        return root(clock, deadline, Long.MIN_VALUE);
+    }
+
+    /** A root; {@code now} is a reading of {@code clock} just taken, or {@link Long#MIN_VALUE} for none. */
+    private static Node root(MonotonicClock clock, long deadline, long now) {
         Scope s = new Scope(clock, deadline);
         Node n = new Node(null, s);
         if (deadline != Scope.NONE) {
             s.own(n);
-            n.armOrExpire();
+            n.armOrExpire(now);
         }
         org.cancelkit.internal.Checkpoints.rootCreated(n); // the testing kit's leak check; one volatile read otherwise
         return n;
@@ -92,8 +97,17 @@ final class Node extends CancellationSource {
 
     /** A new child; its own deadline ({@link Scope#NONE} for none) is armed whatever this node's phase. */
     Node newChild(long ownDeadline) {
+        return newChild(ownDeadline, null, Long.MIN_VALUE);
+    }
+
+    /**
+     * A new child, for a caller that has just read {@code now} from {@code read} to compute the
+     * deadline: when that is this tree's clock, arming does not read it again.
+     */
+    Node newChild(long ownDeadline, @Nullable MonotonicClock read, long now) {
         if (this == NEVER) {
-            return root(MonotonicClock.current(), ownDeadline);
+            MonotonicClock clock = MonotonicClock.current();
+            return root(clock, ownDeadline, read == clock ? now : Long.MIN_VALUE);
         }
         boolean own = ownDeadline < scope.deadline();
         Scope s = own ? new Scope(scope.clock, ownDeadline) : scope;
@@ -120,14 +134,15 @@ final class Node extends CancellationSource {
             firstChild = c;
         }
         if (own) {
-            c.armOrExpire();
+            c.armOrExpire(read == scope.clock ? now : Long.MIN_VALUE);
         }
         return c;
     }
 
-    private void armOrExpire() {
+    /** Expires at once when the deadline has passed ({@code now} read if {@link Long#MIN_VALUE}), else arms it. */
+    private void armOrExpire(long now) {
         MonotonicClock clock = scope.clock;
-        if (scope.deadline() <= clock.nanoTime()) {
+        if (scope.deadline() <= (now == Long.MIN_VALUE ? clock.nanoTime() : now)) {
             expire();
         } else {
             clock.timer().arm(scope);
