@@ -91,14 +91,15 @@ final class ScaleSections {
     static void groupDeadline(Report r) {
         r.line("## 10f. A group of 10,000 forks cancelled by its deadline, beside the peers");
         r.line("");
-        r.line("`GroupDeadline` (its own JVM; all three in one run, 1 warm-up round, then 3 rounds, the order "
+        Map<String, String> p = r.program("groupDeadline");
+        r.line("`GroupDeadline` (its own JVM; all three in one run, 1 warm-up round, then " + p.getOrDefault("rounds", "the")
+                + " measured rounds, the order "
                 + "rotating): from the deadline until every fork's body has ended (each records the time in a "
                 + "`finally`; the figure is the latest). cancelkit: `Timeout.run(1 s)` around a `TaskGroup` "
                 + "(`supervise()`) of 10,000 forks in `Thread.sleep(60 s)`, joined; kotlinx: `withTimeout(1 s) { "
                 + "repeat(10_000) { launch { delay(60 s) } } }` on `Dispatchers.Default`; `StructuredTaskScope.open("
                 + "Joiner.awaitAll(), cf -> cf.withTimeout(1 s))` (preview), 10,000 forks in `Thread.sleep(60 s)`.");
         r.line("");
-        Map<String, String> p = r.program("groupDeadline");
         String what = "10,000-fork group cancelled by its deadline: every fork ended (max) vs kotlinx's median";
         if (!r.ran("group") || p.isEmpty()) {
             r.line(r.ran("group") ? "_The program produced nothing._\n" : "_Not run in this invocation._\n");
