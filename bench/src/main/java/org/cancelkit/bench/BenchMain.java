@@ -96,6 +96,9 @@ public final class BenchMain {
                 fast.add("TimeoutBench\\.(timeoutCall|orTimeout)(2Threads)?$");
             }
         }
+        if (only.contains("tree")) {
+            fast.add("ChildDepthBench\\.");
+        }
         if (only.contains("io")) {
             fast.add("AtomicWriteBench\\.");
         }

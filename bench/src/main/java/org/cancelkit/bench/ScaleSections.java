@@ -61,6 +61,34 @@ final class ScaleSections {
         }
     }
 
+    static void depth(Report r) {
+        r.line("## 4d. Creating a child at any depth");
+        r.line("");
+        r.line("`ChildDepthBench`: a child with its own 1 h deadline (later than the inherited 30 min one), asked for "
+                + "its `remaining()` and closed, under a parent at depth 1 and under one at the end of a 100,000-token "
+                + "chain (built once per trial). The reference is the same operation at depth 1: a ratio of 1.0 means "
+                + "depth costs nothing (C10).");
+        r.line("");
+        if (!r.ran("tree")) {
+            r.line("_Not run in this invocation._\n");
+            r.notMeasured("4d", "child creation at depth 100,000 vs depth 1", "≤ 1.2x", "not run");
+            return;
+        }
+        Sections.header(r);
+        r.jmhRow("depth 1 (reference)", "ChildDepthBench.childWithDeadline:1", null);
+        r.jmhRow("**depth 100,000**", "ChildDepthBench.childWithDeadline:100000", "ChildDepthBench.childWithDeadline:1");
+        r.line("");
+        Report.Score deep = r.score("ChildDepthBench.childWithDeadline:100000");
+        Report.Score shallow = r.score("ChildDepthBench.childWithDeadline:1");
+        if (deep == null || shallow == null) {
+            r.notMeasured("4d", "child creation at depth 100,000 vs depth 1", "≤ 1.2x", "no figure");
+            return;
+        }
+        Report.Ratio ratio = Report.Ratio.of(deep, shallow);
+        r.verdict("4d", "child creation at depth 100,000 vs depth 1", "≤ 1.2x", ratio + " (" + Report.fmt(deep.value())
+                + " vs " + Report.fmt(shallow.value()) + " " + deep.unit() + ")", ratio.value() <= 1.2);
+    }
+
     static void scaling(Report r) {
         r.line("## 5f. Scaling with the number of concurrent timeouts");
         r.line("");

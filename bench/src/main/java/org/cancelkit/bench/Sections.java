@@ -11,6 +11,7 @@ final class Sections {
         timeout(r);
         size(r);
         tree(r);
+        ScaleSections.depth(r);
         lateness(r);
         ScaleSections.herd(r);
         ScaleSections.scaling(r);
