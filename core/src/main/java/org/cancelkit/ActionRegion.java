@@ -66,11 +66,14 @@ final class ActionRegion extends Listener {
         if (!STATE.compareAndSet(this, INSIDE, ACTING)) {
             return;
         }
+        boolean ran = false;
         try {
             actionRan = true;
             spec.action().run();
+            ran = true;
         } finally {
             settle(ACTED);
+            Emit.cancelAction(false, spec, !ran);
             armEscalation(); // also after an action that threw: the body is all the more likely stuck
 
         }
@@ -102,10 +105,13 @@ final class ActionRegion extends Listener {
         if (!STATE.compareAndSet(this, ACTED, ESCALATING)) {
             return;
         }
+        boolean ran = false;
         try {
             escalation.run();
+            ran = true;
         } finally {
             settle(ESCALATED);
+            Emit.cancelAction(true, spec, !ran);
         }
     }
 

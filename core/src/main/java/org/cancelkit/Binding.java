@@ -144,13 +144,18 @@ final class Binding extends Listener {
     }
 
     void deliver() {
+        boolean sent = false;
         synchronized (root) {
             if (depth < root.barrier) {
                 return; // invariant 2: delivered when the barrier drops
             }
             if (STATE.compareAndSet(this, ACTIVE, DELIVERED)) {
                 thread.interrupt(); // invariant 1: inside the monitor
+                sent = true;
             }
+        }
+        if (sent) {
+            Emit.interruptDelivered(thread, token);
         }
         Redelivery.watch(this); // invariant 4
     }

@@ -246,6 +246,7 @@ final class Node extends CancellationSource {
     }
 
     private void expireNow() {
+        Emit.deadlineFired(this);
         cancel(CancelReason.deadline(this), -1);
     }
 
@@ -261,10 +262,12 @@ final class Node extends CancellationSource {
         List<Listener> released = new ArrayList<>();
         ArrayDeque<Node> stack = new ArrayDeque<>();
         boolean tookState = false;
+        long walkStart = Emit.walkStart();
+        int marked = 0;
         try {
             tookState = mark(this, c, hard, released, stack);
             for (Node n; (n = stack.poll()) != null; ) {
-                mark(n, c, hard, released, stack);
+                marked += mark(n, c, hard, released, stack) ? 1 : 0;
             }
         } finally {
             if (tookState) {
@@ -274,6 +277,9 @@ final class Node extends CancellationSource {
         boolean madeHard = hard && phase == HARD;
         if (madeHard) {
             unlinkFromParent(); // invariant 4
+        }
+        if (tookState) {
+            Emit.tokenCancelled(this, c, hard, marked + 1, walkStart);
         }
         Listener.fireAll(released, c);
         return tookState;
