@@ -72,8 +72,8 @@ final class ActionRegion extends Listener {
             spec.action().run();
             ran = true;
         } finally {
+            Emit.cancelAction(false, spec, !ran); // before the thread may leave (invariant 2)
             settle(ACTED);
-            Emit.cancelAction(false, spec, !ran);
             armEscalation(); // also after an action that threw: the body is all the more likely stuck
 
         }
@@ -110,8 +110,8 @@ final class ActionRegion extends Listener {
             escalation.run();
             ran = true;
         } finally {
+            Emit.cancelAction(true, spec, !ran); // before the thread may leave (invariant 2)
             settle(ESCALATED);
-            Emit.cancelAction(true, spec, !ran);
         }
     }
 

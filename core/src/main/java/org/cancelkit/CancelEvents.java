@@ -1,5 +1,9 @@
 package org.cancelkit;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.function.Consumer;
@@ -81,6 +85,25 @@ public final class CancelEvents {
                     return;
                 }
             }
+        }
+    }
+
+    /**
+     * Returns the Flight Recorder settings that enable every cancelkit event: the text of the
+     * {@code org/cancelkit/cancelkit.jfc} file shipped in this jar, for
+     * {@code jdk.jfr.Configuration.create(new StringReader(...))} or to write to a file for
+     * {@code -XX:StartFlightRecording:settings=...}.
+     *
+     * @return the settings, as XML
+     */
+    public static String jfrSettings() {
+        try (InputStream in = CancelEvents.class.getResourceAsStream("cancelkit.jfc")) {
+            if (in == null) {
+                throw new IllegalStateException("org/cancelkit/cancelkit.jfc is missing from the cancelkit jar");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

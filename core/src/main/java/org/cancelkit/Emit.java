@@ -160,7 +160,7 @@ final class Emit {
         if (e.shouldCommit()) {
             e.task = r.name();
             e.outcome = r.outcome().name();
-            e.duration = nanos;
+            e.ran = nanos;
             e.commit();
         }
         if (observed) {

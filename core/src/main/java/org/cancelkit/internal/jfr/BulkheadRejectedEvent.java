@@ -2,6 +2,7 @@ package org.cancelkit.internal.jfr;
 
 import jdk.jfr.Category;
 import jdk.jfr.Description;
+import jdk.jfr.Enabled;
 import jdk.jfr.Event;
 import jdk.jfr.Label;
 import jdk.jfr.Name;
@@ -16,6 +17,7 @@ import jdk.jfr.StackTrace;
 @Category({"cancelkit", "Resilience"})
 @Label("Bulkhead Rejected")
 @Description("A bulkhead turned a caller away.")
+@Enabled(false) // off unless a recording's settings (cancelkit.jfc) switch it on
 @StackTrace(true)
 public final class BulkheadRejectedEvent extends Event {
     /** An event with its fields unset, to be filled and committed by the emission point. */

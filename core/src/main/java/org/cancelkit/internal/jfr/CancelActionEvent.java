@@ -2,6 +2,7 @@ package org.cancelkit.internal.jfr;
 
 import jdk.jfr.Category;
 import jdk.jfr.Description;
+import jdk.jfr.Enabled;
 import jdk.jfr.Event;
 import jdk.jfr.Label;
 import jdk.jfr.Name;
@@ -17,6 +18,7 @@ import jdk.jfr.Timespan;
 @Category({"cancelkit", "Cancellation"})
 @Label("Cancel Action")
 @Description("A cancel-action region ran its action (instead of an interrupt) or its escalation.")
+@Enabled(false) // off unless a recording's settings (cancelkit.jfc) switch it on
 @StackTrace(false)
 public final class CancelActionEvent extends Event {
     /** An event with its fields unset, to be filled and committed by the emission point. */

@@ -2,6 +2,7 @@ package org.cancelkit.internal.jfr;
 
 import jdk.jfr.Category;
 import jdk.jfr.Description;
+import jdk.jfr.Enabled;
 import jdk.jfr.Event;
 import jdk.jfr.Label;
 import jdk.jfr.Name;
@@ -17,6 +18,7 @@ import jdk.jfr.Timespan;
 @Category({"cancelkit", "Tasks"})
 @Label("Task Ended")
 @Description("A task of a task group ended.")
+@Enabled(false) // off unless a recording's settings (cancelkit.jfc) switch it on
 @StackTrace(false)
 public final class TaskEndedEvent extends Event {
     /** An event with its fields unset, to be filled and committed by the emission point. */
@@ -33,8 +35,8 @@ public final class TaskEndedEvent extends Event {
     public String outcome;
 
     /** How long the task ran, on the group's clock. */
-    @Label("Duration On Clock")
+    @Label("Ran For")
     @Description("How long the task ran, on the group's clock.")
     @Timespan(Timespan.NANOSECONDS)
-    public long duration;
+    public long ran;
 }

@@ -2,6 +2,7 @@ package org.cancelkit.internal.jfr;
 
 import jdk.jfr.Category;
 import jdk.jfr.Description;
+import jdk.jfr.Enabled;
 import jdk.jfr.Event;
 import jdk.jfr.Label;
 import jdk.jfr.Name;
@@ -17,6 +18,7 @@ import jdk.jfr.Timespan;
 @Category({"cancelkit", "Cancellation"})
 @Label("Token Cancelled")
 @Description("A token was cancelled: its reason, soft or hard, how many tokens the cancel marked and how long that took.")
+@Enabled(false) // off unless a recording's settings (cancelkit.jfc) switch it on
 @StackTrace(false)
 public final class TokenCancelledEvent extends Event {
     /** An event with its fields unset, to be filled and committed by the emission point. */
