@@ -15,6 +15,7 @@ import jdk.jfr.consumer.RecordingFile;
 import org.cancelkit.CancelEvents;
 import org.cancelkit.CancellationSource;
 import org.cancelkit.CancelledException;
+import org.cancelkit.jobs.Fixtures.Tally;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
