@@ -14,6 +14,7 @@ final class Sections {
         lateness(r);
         idle(r);
         exceptions(r);
+        JfrSection.render(r);
         PeerSections.stop(r);
         PeerSections.peers(r);
         PeerSections.io(r);
