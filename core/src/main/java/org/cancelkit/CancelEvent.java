@@ -25,16 +25,20 @@ public interface CancelEvent {
 
     /**
      * A token was cancelled: {@code org.cancelkit.TokenCancelled}. Emitted once per cancel that took
-     * effect, by the thread that cancelled, after the whole subtree was marked.
+     * effect, by the thread that cancelled, after the whole subtree was marked; and once more when a soft
+     * cancel turns hard (its grace ran out, or a hard cancel arrived), with {@code hardening} true.
+     * Closing a token (reason {@link CancelReason.Kind#CLOSED}, the normal end of a scope) is not reported.
      *
      * @param kind the reason's kind
      * @param message the reason's message
      * @param hard true for a hard cancel; false for a soft one (a grace period follows)
-     * @param subtreeSize how many tokens this cancel marked (the token and its descendants)
+     * @param hardening true when this is an earlier soft cancel turning hard, not a new cancel
+     * @param subtreeSize how many tokens this cancel marked (the token and its descendants); 0 for a
+     *     hardening, whose tokens were counted when it was soft
      * @param propagationNanos how long marking the subtree took, on the real clock
      * @param at when it happened, on the token's clock
      */
-    record TokenCancelled(CancelReason.Kind kind, String message, boolean hard, int subtreeSize,
+    record TokenCancelled(CancelReason.Kind kind, String message, boolean hard, boolean hardening, int subtreeSize,
                           long propagationNanos, long at) implements CancelEvent {
         @Override
         public String name() {

@@ -28,8 +28,19 @@ final class Emit {
         return CancelEvents.isObserved() || new TokenCancelledEvent().isEnabled() ? System.nanoTime() : 0;
     }
 
+    /** A soft cancel of {@code node} turned hard, unless by a close; {@code walkStart} as for a cancel. */
+    static void tokenHardened(Node node, Cancel c, CancelReason by, long walkStart) {
+        if (by.kind() != CancelReason.Kind.CLOSED) {
+            tokenCancelled(node, c, true, true, 0, walkStart);
+        }
+    }
+
     /** A cancel took effect at {@code node} and marked {@code marked} tokens; closing is not reported. */
     static void tokenCancelled(Node node, Cancel c, boolean hard, int marked, long walkStart) {
+        tokenCancelled(node, c, hard, false, marked, walkStart);
+    }
+
+    private static void tokenCancelled(Node node, Cancel c, boolean hard, boolean hardening, int marked, long walkStart) {
         CancelReason r = c.reason;
         if (r.kind() == CancelReason.Kind.CLOSED || walkStart == 0) {
             return; // a scope's normal end, or nobody was listening when the walk began
@@ -40,12 +51,13 @@ final class Emit {
             e.kind = r.kind().name();
             e.message = r.message();
             e.hard = hard;
+            e.hardening = hardening;
             e.subtreeSize = marked;
             e.propagation = took;
             e.commit();
         }
         if (CancelEvents.isObserved()) {
-            CancelEvents.publish(new CancelEvent.TokenCancelled(r.kind(), r.message(), hard, marked, took,
+            CancelEvents.publish(new CancelEvent.TokenCancelled(r.kind(), r.message(), hard, hardening, marked, took,
                     node.scope.clock.nanoTime()));
         }
     }

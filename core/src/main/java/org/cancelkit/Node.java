@@ -224,7 +224,12 @@ final class Node extends CancellationSource {
         assert existing != null;
         existing.awaitPropagated(); // invariant 6
         if (hard) {
+            boolean wasSoft = phase == SOFT;
+            long walkStart = Emit.walkStart();
             walk(existing, true); // a hard cancel arriving in the grace period takes effect at once (C8)
+            if (wasSoft) {
+                Emit.tokenHardened(this, existing, reason, walkStart);
+            }
         } else if (phase == SOFT) {
             scheduleHardening(graceNanos); // hardens at the earlier of the two graces
         }

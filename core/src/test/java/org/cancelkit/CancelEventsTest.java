@@ -33,10 +33,11 @@ class CancelEventsTest {
             CancellationSource other = CancellationSource.create();
             other.cancel("stop"); // hard, alone
             CancellationSource.create().close(); // CLOSED: a scope's normal end
-            root.cancel(CancelReason.requested("late")); // already cancelled: hardens it, no second event
+            root.cancel(CancelReason.requested("late")); // already cancelled: hardens it, with the first reason
+            other.close(); // closing a cancelled token: no event
         });
         List<RecordedEvent> jfr = r.jfr("org.cancelkit.TokenCancelled");
-        assertThat(jfr).hasSize(2);
+        assertThat(jfr).hasSize(3);
         assertThat(jfr.get(0).getString("kind")).isEqualTo("SHUTDOWN");
         assertThat(jfr.get(0).getString("message")).isEqualTo("drain");
         assertThat(jfr.get(0).getBoolean("hard")).isFalse();
@@ -45,11 +46,16 @@ class CancelEventsTest {
         assertThat(jfr.get(1).getString("kind")).isEqualTo("REQUESTED");
         assertThat(jfr.get(1).getBoolean("hard")).isTrue();
         assertThat(jfr.get(1).getInt("subtreeSize")).isEqualTo(1);
+        assertThat(jfr.get(2).getString("kind")).as("the soft cancel turning hard keeps its reason").isEqualTo("SHUTDOWN");
+        assertThat(jfr.get(2).getBoolean("hard")).isTrue();
+        assertThat(jfr.get(2).getBoolean("hardening")).isTrue();
+        assertThat(jfr.get(0).getBoolean("hardening")).isFalse();
         List<CancelEvent.TokenCancelled> hook = r.hook(CancelEvent.TokenCancelled.class);
         assertThat(hook).extracting(CancelEvent.TokenCancelled::kind, CancelEvent.TokenCancelled::hard,
-                        CancelEvent.TokenCancelled::subtreeSize)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple(CancelReason.Kind.SHUTDOWN, false, 3),
-                        org.assertj.core.groups.Tuple.tuple(CancelReason.Kind.REQUESTED, true, 1));
+                        CancelEvent.TokenCancelled::hardening, CancelEvent.TokenCancelled::subtreeSize)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(CancelReason.Kind.SHUTDOWN, false, false, 3),
+                        org.assertj.core.groups.Tuple.tuple(CancelReason.Kind.REQUESTED, true, false, 1),
+                        org.assertj.core.groups.Tuple.tuple(CancelReason.Kind.SHUTDOWN, true, true, 0));
     }
 
     @Test

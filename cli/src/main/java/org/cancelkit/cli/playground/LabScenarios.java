@@ -146,7 +146,7 @@ final class LabScenarios {
             long dbGrace = v.get("databaseGraceMs");
             long dbCleanup = v.get("databaseCleanupMs");
             long httpGrace = v.get("httpGraceMs");
-            for (String lane : List.of("database", "reader", "http")) {
+            for (String lane : List.of("shutdown", "database", "reader", "http")) {
                 run.lane(lane);
             }
             CountDownLatch started = new CountDownLatch(3);
@@ -176,10 +176,11 @@ final class LabScenarios {
                     .build().start();
             started.await();
             run.token("shop", "", "active", "");
-            run.say("app.shutdown(\"deploy\")");
+            run.mark("shutdown", "start", "app.shutdown(\"deploy\")");
             app.shutdown("deploy");
             ShutdownReport report = app.awaitTermination();
             run.token("shop", "", "closed", "SHUTDOWN: deploy");
+            run.mark("shutdown", "exit", "shutdown ended: exit code " + report.exitCode());
             report.format().lines().forEach(run::say);
             run.check("stopped in reverse start order: http, reader, database",
                     report.stopOrder().equals(List.of("http", "reader", "database")));

@@ -79,8 +79,9 @@ final class Run {
         String lane = laneOf(here, mainLane);
         switch (e) {
             case CancelEvent.DeadlineFired d -> mark(lane, "deadline", "deadline fired, " + d.latenessNanos() / 1000 + " µs late");
-            case CancelEvent.TokenCancelled c -> mark(lane, c.hard() ? "hard-cancel" : "soft-cancel",
-                    c.kind() + ": " + c.message() + " (" + c.subtreeSize() + " token" + (c.subtreeSize() == 1 ? "" : "s") + ")");
+            case CancelEvent.TokenCancelled c -> mark(lane, c.hard() ? "hard-cancel" : "soft-cancel", c.hardening()
+                    ? "the soft cancel turned hard (" + c.kind() + ")"
+                    : c.kind() + ": " + c.message() + " (" + c.subtreeSize() + " token" + (c.subtreeSize() == 1 ? "" : "s") + ")");
             case CancelEvent.InterruptDelivered i -> mark(laneOf(i.thread(), lane), "interrupt",
                     "interrupt delivered (" + i.kind() + ")");
             case CancelEvent.ShieldEntered s -> mark(lane, "shield-begin", "shield, budget " + s.budget().toMillis() + " ms");

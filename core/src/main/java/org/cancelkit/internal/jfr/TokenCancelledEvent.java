@@ -39,6 +39,11 @@ public final class TokenCancelledEvent extends Event {
     @Description("True for a hard cancel, false for a soft one with a grace period.")
     public boolean hard;
 
+    /** True when an earlier soft cancel turned hard (not a new cancel). */
+    @Label("Hardening")
+    @Description("True when an earlier soft cancel turned hard (not a new cancel).")
+    public boolean hardening;
+
     /** How many tokens the cancel marked. */
     @Label("Subtree Size")
     @Description("How many tokens the cancel marked.")
