@@ -210,6 +210,7 @@ final class Binding extends Listener {
         if (!token.add(b)) {
             b.deliver(); // already cancelled hard: deliver now
         }
+        Emit.Span span = shield ? Emit.shieldEntered(timeout, clock) : null;
         T value = null;
         Throwable failure = null;
         boolean delivered = false;
@@ -224,6 +225,7 @@ final class Binding extends Listener {
                 token.cancel(CancelReason.CLOSED, -1); // retires the timer, unlinks from the parent
             }
             if (shield) {
+                Emit.shieldLeft(span, timeout, clock, token.scope.deadline()); // before what the shield held back
                 if (outer != null) {
                     dropBarrier(outer, savedBarrier);
                 }

@@ -114,12 +114,7 @@ public final class Cancellation {
         Objects.requireNonNull(body, "body");
         MonotonicClock clock = Binding.currentClock();
         long deadline = Durations.deadlineAfter(clock.nanoTime(), Durations.toNanosSaturated(budget));
-        Emit.Span span = Emit.shieldEntered(budget, clock);
-        try {
-            return Binding.callBound(Node.root(clock, deadline), body, Binding.Mode.SHIELD, budget);
-        } finally {
-            Emit.shieldLeft(span, budget, clock, deadline);
-        }
+        return Binding.callBound(Node.root(clock, deadline), body, Binding.Mode.SHIELD, budget);
     }
 
     /**

@@ -110,22 +110,22 @@ final class Emit {
     }
 
     /** A shield with {@code budget} begins on {@code clock}; null when nothing listens. */
-    static @Nullable Span shieldEntered(Duration budget, MonotonicClock clock) {
+    static @Nullable Span shieldEntered(@Nullable Duration budget, MonotonicClock clock) {
         boolean observed = CancelEvents.isObserved();
         if (!observed && !new ShieldEvent().isEnabled()) {
             return null;
         }
         Span s = new Span(clock.nanoTime());
         s.event.begin();
-        if (observed) {
+        if (observed && budget != null) {
             CancelEvents.publish(new CancelEvent.ShieldEntered(budget, s.start));
         }
         return s;
     }
 
     /** The shield begun as {@code span} ends; over budget when its deadline has passed. */
-    static void shieldLeft(@Nullable Span span, Duration budget, MonotonicClock clock, long deadline) {
-        if (span == null) {
+    static void shieldLeft(@Nullable Span span, @Nullable Duration budget, MonotonicClock clock, long deadline) {
+        if (span == null || budget == null) {
             return;
         }
         long now = clock.nanoTime();

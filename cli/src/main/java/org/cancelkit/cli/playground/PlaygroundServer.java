@@ -13,7 +13,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.locks.ReentrantLock;
 import org.cancelkit.CancelEvents;
@@ -187,18 +189,33 @@ public final class PlaygroundServer implements AutoCloseable {
         ex.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
         ex.getResponseHeaders().set("Cache-Control", "no-cache");
         ex.sendResponseHeaders(200, 0);
+        // Messages come from the scenario's threads, which cancelkit interrupts: a write to the socket
+        // from an interrupted thread would close it. So they queue, and this thread alone writes.
+        BlockingQueue<String> messages = new LinkedBlockingQueue<>();
+        Run run = new Run(messages::add);
+        Thread lab1 = Thread.ofVirtual().name("playground-" + lab.name()).start(() -> runLab(lab, values, run));
         OutputStream out = ex.getResponseBody();
-        Object writeLock = new Object();
-        Run run = new Run(json -> {
-            synchronized (writeLock) {
-                try {
-                    out.write(("data: " + json + "\n\n").getBytes(StandardCharsets.UTF_8));
+        try {
+            for (String json; !(json = messages.take()).equals(Run.END); ) {
+                out.write(("data: " + json + "\n\n").getBytes(StandardCharsets.UTF_8));
+                if (messages.isEmpty()) {
                     out.flush();
-                } catch (IOException gone) {
-                    // the page went away: the run finishes on its own, its messages go nowhere
                 }
             }
-        });
+            out.flush();
+        } catch (IOException gone) {
+            // the page went away: the run finishes on its own, its messages go nowhere
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // the server is stopping: stop streaming, the run ends by itself
+        }
+        try {
+            lab1.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // the server is stopping; the scenario's threads end on their own
+        }
+    }
+
+    private void runLab(Lab lab, Map<String, Long> values, Run run) {
         oneRun.lock();
         try (var _ = CancelEvents.register(run::onEvent)) {
             run.say("scenario " + lab.name() + " " + Run.Json.params(values));

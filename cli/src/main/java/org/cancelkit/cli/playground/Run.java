@@ -112,9 +112,13 @@ final class Run {
         return best != null ? best : otherwise;
     }
 
+    /** The message after the last one: the stream ends. */
+    static final String END = "";
+
     /** Sends the end of the run. */
     void done() {
         send("{\"type\":\"done\",\"t\":" + millis() + ",\"failed\":" + failedChecks() + "}");
+        send(END);
     }
 
     private String millis() {
