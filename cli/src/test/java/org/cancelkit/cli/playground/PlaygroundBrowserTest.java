@@ -151,6 +151,11 @@ class PlaygroundBrowserTest {
         assertThat(s.lane("reader")).doesNotContain("interrupt");
         assertThat(s.lane("shutdown")).startsWith("start").endsWith("exit");
         assertThat(s.checks()).hasSize(4).allMatch(c -> c.startsWith("PASS "));
+        String readmeImage = System.getProperty("playground.screenshot");
+        if (readmeImage != null) { // the README's picture: see "The playground" there
+            Files.copy(Path.of("target", "playground-shutdown.png"), Path.of(readmeImage),
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
     }
 
     @Test
