@@ -47,7 +47,8 @@ public interface CancelEvent {
     }
 
     /**
-     * A token's own deadline fired: {@code org.cancelkit.DeadlineFired}.
+     * A token's own deadline fired: {@code org.cancelkit.DeadlineFired}. A timeout, a child with a
+     * deadline, a shield's budget; not the end of {@link Cancellation#sleep}, which is not an event.
      *
      * @param latenessNanos how long after the deadline it fired (zero or more)
      * @param at when it fired, on the token's clock

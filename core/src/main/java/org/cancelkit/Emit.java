@@ -42,7 +42,7 @@ final class Emit {
 
     private static void tokenCancelled(Node node, Cancel c, boolean hard, boolean hardening, int marked, long walkStart) {
         CancelReason r = c.reason;
-        if (r.kind() == CancelReason.Kind.CLOSED || walkStart == 0) {
+        if (r.kind() == CancelReason.Kind.CLOSED || walkStart == 0 || node.quiet) {
             return; // a scope's normal end, or nobody was listening when the walk began
         }
         long took = System.nanoTime() - walkStart;
@@ -66,7 +66,7 @@ final class Emit {
     static void deadlineFired(Node node) {
         DeadlineFiredEvent e = new DeadlineFiredEvent();
         boolean observed = CancelEvents.isObserved();
-        if (!observed && !e.isEnabled()) {
+        if (node.quiet || !observed && !e.isEnabled()) {
             return;
         }
         long now = node.scope.clock.nanoTime();

@@ -74,6 +74,15 @@ class CancelEventsTest {
                 .satisfies(e -> assertThat(e.getString("kind")).isEqualTo("DEADLINE"));
     }
 
+    @Test
+    @DisplayName("a sleep ending is not a deadline firing: no event")
+    void sleepIsQuiet() throws Exception {
+        VirtualClock clock = VirtualClock.create().autoAdvance();
+        Recorded r = Recorded.withShippedSettings(() -> clock.run(() -> Cancellation.sleep(Duration.ofSeconds(3))));
+        assertThat(r.jfr()).isEmpty();
+        assertThat(r.hook()).isEmpty();
+    }
+
     private static long startOf(Recorded r) {
         CancelEvent.DeadlineFired fired = r.hook(CancelEvent.DeadlineFired.class).getFirst();
         return fired.at() - Duration.ofMillis(250).toNanos(); // the clock started at an arbitrary origin
