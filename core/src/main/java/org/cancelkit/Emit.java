@@ -42,7 +42,7 @@ final class Emit {
 
     private static void tokenCancelled(Node node, Cancel c, boolean hard, boolean hardening, int marked, long walkStart) {
         CancelReason r = c.reason;
-        if (r.kind() == CancelReason.Kind.CLOSED || walkStart == 0 || node.quiet) {
+        if (r.kind() == CancelReason.Kind.CLOSED || walkStart == 0 || node.scope.quiet) {
             return; // a scope's normal end, or nobody was listening when the walk began
         }
         long took = System.nanoTime() - walkStart;
@@ -66,7 +66,7 @@ final class Emit {
     static void deadlineFired(Node node) {
         DeadlineFiredEvent e = new DeadlineFiredEvent();
         boolean observed = CancelEvents.isObserved();
-        if (node.quiet || !observed && !e.isEnabled()) {
+        if (node.scope.quiet || !observed && !e.isEnabled()) {
             return;
         }
         long now = node.scope.clock.nanoTime();

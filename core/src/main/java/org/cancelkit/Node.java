@@ -63,8 +63,6 @@ final class Node extends CancellationSource {
     final Scope scope;
     volatile @Nullable Cancel state;
     volatile byte phase;
-    /** Set once by the creating thread before the node is shared: a sleep's wake-up, whose expiry is no event. */
-    boolean quiet;
     private @Nullable Node firstChild;
     @Nullable Node prevSibling;
     @Nullable Node nextSibling;
