@@ -1,6 +1,7 @@
 package org.cancelkit;
 
 import java.time.Duration;
+import jdk.jfr.FlightRecorder;
 import org.cancelkit.internal.jfr.BulkheadRejectedEvent;
 import org.cancelkit.internal.jfr.CancelActionEvent;
 import org.cancelkit.internal.jfr.DeadlineFiredEvent;
@@ -23,9 +24,18 @@ import org.jspecify.annotations.Nullable;
 final class Emit {
     private Emit() {}
 
+    /**
+     * Whether the Flight Recorder runs in this process. Until it does, no JFR event class is touched: the
+     * first use of one loads and registers the recorder's machinery, some 100 ms that a first cancel
+     * must not pay in a process that never records.
+     */
+    static boolean recording() {
+        return FlightRecorder.isInitialized();
+    }
+
     /** The start of a cancel's walk: the real clock when the cancel will be reported, else 0. */
     static long walkStart() {
-        return CancelEvents.isObserved() || new TokenCancelledEvent().isEnabled() ? System.nanoTime() : 0;
+        return CancelEvents.isObserved() || recording() && new TokenCancelledEvent().isEnabled() ? System.nanoTime() : 0;
     }
 
     /** A soft cancel of {@code node} turned hard, unless by a close; {@code walkStart} as for a cancel. */
@@ -46,8 +56,8 @@ final class Emit {
             return; // a scope's normal end, or nobody was listening when the walk began
         }
         long took = System.nanoTime() - walkStart;
-        TokenCancelledEvent e = new TokenCancelledEvent();
-        if (e.shouldCommit()) {
+        TokenCancelledEvent e = recording() ? new TokenCancelledEvent() : null;
+        if (e != null && e.shouldCommit()) {
             e.kind = r.kind().name();
             e.message = r.message();
             e.hard = hard;
@@ -64,14 +74,14 @@ final class Emit {
 
     /** {@code node}'s own deadline fired. */
     static void deadlineFired(Node node) {
-        DeadlineFiredEvent e = new DeadlineFiredEvent();
+        DeadlineFiredEvent e = recording() ? new DeadlineFiredEvent() : null;
         boolean observed = CancelEvents.isObserved();
-        if (node.scope.quiet || !observed && !e.isEnabled()) {
+        if (node.scope.quiet || !observed && (e == null || !e.isEnabled())) {
             return;
         }
         long now = node.scope.clock.nanoTime();
         long lateness = Math.max(0, now - node.scope.deadline());
-        if (e.shouldCommit()) {
+        if (e != null && e.shouldCommit()) {
             e.lateness = lateness;
             e.commit();
         }
@@ -82,14 +92,14 @@ final class Emit {
 
     /** cancelkit interrupted {@code thread} for a cancel of {@code token}. */
     static void interruptDelivered(Thread thread, Node token) {
-        InterruptDeliveredEvent e = new InterruptDeliveredEvent();
+        InterruptDeliveredEvent e = recording() ? new InterruptDeliveredEvent() : null;
         boolean observed = CancelEvents.isObserved();
-        if (!observed && !e.isEnabled()) {
+        if (!observed && (e == null || !e.isEnabled())) {
             return;
         }
         CancelReason r = token.reasonOrNull();
         CancelReason.Kind kind = r == null ? CancelReason.Kind.REQUESTED : r.kind();
-        if (e.shouldCommit()) {
+        if (e != null && e.shouldCommit()) {
             e.interrupted = thread;
             e.kind = kind.name();
             e.commit();
@@ -101,7 +111,7 @@ final class Emit {
 
     /** A shield in progress, while something listens. */
     static final class Span {
-        final ShieldEvent event = new ShieldEvent();
+        final @Nullable ShieldEvent event = recording() ? new ShieldEvent() : null;
         final long start;
 
         Span(long start) {
@@ -112,11 +122,13 @@ final class Emit {
     /** A shield with {@code budget} begins on {@code clock}; null when nothing listens. */
     static @Nullable Span shieldEntered(@Nullable Duration budget, MonotonicClock clock) {
         boolean observed = CancelEvents.isObserved();
-        if (!observed && !new ShieldEvent().isEnabled()) {
+        if (!observed && !(recording() && new ShieldEvent().isEnabled())) {
             return null;
         }
         Span s = new Span(clock.nanoTime());
-        s.event.begin();
+        if (s.event != null) {
+            s.event.begin();
+        }
         if (observed && budget != null) {
             CancelEvents.publish(new CancelEvent.ShieldEntered(budget, s.start));
         }
@@ -131,8 +143,10 @@ final class Emit {
         long now = clock.nanoTime();
         boolean over = now >= deadline;
         ShieldEvent e = span.event;
-        e.end();
-        if (e.shouldCommit()) {
+        if (e != null) {
+            e.end();
+        }
+        if (e != null && e.shouldCommit()) {
             e.budget = Durations.toNanosSaturated(budget);
             e.elapsed = now - span.start;
             e.overBudget = over;
@@ -145,12 +159,12 @@ final class Emit {
 
     /** A cancel-action region ran its action (or its escalation). */
     static void cancelAction(boolean escalation, CancelAction spec, boolean failed) {
-        CancelActionEvent e = new CancelActionEvent();
+        CancelActionEvent e = recording() ? new CancelActionEvent() : null;
         boolean observed = CancelEvents.isObserved();
-        if (!observed && !e.isEnabled()) {
+        if (!observed && (e == null || !e.isEnabled())) {
             return;
         }
-        if (e.shouldCommit()) {
+        if (e != null && e.shouldCommit()) {
             e.escalation = escalation;
             e.grace = Durations.toNanosSaturated(spec.grace());
             e.failed = failed;
@@ -163,13 +177,13 @@ final class Emit {
 
     /** A task of a group ended with {@code r}. */
     static void taskEnded(TaskResult r) {
-        TaskEndedEvent e = new TaskEndedEvent();
+        TaskEndedEvent e = recording() ? new TaskEndedEvent() : null;
         boolean observed = CancelEvents.isObserved();
-        if (!observed && !e.isEnabled()) {
+        if (!observed && (e == null || !e.isEnabled())) {
             return;
         }
         long nanos = Durations.toNanosSaturated(r.duration());
-        if (e.shouldCommit()) {
+        if (e != null && e.shouldCommit()) {
             e.task = r.name();
             e.outcome = r.outcome().name();
             e.ran = nanos;
@@ -182,13 +196,13 @@ final class Emit {
 
     /** A task was abandoned with {@code r}. */
     static void taskAbandoned(TaskResult r) {
-        TaskAbandonedEvent e = new TaskAbandonedEvent();
+        TaskAbandonedEvent e = recording() ? new TaskAbandonedEvent() : null;
         boolean observed = CancelEvents.isObserved();
-        if (!observed && !e.isEnabled()) {
+        if (!observed && (e == null || !e.isEnabled())) {
             return;
         }
         long nanos = Durations.toNanosSaturated(r.duration());
-        if (e.shouldCommit()) {
+        if (e != null && e.shouldCommit()) {
             e.task = r.name();
             e.running = nanos;
             e.commit();
@@ -200,12 +214,12 @@ final class Emit {
 
     /** A bulkhead turned a caller away. */
     static void bulkheadRejected(String name, int limit, String why) {
-        BulkheadRejectedEvent e = new BulkheadRejectedEvent();
+        BulkheadRejectedEvent e = recording() ? new BulkheadRejectedEvent() : null;
         boolean observed = CancelEvents.isObserved();
-        if (!observed && !e.isEnabled()) {
+        if (!observed && (e == null || !e.isEnabled())) {
             return;
         }
-        if (e.shouldCommit()) {
+        if (e != null && e.shouldCommit()) {
             e.bulkhead = name;
             e.limit = limit;
             e.why = why;

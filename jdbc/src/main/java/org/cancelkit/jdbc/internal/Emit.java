@@ -4,6 +4,7 @@ import org.cancelkit.CancelEvents;
 import org.cancelkit.jdbc.SqlTransaction;
 import org.cancelkit.jdbc.TransactionEnded;
 import org.cancelkit.jdbc.internal.jfr.TransactionEndedEvent;
+import jdk.jfr.FlightRecorder;
 
 /**
  * The jdbc module's emission point: feeds the {@link CancelEvents} listeners and the Flight Recorder
@@ -18,8 +19,9 @@ public final class Emit {
      * @param outcome its final state
      */
     public static void transactionEnded(SqlTransaction.State outcome) {
-        TransactionEndedEvent e = new TransactionEndedEvent();
-        if (e.shouldCommit()) {
+        // No JFR class is touched while the recorder does not run: their first use costs some 100 ms.
+        TransactionEndedEvent e = FlightRecorder.isInitialized() ? new TransactionEndedEvent() : null;
+        if (e != null && e.shouldCommit()) {
             e.outcome = outcome.name();
             e.commit();
         }

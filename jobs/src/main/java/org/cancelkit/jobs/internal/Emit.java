@@ -4,6 +4,8 @@ import org.cancelkit.CancelEvents;
 import org.cancelkit.jobs.Checkpoint;
 import org.cancelkit.jobs.CheckpointWritten;
 import org.cancelkit.jobs.internal.jfr.CheckpointWrittenEvent;
+import jdk.jfr.FlightRecorder;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The jobs module's emission point: feeds the {@link CancelEvents} listeners and the Flight Recorder
@@ -12,17 +14,25 @@ import org.cancelkit.jobs.internal.jfr.CheckpointWrittenEvent;
 final class Emit {
     private Emit() {}
 
-    /** A checkpoint write begins: the Flight Recorder event, started, and the real clock. */
-    static CheckpointWrittenEvent checkpointStarted() {
+    /**
+     * A checkpoint write begins: the Flight Recorder event, started; null while the recorder does not
+     * run in this process (no JFR class is touched then: their first use costs some 100 ms).
+     */
+    static @Nullable CheckpointWrittenEvent checkpointStarted() {
+        if (!FlightRecorder.isInitialized()) {
+            return null;
+        }
         CheckpointWrittenEvent e = new CheckpointWrittenEvent();
         e.begin();
         return e;
     }
 
     /** The write begun as {@code e} wrote {@code cp}. */
-    static void checkpointWritten(CheckpointWrittenEvent e, Checkpoint<?> cp, long startNanos) {
-        e.end();
-        if (e.shouldCommit()) {
+    static void checkpointWritten(@Nullable CheckpointWrittenEvent e, Checkpoint<?> cp, long startNanos) {
+        if (e != null) {
+            e.end();
+        }
+        if (e != null && e.shouldCommit()) {
             e.job = cp.jobId();
             e.nextItem = cp.nextItem();
             e.totalItems = cp.totalItems();

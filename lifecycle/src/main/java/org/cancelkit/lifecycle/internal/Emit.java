@@ -8,6 +8,8 @@ import org.cancelkit.lifecycle.WorkerReport;
 import org.cancelkit.lifecycle.internal.jfr.ShutdownEvent;
 import org.cancelkit.lifecycle.internal.jfr.ShutdownPhaseEvent;
 import org.cancelkit.lifecycle.internal.jfr.WorkerEndedEvent;
+import jdk.jfr.FlightRecorder;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The lifecycle module's emission points: each feeds the {@link CancelEvents} listeners and the Flight
@@ -16,8 +18,14 @@ import org.cancelkit.lifecycle.internal.jfr.WorkerEndedEvent;
 final class Emit {
     private Emit() {}
 
-    /** The shutdown begins: the Flight Recorder event, started (cheap when not enabled). */
-    static ShutdownEvent shutdownStarted() {
+    /**
+     * The shutdown begins: the Flight Recorder event, started; null while the recorder does not run in
+     * this process (no JFR class is touched then: their first use costs some 100 ms).
+     */
+    static @Nullable ShutdownEvent shutdownStarted() {
+        if (!FlightRecorder.isInitialized()) {
+            return null;
+        }
         ShutdownEvent e = new ShutdownEvent();
         e.begin();
         return e;
@@ -25,8 +33,8 @@ final class Emit {
 
     /** The shutdown sent {@code worker} its soft cancel ({@code hard} false) or its hard cancel. */
     static void phase(String worker, boolean hard, long graceNanos, long at) {
-        ShutdownPhaseEvent e = new ShutdownPhaseEvent();
-        if (e.shouldCommit()) {
+        ShutdownPhaseEvent e = FlightRecorder.isInitialized() ? new ShutdownPhaseEvent() : null;
+        if (e != null && e.shouldCommit()) {
             e.worker = worker;
             e.phase = hard ? "hard" : "soft";
             e.grace = graceNanos;
@@ -39,8 +47,8 @@ final class Emit {
 
     /** A worker's report is written. */
     static void workerEnded(WorkerReport r) {
-        WorkerEndedEvent e = new WorkerEndedEvent();
-        if (e.shouldCommit()) {
+        WorkerEndedEvent e = FlightRecorder.isInitialized() ? new WorkerEndedEvent() : null;
+        if (e != null && e.shouldCommit()) {
             e.worker = r.path();
             e.outcome = r.outcome().name();
             e.stopTime = r.stopTime().toNanos();
@@ -53,9 +61,11 @@ final class Emit {
     }
 
     /** The shutdown begun as {@code e} ended with {@code r}. */
-    static void shutdownEnded(ShutdownEvent e, ShutdownReport r) {
-        e.end();
-        if (e.shouldCommit()) {
+    static void shutdownEnded(@Nullable ShutdownEvent e, ShutdownReport r) {
+        if (e != null) {
+            e.end();
+        }
+        if (e != null && e.shouldCommit()) {
             e.application = r.application();
             e.reason = r.reason();
             e.budget = Shutdown.saturatedNanos(r.budget());
