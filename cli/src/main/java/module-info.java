@@ -18,7 +18,10 @@ module org.cancelkit.cli {
     requires io.grpc.stub;
     requires io.grpc.netty.shaded;
     requires info.picocli;
+    // The playground's web server (part of the JDK).
+    requires jdk.httpserver;
     requires static org.jspecify;
 
     opens org.cancelkit.cli to info.picocli;
+    opens org.cancelkit.cli.playground to info.picocli;
 }

@@ -9,6 +9,8 @@
 @SuppressWarnings("module")
 module org.cancelkit {
     requires static transitive org.jspecify;
+    // Flight Recorder events (part of the JDK): the emission points commit them when a recording enables them.
+    requires jdk.jfr;
 
     exports org.cancelkit;
     // The cancellation-point hook and the timers, for the testing kit alone.

@@ -5,9 +5,11 @@
  * <p>Start with {@link org.cancelkit.jdbc.SqlTransaction} and {@link org.cancelkit.jdbc.Statements}.
  */
 module org.cancelkit.jdbc {
-    requires org.cancelkit;
+    requires transitive org.cancelkit;
     requires transitive java.sql;
     requires static transitive org.jspecify;
+    // Flight Recorder events (part of the JDK), committed when a recording enables them.
+    requires jdk.jfr;
 
     exports org.cancelkit.jdbc;
 }

@@ -9,6 +9,8 @@ module org.cancelkit.jobs {
     requires org.cancelkit.io;
     requires com.fasterxml.jackson.databind;
     requires static transitive org.jspecify;
+    // Flight Recorder events (part of the JDK), committed when a recording enables them.
+    requires jdk.jfr;
 
     exports org.cancelkit.jobs;
 }

@@ -10,6 +10,8 @@ module org.cancelkit.lifecycle {
     requires static transitive org.jspecify;
     // sun.misc.Signal: the only way in the JDK to handle SIGTERM/SIGINT instead of exiting.
     requires jdk.unsupported;
+    // Flight Recorder events (part of the JDK), committed when a recording enables them.
+    requires jdk.jfr;
 
     exports org.cancelkit.lifecycle;
 }

@@ -66,10 +66,13 @@ final class ActionRegion extends Listener {
         if (!STATE.compareAndSet(this, INSIDE, ACTING)) {
             return;
         }
+        boolean ran = false;
         try {
             actionRan = true;
             spec.action().run();
+            ran = true;
         } finally {
+            Emit.cancelAction(false, spec, !ran); // before the thread may leave (invariant 2)
             settle(ACTED);
             armEscalation(); // also after an action that threw: the body is all the more likely stuck
 
@@ -102,9 +105,12 @@ final class ActionRegion extends Listener {
         if (!STATE.compareAndSet(this, ACTED, ESCALATING)) {
             return;
         }
+        boolean ran = false;
         try {
             escalation.run();
+            ran = true;
         } finally {
+            Emit.cancelAction(true, spec, !ran); // before the thread may leave (invariant 2)
             settle(ESCALATED);
         }
     }

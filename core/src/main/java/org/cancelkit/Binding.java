@@ -151,13 +151,18 @@ final class Binding extends Listener {
     }
 
     void deliver() {
+        boolean sent = false;
         synchronized (root) {
             if (depth < root.barrier) {
                 return; // invariant 2: delivered when the barrier drops
             }
             if (STATE.compareAndSet(this, ACTIVE, DELIVERED)) {
                 thread.interrupt(); // invariant 1: inside the monitor
+                sent = true;
             }
+        }
+        if (sent) {
+            Emit.interruptDelivered(thread, token);
         }
         Redelivery.watch(this); // invariant 4
     }
@@ -234,6 +239,7 @@ final class Binding extends Listener {
         if (!token.add(b)) {
             b.deliver(); // already cancelled hard: deliver now
         }
+        Emit.Span span = shield ? Emit.shieldEntered(timeout, clock) : null;
         T value = null;
         Throwable failure = null;
         boolean delivered = false;
@@ -248,6 +254,7 @@ final class Binding extends Listener {
                 token.cancel(CancelReason.CLOSED, -1); // retires the timer, unlinks from the parent
             }
             if (shield) {
+                Emit.shieldLeft(span, timeout, clock, token.scope.deadline()); // before what the shield held back
                 if (outer != null) {
                     dropBarrier(outer, savedBarrier);
                 }

@@ -89,8 +89,9 @@ public final class Bulkhead {
                 return Optional.of(new Permit());
             }
             rejected++;
-            return Optional.empty();
         }
+        Emit.bulkheadRejected(name, limit, "full");
+        return Optional.empty();
     }
 
     /** Takes a free permit if one is free and nobody queues before us; the caller holds this monitor. */
@@ -127,6 +128,7 @@ public final class Bulkhead {
             synchronized (this) {
                 rejected++;
             }
+            Emit.bulkheadRejected(name, limit, "cancelled");
             current.throwIfCancelled();
         }
     }
@@ -187,6 +189,7 @@ public final class Bulkhead {
             }
         }
         w.granted.close();
+        Emit.bulkheadRejected(name, limit, "gave up waiting");
         if (giveBack) {
             release();
         }

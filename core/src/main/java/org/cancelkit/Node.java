@@ -241,7 +241,12 @@ final class Node extends CancellationSource {
             return false; // marked hard already: the walk that did it unlinks it and runs what it released
         }
         if (hard) {
+            boolean wasSoft = phase == SOFT;
+            long walkStart = Emit.walkStart();
             walk(existing, true); // a hard cancel arriving in the grace period takes effect at once (C8)
+            if (wasSoft) {
+                Emit.tokenHardened(this, existing, reason, walkStart);
+            }
         } else if (phase == SOFT) {
             scheduleHardening(graceNanos); // hardens at the earlier of the two graces
         }
@@ -263,6 +268,7 @@ final class Node extends CancellationSource {
     }
 
     private void expireNow() {
+        Emit.deadlineFired(this);
         cancel(CancelReason.deadline(this), -1);
     }
 
@@ -277,10 +283,12 @@ final class Node extends CancellationSource {
     boolean walk(Cancel c, boolean hard) {
         Walk w = new Walk();
         boolean tookState = false;
+        long walkStart = Emit.walkStart();
+        int marked = 0;
         try {
             tookState = mark(this, c, hard, w);
             for (Node n; (n = w.poll()) != null; ) {
-                mark(n, c, hard, w);
+                marked += mark(n, c, hard, w) ? 1 : 0;
             }
         } finally {
             if (tookState) {
@@ -290,6 +298,9 @@ final class Node extends CancellationSource {
         boolean madeHard = hard && phase == HARD;
         if (madeHard) {
             unlinkFromParent(); // invariant 4
+        }
+        if (tookState) {
+            Emit.tokenCancelled(this, c, hard, marked + 1, walkStart);
         }
         if (w.released != null) {
             Listener.fireAll(w.released, c);

@@ -26,7 +26,11 @@ final class NodeTimers {
             if (c == null) {
                 return;
             }
-            node.offTimerIfLarge(() -> node.walk(c, true));
+            node.offTimerIfLarge(() -> {
+                long walkStart = Emit.walkStart();
+                node.walk(c, true);
+                Emit.tokenHardened(node, c, c.reason, walkStart); // the grace ran out
+            });
         }
     }
 }

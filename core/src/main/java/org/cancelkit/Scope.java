@@ -16,6 +16,12 @@ final class Scope extends TimerEntry {
     static final long NONE = Long.MAX_VALUE;
     final MonotonicClock clock;
     private volatile @Nullable Node owner;
+    /**
+     * True for the deadline of a sleep's wake-up, whose expiry is not an event (Emit). Written by the
+     * sleeping thread right after arming, read by the timer: a sleep of a few nanoseconds may still be
+     * reported.
+     */
+    volatile boolean quiet;
 
     Scope(MonotonicClock clock, long deadline) {
         super(deadline);

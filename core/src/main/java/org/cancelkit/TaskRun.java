@@ -69,6 +69,7 @@ final class TaskRun<T> {
     /** Records the end: the handle, the policy, then the done token, then the participant count. */
     void end(TaskResult r) {
         handle.publish(r);
+        Emit.taskEnded(r);
         group.taskEnded(this, r);
         token.close();
         group.ended(this);
@@ -86,7 +87,9 @@ final class TaskRun<T> {
         Thread t = thread;
         StackTraceElement[] stack = t == null ? NO_STACK : t.getStackTrace();
         long end = group.clock().nanoTime();
-        return new TaskResult(handle.name(), TaskOutcome.ABANDONED, Duration.ofNanos(Math.max(0, end - forkedAt)),
-                null, null, stack);
+        TaskResult r = new TaskResult(handle.name(), TaskOutcome.ABANDONED,
+                Duration.ofNanos(Math.max(0, end - forkedAt)), null, null, stack);
+        Emit.taskAbandoned(r);
+        return r;
     }
 }

@@ -277,7 +277,7 @@ class ArchitectureTest {
             problems.add("opens " + d.opens());
         }
         for (ModuleDescriptor.Requires r : d.requires()) {
-            boolean jdk = r.name().equals("java.base");
+            boolean jdk = r.name().equals("java.base") || r.name().equals("jdk.jfr"); // jdk.jfr: the Flight Recorder events
             boolean annotations = r.name().equals("org.jspecify") && r.modifiers().contains(ModuleDescriptor.Requires.Modifier.STATIC);
             if (!jdk && !annotations) {
                 problems.add("requires " + r.name() + " (the core depends on the JDK only)");

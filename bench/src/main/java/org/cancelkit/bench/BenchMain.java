@@ -28,7 +28,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * java -jar bench/target/benchmarks.jar [--quick] [--out bench/RESULTS.md] [--only SECTION,...]
  * java -jar bench/target/benchmarks.jar jmh [JMH options]     (plain JMH, e.g. -l, or -prof gc TimeoutBench)
  * </pre>
- * Sections: {@code check, timeout, exception, tree, size, lateness, herd, scaling, idle, stop, peers, io, group}. {@code --quick} uses short
+ * Sections: {@code check, timeout, exception, tree, size, lateness, herd, scaling, idle, stop, peers, io, group, jfr}. {@code --quick} uses short
  * settings for a smoke run; its file says so.
  */
 public final class BenchMain {
@@ -36,7 +36,7 @@ public final class BenchMain {
     static final List<String> JVM_ARGS = List.of("-Xms1g", "-Xmx1g", "--enable-preview");
     /** What JOL needs on JDK 25 for clean output (the size program only: it has no contender). */
     static final List<String> JOL_ARGS = List.of("-Djdk.attach.allowAttachSelf=true", "-XX:+EnableDynamicAgentLoading");
-    static final List<String> SECTIONS = List.of("check", "timeout", "exception", "tree", "size", "lateness", "herd", "scaling", "idle", "stop", "peers", "io", "group");
+    static final List<String> SECTIONS = List.of("check", "timeout", "exception", "tree", "size", "lateness", "herd", "scaling", "idle", "stop", "peers", "io", "group", "jfr");
 
     /** How long everything runs. */
     record Settings(boolean quick, int forks, int warmupIterations, int measurementIterations, int iterationSeconds,
@@ -104,6 +104,9 @@ public final class BenchMain {
         }
         if (only.contains("group")) {
             fast.add("TaskGroupBench\\.");
+        }
+        if (only.contains("jfr")) {
+            fast.add("JfrCostBench\\.");
         }
         if (!fast.isEmpty()) {
             ChainedOptionsBuilder b = common(settings, "\\.(" + String.join("|", fast) + ")", raw.resolve("jmh-main.json"))

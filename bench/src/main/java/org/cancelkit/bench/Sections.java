@@ -17,6 +17,7 @@ final class Sections {
         ScaleSections.scaling(r);
         idle(r);
         exceptions(r);
+        JfrSection.render(r);
         PeerSections.stop(r);
         PeerSections.peers(r);
         PeerSections.io(r);

@@ -9,7 +9,7 @@ import picocli.CommandLine.Option;
 /** The {@code cancelkit} command. */
 @Command(name = "cancelkit", mixinStandardHelpOptions = true, version = "cancelkit 0.1.0-SNAPSHOT",
         description = "Cancellation, timeouts and cleanup for Java 25, built on virtual threads.",
-        subcommands = {Main.TourCommand.class, JobsCommand.class, FileScenarios.TxChildCommand.class,
+        subcommands = {Main.TourCommand.class, org.cancelkit.cli.playground.PlaygroundCommand.class, JobsCommand.class, FileScenarios.TxChildCommand.class,
             CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {
 

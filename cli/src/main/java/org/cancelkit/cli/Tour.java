@@ -83,11 +83,13 @@ public final class Tour {
             out.printf("[%d/%d] %s   (%s)%n", i, scenarios.size(), s.title(), s.invariants());
             Report report = new Report(out);
             long start = System.nanoTime();
-            try {
+            TimelineLine timeline = TimelineLine.start();
+            try (timeline) {
                 s.run(report);
             } catch (Exception | AssertionError e) {
                 report.failedWith(e);
             }
+            out.println("      timeline: " + timeline.line());
             if (Thread.interrupted()) {
                 report.check("no interrupt left on the tour's thread", false);
             }

@@ -381,6 +381,15 @@ public final class SqlTransaction implements AutoCloseable {
             return;
         }
         closed = true;
+        try {
+            end();
+        } finally {
+            org.cancelkit.jdbc.internal.Emit.transactionEnded(state);
+        }
+    }
+
+    /** Rolls back unless committed, once; leaves the final state. */
+    private void end() throws SQLException {
         switch (state) {
             case ROLLED_BACK, ABORTED -> {
                 return;

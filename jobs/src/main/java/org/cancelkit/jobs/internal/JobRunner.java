@@ -290,7 +290,10 @@ public final class JobRunner<I, S> {
         }
         Checkpoint<S> cp = new Checkpoint<>(id, options.stateVersion(), done, items.size(), appended,
                 Objects.requireNonNull(state));
+        var written = Emit.checkpointStarted();
+        long writeStart = System.nanoTime();
         AtomicFiles.write(checkpointFile, encode(cp));
+        Emit.checkpointWritten(written, cp, writeStart);
         last = cp;
         checkpoints++;
         lastCheckpointNanos = clock.nanoTime();

@@ -98,6 +98,7 @@ public final class Shutdown {
      */
     public ShutdownReport run() {
         long start = clock.nanoTime();
+        var event = Emit.shutdownStarted();
         budgetEnd = plus(start, budgetNanos);
         List<WorkerRun> order = tree.stopOrder();
         List<WorkerRun> rest = new ArrayList<>();
@@ -124,11 +125,13 @@ public final class Shutdown {
         long end = clock.nanoTime();
         for (WorkerRun w : order) {
             reports.add(outcome(w, end));
+            Emit.workerEnded(reports.getLast());
         }
         tree.closeAll();
         escalation.close();
         ShutdownReport report = new ShutdownReport(application, reason, escalationReason.get(),
                 Duration.ofNanos(budgetNanos), Duration.ofNanos(Math.max(0, clock.nanoTime() - start)), reports);
+        Emit.shutdownEnded(event, report);
         if (interrupted) {
             Thread.currentThread().interrupt(); // kept waiting through it (rule 2 bounds the waits); restored
         }
@@ -147,11 +150,13 @@ public final class Shutdown {
         w.givenGrace = Math.max(0, graceEnd - now);
         CancelReason why = CancelReason.shutdown(reason);
         Duration grace = Duration.ofNanos(w.givenGrace);
+        Emit.phase(w.path, false, w.givenGrace, now);
         send(w, "soft", () -> w.token.cancel(why, grace)); // zero grace (or no budget left): hard now
         awaitEnd(w, graceEnd, true);
         if (w.isDone()) {
             return;
         }
+        Emit.phase(w.path, true, 0, clock.nanoTime());
         send(w, "hard", () -> w.token.cancel(why)); // the core has done it already when the grace ran out (C8)
         awaitEnd(w, Math.min(plus(clock.nanoTime(), hardWaitNanos), budgetEnd), false);
     }

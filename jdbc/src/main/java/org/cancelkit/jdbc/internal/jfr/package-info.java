@@ -1,0 +1,5 @@
+/** The jdbc module's Flight Recorder events. Not an API: read the events by their names. */
+@NullMarked
+package org.cancelkit.jdbc.internal.jfr;
+
+import org.jspecify.annotations.NullMarked;
