@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.cancelkit.CancellationSource;
 import org.cancelkit.CancelledException;
 import org.cancelkit.CheckedCallable;
-import org.cancelkit.VirtualClock;
+import org.cancelkit.testkit.VirtualClock;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
