@@ -157,8 +157,9 @@ class ExampleApplicationTest {
         awaitLine("meter cancelkit.shutdown ", BOUND);
         assertThat(lines).anyMatch(l -> l.contains("meter cancelkit.shutdown.stopped component=http.server outcome=in_grace"))
                 .anyMatch(l -> l.contains("meter cancelkit.shutdown component=http.server outcome=forced count=1.0"))
-                // two requests stopped by a deadline: the summary, and the pricing request its RestClient
-                // call made, which received the remaining deadline in the header and stopped on its own
-                .anyMatch(l -> l.contains("meter cancelkit.cancels reason=deadline scope=http.server count=2.0"));
+                // the summary stopped by its deadline (count 1), and the pricing request its RestClient call made
+                // too (count 2) when its own deadline, the remaining one it received, fires before the SIGTERM's
+                // drain reaches it: on a loaded machine the drain can come first, so at least one
+                .anyMatch(l -> l.matches(".*meter cancelkit\\.cancels reason=deadline scope=http\\.server count=[12]\\.0.*"));
     }
 }
