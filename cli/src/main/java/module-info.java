@@ -14,6 +14,8 @@ module org.cancelkit.cli {
     requires org.cancelkit.jetty;
     requires org.eclipse.jetty.http2.server;
     requires org.cancelkit.grpc;
+    // the breaker scenario moves a VirtualClock by hand
+    requires org.cancelkit.testkit;
     // grpc-java ships no module descriptors: automatic modules named by their manifests.
     requires io.grpc.stub;
     requires io.grpc.netty.shaded;

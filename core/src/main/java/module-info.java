@@ -13,6 +13,8 @@ module org.cancelkit {
     requires jdk.jfr;
 
     exports org.cancelkit;
+    // The clock service provider interface: time, timers and wait notifications of a non-system clock.
+    exports org.cancelkit.spi;
     // The cancellation-point hook and the timers, for the testing kit alone.
     exports org.cancelkit.internal to org.cancelkit.testkit;
 }

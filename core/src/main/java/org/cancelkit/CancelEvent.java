@@ -12,7 +12,7 @@ import java.time.Duration;
  * {@code jdbc}), which is why this interface is open. Every event is immutable and thread-safe.
  *
  * <p>Times are read on the clock of the tree the event belongs to ({@link MonotonicClock}; a
- * {@link VirtualClock} in tests), in nanoseconds. No component is null unless it says so.
+ * testkit's {@code VirtualClock} in tests), in nanoseconds. No component is null unless it says so.
  */
 public interface CancelEvent {
 

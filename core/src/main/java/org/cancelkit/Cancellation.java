@@ -57,7 +57,7 @@ public final class Cancellation {
 
     /**
      * Sleeps on the current clock: a cancellation point that wakes at once when the current token is
-     * cancelled (soft or hard) and that a {@link VirtualClock} drives.
+     * cancelled (soft or hard) and that a test clock (the testing kit's {@code VirtualClock}) drives.
      *
      * @param duration how long; zero returns at once after a check
      * @throws CancelledException when the current token is cancelled first

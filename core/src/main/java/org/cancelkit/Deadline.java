@@ -31,7 +31,7 @@ public final class Deadline implements Comparable<Deadline> {
     /**
      * Returns the deadline {@code timeout} from now on the clock of the running code: the clock of the
      * token it is bound to, else {@link MonotonicClock#current()}. So inside code bound to a token on
-     * a {@link VirtualClock}, the deadline is on that clock, and {@code child(Deadline)} accepts it.
+     * a test clock ({@code VirtualClock}), the deadline is on that clock, and {@code child(Deadline)} accepts it.
      *
      * @param timeout not negative; zero is already expired; huge values saturate
      * @return the deadline

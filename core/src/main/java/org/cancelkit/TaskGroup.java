@@ -28,7 +28,7 @@ import org.jspecify.annotations.Nullable;
  * <h2>Tasks</h2>
  * {@link #fork} starts a virtual thread that runs the body bound to a child of the group's token,
  * which is itself a child of the token current where the group was opened: a task inherits the
- * caller's cancellation, deadline and clock (a {@link VirtualClock} bound at the opening drives the
+ * caller's cancellation, deadline and clock (a test clock, {@code VirtualClock}, bound at the opening drives the
  * tasks' waits too, and they count as its participants). Other {@link ScopedValue} bindings are not
  * inherited: only the JDK's preview {@code StructuredTaskScope} can carry them.
  *

@@ -45,7 +45,7 @@ final class TaskRun<T> {
                 return;
             }
             try {
-                T value = clock instanceof VirtualClock
+                T value = clock.service != null
                         ? ScopedValue.where(MonotonicClock.BOUND, clock).call(this::bound)
                         : bound();
                 r = result(token.isCancelled() ? TaskOutcome.COMPLETED_AFTER_CANCEL : TaskOutcome.COMPLETED,

@@ -79,7 +79,7 @@ final class Waits {
         }
         MonotonicClock clock = token.scope.clock;
         AtomicBoolean counted = new AtomicBoolean();
-        // A participant is bound to the clock (VirtualClock.call, fork, a task): only its wait may let
+        // A participant is bound to the clock (MonotonicClock.call, startThread, a task): only its wait may let
         // an auto-advancing clock move; another thread waiting on the clock's tokens must not.
         boolean participant = MonotonicClock.current() == clock;
         Waiter w = new Waiter(clock, counted, participant);

@@ -17,7 +17,7 @@ import org.cancelkit.Bulkhead;
 import org.cancelkit.CancelReason;
 import org.cancelkit.Cancellation;
 import org.cancelkit.CancellationToken;
-import org.cancelkit.VirtualClock;
+import org.cancelkit.testkit.VirtualClock;
 import org.cancelkit.http.BreakerClocks;
 import org.cancelkit.http.ClientOptions;
 import org.cancelkit.http.DeadlineClient;

@@ -1,5 +1,6 @@
 /**
- * Mechanisms behind the public API: the timers. Not exported.
+ * Mechanisms behind the public API: the timers and the cancellation-point hook. Exported to the testing
+ * kit alone.
  */
 @NullMarked
 package org.cancelkit.internal;

@@ -58,7 +58,7 @@ import org.jspecify.annotations.Nullable;
  *   <li>Holding a {@code DEADLINE_EXCEEDED} blocks the thread that delivers it (the caller's, for a
  *       blocking stub; the channel's executor otherwise) for at most {@code attributionWindow} plus
  *       the timer's lateness.</li>
- *   <li>On a {@link org.cancelkit.VirtualClock} the token's deadline is virtual, the call's is real:
+ *   <li>On a {@code VirtualClock} the token's deadline is virtual, the call's is real:
  *       advance the clock, or give the call a real deadline of its own.</li>
  * </ul>
  *

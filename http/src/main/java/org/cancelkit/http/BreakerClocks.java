@@ -9,7 +9,7 @@ import org.cancelkit.MonotonicClock;
 
 /**
  * A {@link java.time.Clock} view of a cancelkit {@link MonotonicClock}, for Resilience4j's
- * {@code CircuitBreakerConfig.Builder.clock(Clock)}: a breaker on a {@link org.cancelkit.VirtualClock}
+ * {@code CircuitBreakerConfig.Builder.clock(Clock)}: a breaker on a {@code VirtualClock}
  * moves from open to half-open when the test advances the clock, not when real time passes.
  *
  * {@snippet :

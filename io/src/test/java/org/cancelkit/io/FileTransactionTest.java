@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.cancelkit.CancelledException;
 import org.cancelkit.Cancellation;
 import org.cancelkit.CancellationSource;
-import org.cancelkit.VirtualClock;
+import org.cancelkit.testkit.VirtualClock;
 import org.cancelkit.io.internal.OwnerId;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

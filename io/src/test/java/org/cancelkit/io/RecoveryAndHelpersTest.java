@@ -13,7 +13,7 @@ import java.time.Duration;
 import java.util.List;
 import org.cancelkit.DeadlineExceededException;
 import org.cancelkit.Timeout;
-import org.cancelkit.VirtualClock;
+import org.cancelkit.testkit.VirtualClock;
 import org.cancelkit.io.internal.OwnerId;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

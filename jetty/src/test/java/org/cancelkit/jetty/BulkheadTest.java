@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.cancelkit.Bulkhead;
 import org.cancelkit.CancellationSource;
 import org.cancelkit.CancelledException;
-import org.cancelkit.VirtualClock;
+import org.cancelkit.testkit.VirtualClock;
 import org.cancelkit.http.ClientOptions;
 import org.cancelkit.http.DeadlineClient;
 import org.cancelkit.testkit.CancelkitExtension;

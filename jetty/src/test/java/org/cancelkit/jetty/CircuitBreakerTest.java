@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.cancelkit.CancellationSource;
 import org.cancelkit.CancelledException;
 import org.cancelkit.CheckedCallable;
-import org.cancelkit.VirtualClock;
+import org.cancelkit.testkit.VirtualClock;
 import org.cancelkit.http.ClientOptions;
 import org.cancelkit.http.DeadlineClient;
 import org.jspecify.annotations.Nullable;

@@ -14,7 +14,7 @@ import org.cancelkit.CancelReason;
 import org.cancelkit.CancellationSource;
 import org.cancelkit.CancellationToken;
 import org.cancelkit.DeadlineExceededException;
-import org.cancelkit.VirtualClock;
+import org.cancelkit.testkit.VirtualClock;
 import org.cancelkit.http.ClientOptions;
 import org.cancelkit.http.DeadlineClient;
 import org.cancelkit.http.DeadlineHeader;

@@ -11,7 +11,7 @@ import org.cancelkit.Bulkhead;
 import org.cancelkit.CancellationSource;
 import org.cancelkit.DeadlineExceededException;
 import org.cancelkit.Timeout;
-import org.cancelkit.VirtualClock;
+import org.cancelkit.testkit.VirtualClock;
 import org.cancelkit.http.ClientOptions;
 import org.cancelkit.http.DeadlineClient;
 import org.jspecify.annotations.Nullable;

@@ -16,7 +16,7 @@ import org.cancelkit.Bulkhead;
 import org.cancelkit.CancelledException;
 import org.cancelkit.DeadlineExceededException;
 import org.cancelkit.TaskFailedException;
-import org.cancelkit.VirtualClock;
+import org.cancelkit.testkit.VirtualClock;
 import org.cancelkit.http.ClientOptions;
 import org.cancelkit.http.DeadlineClient;
 import org.cancelkit.http.FanOut;

@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
 import org.cancelkit.CancelReason;
 import org.cancelkit.CancellationSource;
 import org.cancelkit.CancellationToken;
-import org.cancelkit.VirtualClock;
+import org.cancelkit.testkit.VirtualClock;
 import org.cancelkit.http.DeadlineHeader;
 import org.cancelkit.testkit.CancelkitExtension;
 import org.junit.jupiter.api.DisplayName;

@@ -122,7 +122,7 @@ public record JobOptions(int stateVersion, int checkpointEveryItems, Duration ch
     }
 
     /**
-     * Returns a copy on another clock (a {@link org.cancelkit.VirtualClock} in tests).
+     * Returns a copy on another clock (a {@code VirtualClock} in tests).
      *
      * @param clock the clock
      * @return a copy on another clock

@@ -9,7 +9,7 @@ import org.jspecify.annotations.Nullable;
  * run, the rate and the estimated time to the end.
  *
  * <p>Time is read from the job's {@link org.cancelkit.MonotonicClock}
- * ({@link JobOptions#withClock}), so on a {@link org.cancelkit.VirtualClock} a scripted pace gives
+ * ({@link JobOptions#withClock}), so on a {@code VirtualClock} a scripted pace gives
  * exact figures. The rate and the ETA count only the items processed in this run: items done by
  * earlier runs (resumed from the checkpoint) took no time of this one.
  *

@@ -11,7 +11,7 @@ import java.time.Duration;
 import java.util.List;
 import org.cancelkit.CancellationSource;
 import org.cancelkit.CancelledException;
-import org.cancelkit.VirtualClock;
+import org.cancelkit.testkit.VirtualClock;
 import org.cancelkit.jobs.Fixtures.Tally;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;

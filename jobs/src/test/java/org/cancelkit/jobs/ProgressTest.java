@@ -9,7 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.cancelkit.CancellationSource;
 import org.cancelkit.CancelledException;
-import org.cancelkit.VirtualClock;
+import org.cancelkit.testkit.VirtualClock;
 import org.cancelkit.jobs.Fixtures.Tally;
 import org.cancelkit.jobs.Progress.Event;
 import org.junit.jupiter.api.DisplayName;

@@ -500,7 +500,7 @@ public final class Application {
         }
 
         /**
-         * Builds the application, on the clock current here (a {@link org.cancelkit.VirtualClock} in tests).
+         * Builds the application, on the clock current here (a {@code VirtualClock} in tests).
          *
          * @return the application, not started
          * @throws IllegalArgumentException when two top-level components share a name

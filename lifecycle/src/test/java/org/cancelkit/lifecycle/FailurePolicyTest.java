@@ -7,7 +7,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
-import org.cancelkit.VirtualClock;
+import org.cancelkit.testkit.VirtualClock;
 import org.cancelkit.testkit.CancelkitTest;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;

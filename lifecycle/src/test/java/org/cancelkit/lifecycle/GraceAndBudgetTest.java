@@ -3,7 +3,7 @@ package org.cancelkit.lifecycle;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
-import org.cancelkit.VirtualClock;
+import org.cancelkit.testkit.VirtualClock;
 import org.cancelkit.testkit.CancelkitTest;
 import org.cancelkit.testkit.Steps;
 import org.junit.jupiter.api.DisplayName;

@@ -9,7 +9,7 @@ import org.cancelkit.Cancellation;
 import org.cancelkit.CancellationSource;
 import org.cancelkit.CancellationToken;
 import org.cancelkit.CancelledException;
-import org.cancelkit.VirtualClock;
+import org.cancelkit.testkit.VirtualClock;
 import org.cancelkit.testkit.CancelkitTest;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;

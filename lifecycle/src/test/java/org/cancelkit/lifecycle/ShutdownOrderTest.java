@@ -7,7 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import org.cancelkit.VirtualClock;
+import org.cancelkit.testkit.VirtualClock;
 import org.cancelkit.testkit.CancelkitTest;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;

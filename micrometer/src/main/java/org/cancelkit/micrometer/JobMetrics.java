@@ -30,7 +30,7 @@ import org.jspecify.annotations.Nullable;
  * </table>
  *
  * <p>Times come from the job's own clock (the {@link Progress#elapsed()} of consecutive events), so on
- * a {@link org.cancelkit.VirtualClock} they are exact. A job emits its events on one thread; one
+ * a {@code VirtualClock} they are exact. A job emits its events on one thread; one
  * {@code JobMetrics} serves one job at a time.
  */
 public final class JobMetrics implements ProgressListener {

@@ -13,7 +13,7 @@ import org.cancelkit.CompletionPolicy;
 import org.cancelkit.DeadlineExceededException;
 import org.cancelkit.TaskGroup;
 import org.cancelkit.Timeout;
-import org.cancelkit.VirtualClock;
+import org.cancelkit.testkit.VirtualClock;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 

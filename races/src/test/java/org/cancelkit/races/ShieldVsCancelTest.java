@@ -6,7 +6,7 @@ import java.time.Duration;
 import org.cancelkit.Cancellation;
 import org.cancelkit.CancellationSource;
 import org.cancelkit.CheckedRunnable;
-import org.cancelkit.VirtualClock;
+import org.cancelkit.testkit.VirtualClock;
 import org.jetbrains.lincheck.LincheckAssertionError;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;

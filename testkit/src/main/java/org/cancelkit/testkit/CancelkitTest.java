@@ -9,7 +9,7 @@ import java.lang.annotation.Target;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Runs each test on a fresh {@link org.cancelkit.VirtualClock} and fails it when it leaks: the JUnit
+ * Runs each test on a fresh {@link org.cancelkit.testkit.VirtualClock} and fails it when it leaks: the JUnit
  * Jupiter face of the kit ({@link CancelkitExtension}).
  *
  * {@snippet :
@@ -26,10 +26,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
  *
  * <h2>What each test gets</h2>
  * <ul>
- *   <li>A fresh {@link org.cancelkit.VirtualClock}, bound for the test method and its
+ *   <li>A fresh {@link org.cancelkit.testkit.VirtualClock}, bound for the test method and its
  *       {@code @BeforeEach}/{@code @AfterEach} methods: every token, timeout and
  *       {@code Cancellation.sleep} they create follows it. Declare a {@code VirtualClock} parameter
- *       to advance it by hand, fork participants ({@link org.cancelkit.VirtualClock#fork}) or read
+ *       to advance it by hand, fork participants ({@link org.cancelkit.testkit.VirtualClock#fork}) or read
  *       it.</li>
  *   <li>With {@link #autoAdvance()} (the default) the clock jumps to the next deadline whenever
  *       every participant (the test thread, threads from {@code clock.fork}) waits in a cancelkit

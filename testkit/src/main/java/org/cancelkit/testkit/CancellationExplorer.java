@@ -7,7 +7,6 @@ import java.util.function.Supplier;
 import org.cancelkit.CancellationToken;
 import org.cancelkit.CancelledException;
 import org.cancelkit.CheckedRunnable;
-import org.cancelkit.VirtualClock;
 import org.jspecify.annotations.Nullable;
 
 /**

@@ -5,7 +5,7 @@
  * <h2>The pieces</h2>
  * <ul>
  *   <li>{@link org.cancelkit.testkit.CancelkitTest}: annotate a test class; each test gets a fresh
- *       auto-advancing {@link org.cancelkit.VirtualClock} (a parameter, if it wants one), optional
+ *       auto-advancing {@link org.cancelkit.testkit.VirtualClock} (a parameter, if it wants one), optional
  *       {@link org.cancelkit.testkit.Steps}, and fails when it leaks threads, file descriptors, temp
  *       files or {@code onCancel} registrations.</li>
  *   <li>{@link org.cancelkit.testkit.CancellationExplorer}: runs an operation once to count its
@@ -18,7 +18,8 @@
  * </ul>
  *
  * <h2>Virtual time</h2>
- * The kit's virtual time is the core's {@link org.cancelkit.VirtualClock}: {@code advance},
+ * The kit's virtual time is {@link org.cancelkit.testkit.VirtualClock}, a clock over core's clock
+ * service provider interface ({@code org.cancelkit.spi}): {@code advance},
  * {@code advanceToNextTimer}, {@code autoAdvance}, {@code fork}/{@code join} for participant
  * threads, {@code awaitParked} to know a thread has reached its wait. Outside JUnit bind one
  * yourself: {@code VirtualClock.create().autoAdvance().run(() -> ...)}.

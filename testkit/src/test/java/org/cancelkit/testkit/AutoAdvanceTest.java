@@ -15,7 +15,6 @@ import org.cancelkit.MonotonicClock;
 import org.cancelkit.TaskGroup;
 import org.cancelkit.TaskReport;
 import org.cancelkit.Timeout;
-import org.cancelkit.VirtualClock;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;

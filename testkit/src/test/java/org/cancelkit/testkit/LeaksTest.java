@@ -16,7 +16,6 @@ import org.cancelkit.Bulkhead;
 import org.cancelkit.CancellationSource;
 import org.cancelkit.CancellationToken;
 import org.cancelkit.Registration;
-import org.cancelkit.VirtualClock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

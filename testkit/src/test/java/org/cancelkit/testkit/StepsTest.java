@@ -7,7 +7,6 @@ import java.time.Duration;
 import org.cancelkit.Cancellation;
 import org.cancelkit.CancellationSource;
 import org.cancelkit.CancelledException;
-import org.cancelkit.VirtualClock;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 

@@ -8,7 +8,6 @@ import org.cancelkit.CancellationSource;
 import org.cancelkit.CancellationToken;
 import org.cancelkit.CheckedRunnable;
 import org.cancelkit.MonotonicClock;
-import org.cancelkit.VirtualClock;
 import org.cancelkit.lifecycle.Component;
 import org.cancelkit.lifecycle.Worker;
 import org.cancelkit.lifecycle.WorkerGroup;
@@ -98,7 +97,7 @@ public final class Tree {
 
     /** A root token on this tree's clock, for waiting with a deadline on it. */
     CancellationSource newRoot() {
-        return clock instanceof VirtualClock vc ? vc.call(CancellationSource::create) : CancellationSource.create();
+        return clock.call(CancellationSource::create);
     }
 
     /** Starts each worker's thread, in start order (rule 1). */
@@ -109,33 +108,33 @@ public final class Tree {
     }
 
     /**
-     * Starts a virtual thread; on a {@link VirtualClock} through {@link VirtualClock#fork}, so the
-     * thread sees the clock and counts as its participant.
+     * Starts a virtual thread; on a clock other than the system clock through
+     * {@link MonotonicClock#startThread}, so the thread sees the clock and counts as its participant.
      *
      * @param name the thread's name
      * @param body what it runs; must not throw
      * @return the started thread
      */
     private Thread startThread(String name, CheckedRunnable<RuntimeException> body) {
-        return clock instanceof VirtualClock vc ? vc.fork(name, body)
-                : Thread.ofVirtual().name(name).start(body::run);
+        return clock == MonotonicClock.system() ? Thread.ofVirtual().name(name).start(body::run)
+                : clock.startThread(Thread.ofVirtual().name(name), body::run);
     }
 
     /**
      * Starts a thread of the shutdown machinery (the sequence, a cancel it sends): on the system clock a
      * daemon <em>platform</em> thread, so that it runs even while the workers keep every carrier thread
      * of the virtual-thread scheduler busy (a virtual thread is never preempted: CPU-bound workers as
-     * many as the carriers would leave it unscheduled for good); on a {@link VirtualClock} through
-     * {@link VirtualClock#fork}, as {@link #startThread}. Daemon, as the workers' virtual threads: the
-     * machinery never keeps the JVM alive by itself.
+     * many as the carriers would leave it unscheduled for good); on any other clock a virtual thread
+     * through {@link MonotonicClock#startThread}, as {@link #startThread}. Daemon, as the workers'
+     * virtual threads: the machinery never keeps the JVM alive by itself.
      *
      * @param name the thread's name
      * @param body what it runs; must not throw
      * @return the started thread
      */
     public Thread startShutdownThread(String name, CheckedRunnable<RuntimeException> body) {
-        return clock instanceof VirtualClock vc ? vc.fork(name, body)
-                : Thread.ofPlatform().daemon().name(name).start(body::run);
+        return clock == MonotonicClock.system() ? Thread.ofPlatform().daemon().name(name).start(body::run)
+                : clock.startThread(Thread.ofVirtual().name(name), body::run);
     }
 
     /** The workers in stop order (rule 2). */

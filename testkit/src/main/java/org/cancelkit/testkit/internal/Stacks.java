@@ -74,7 +74,9 @@ public final class Stacks {
                 || cls.startsWith("jdk.internal.vm.ScopedValueContainer")
                 || cls.equals("org.cancelkit.Binding")
                 || cls.equals("org.cancelkit.CancellationToken")
-                || cls.equals("org.cancelkit.VirtualClock")
+                || cls.equals("org.cancelkit.MonotonicClock")
+                || cls.equals("org.cancelkit.testkit.VirtualClock")
+                || cls.equals("org.cancelkit.testkit.internal.ManualTimer")
                 || cls.startsWith("org.cancelkit.internal.");
     }
 

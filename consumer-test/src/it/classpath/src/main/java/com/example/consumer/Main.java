@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.cancelkit.Cancellation;
+import org.cancelkit.CancellationSource;
 import org.cancelkit.DeadlineExceededException;
 import org.cancelkit.Timeout;
 import org.cancelkit.http.ClientOptions;
@@ -27,6 +28,7 @@ import org.cancelkit.jobs.JobResult;
 import org.cancelkit.lifecycle.Worker;
 import org.cancelkit.testkit.CancellationExplorer;
 import org.cancelkit.testkit.ExplorationReport;
+import org.cancelkit.testkit.VirtualClock;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
@@ -132,6 +134,17 @@ public final class Main {
         }).run();
         check(report.points() == 2 && report.allHeld(), "testkit: two cancellation points explored, " + report);
         System.out.println("testkit: " + report.points() + " cancellation points explored");
+
+        // testkit's VirtualClock, a clock over the core's clock service: a one-hour deadline in no time
+        VirtualClock clock = VirtualClock.create();
+        boolean fired = clock.call(() -> {
+            CancellationSource hour = CancellationSource.create().child(Duration.ofHours(1));
+            clock.advance(Duration.ofHours(1));
+            return hour.isCancelled();
+        });
+        check(fired && clock.nanoTime() == Duration.ofHours(1).toNanos(),
+                "testkit: a one-hour deadline fired on the virtual clock, which reads " + clock);
+        System.out.println("testkit: a one-hour deadline fired on " + clock);
 
         // SLF4J: Jetty 12 is built against SLF4J 2; a consumer must not resolve the 1.7 that Resilience4j names.
         check(present("org.slf4j.spi.LoggingEventBuilder"), "slf4j-api 2.x is what the consumer resolved");
