@@ -18,6 +18,7 @@ final class Sections {
         PeerSections.peers(r);
         PeerSections.io(r);
         PeerSections.groups(r);
+        GrpcSections.grpc(r);
         PeerSections.headline(r);
     }
 
