@@ -14,6 +14,7 @@ import org.cancelkit.io.internal.Journal;
 import org.cancelkit.io.internal.Recovery;
 import org.cancelkit.io.internal.RealFileOps;
 import org.cancelkit.io.internal.Replacement;
+import org.cancelkit.io.internal.StagedFile;
 import org.cancelkit.io.internal.Targets;
 import org.cancelkit.io.internal.Views;
 import org.cancelkit.io.internal.TempNames;
@@ -83,7 +84,7 @@ public final class FileTransaction implements AutoCloseable {
     private final Path directory;
     private final FileOptions options;
     private final String id = TempNames.newTxId();
-    private final Map<String, Replacement.Staged> staged = new LinkedHashMap<>();
+    private final Map<String, StagedFile> staged = new LinkedHashMap<>();
     private final RecoveryReport recovery;
     /** Null once released. */
     private @Nullable DirLock lock;
@@ -319,7 +320,7 @@ public final class FileTransaction implements AutoCloseable {
 
     private @Nullable IOException removeTemps() {
         IOException first = null;
-        for (Replacement.Staged s : staged.values()) {
+        for (StagedFile s : staged.values()) {
             try {
                 AtomicFiles.deleteShielded(fs, s.temp(), options);
             } catch (IOException e) {

@@ -47,7 +47,7 @@ public final class Journal {
      * @throws IOException when a step before the commit point failed (every target unchanged, every
      *     temporary file removed), or an {@link IncompleteCommitException} after it
      */
-    public static void commit(FileOps fs, Path directory, String txId, List<Replacement.Staged> files,
+    public static void commit(FileOps fs, Path directory, String txId, List<StagedFile> files,
                               FileOptions options) throws IOException {
         Path intent = directory.resolve(TempNames.intent(txId));
         Path committed = directory.resolve(TempNames.committed(txId));
@@ -84,7 +84,7 @@ public final class Journal {
         boolean[] durable = {false};
         try {
             Checks.shielded(options, () -> {
-                for (Replacement.Staged f : files) {
+                for (StagedFile f : files) {
                     fs.rename(f.temp(), f.target());
                     Steps.afterPointOfNoReturn(options, CommitStep.TARGET_REPLACED);
                 }
@@ -106,9 +106,9 @@ public final class Journal {
         }
     }
 
-    private static TxRecord record(String txId, List<Replacement.Staged> files) {
+    private static TxRecord record(String txId, List<StagedFile> files) {
         List<TxRecord.Entry> entries = new ArrayList<>(files.size());
-        for (Replacement.Staged f : files) {
+        for (StagedFile f : files) {
             entries.add(new TxRecord.Entry(name(f.target()), name(f.temp()), f.length(), TxRecord.hex(f.sha256())));
         }
         return new TxRecord(txId, entries);
@@ -128,11 +128,11 @@ public final class Journal {
     }
 
     /** Before the commit point: removes the temporary files and the intent record, shielded. */
-    private static void rollBack(FileOps fs, List<Replacement.Staged> files, Path intent, FileOptions options,
+    private static void rollBack(FileOps fs, List<StagedFile> files, Path intent, FileOptions options,
                                  Throwable primary) {
         try {
             Checks.shielded(options, () -> {
-                for (Replacement.Staged f : files) {
+                for (StagedFile f : files) {
                     fs.deleteIfExists(f.temp());
                 }
                 fs.deleteIfExists(intent);

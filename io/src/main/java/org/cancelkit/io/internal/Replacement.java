@@ -244,7 +244,7 @@ public final class Replacement {
      * @return what the transaction record needs
      * @throws IOException when a step failed; the temporary file is then removed
      */
-    public Staged stage() throws IOException {
+    public StagedFile stage() throws IOException {
         requireOpen();
         try {
             finishTemp();
@@ -254,18 +254,8 @@ public final class Replacement {
         state = State.STAGED;
         Targets.LIVE.remove(temp);
         byte[] sha = Objects.requireNonNull(digest, "opened without a digest").digest();
-        return new Staged(target, temp, size, sha);
+        return new StagedFile(target, temp, size, sha);
     }
-
-    /**
-     * A staged file.
-     *
-     * @param target the target
-     * @param temp its temporary file, complete and synced
-     * @param length the content's length
-     * @param sha256 the content's SHA-256
-     */
-    public record Staged(Path target, Path temp, long length, byte[] sha256) {}
 
     private void finishTemp() throws IOException {
         for (Flushable view : views) {
