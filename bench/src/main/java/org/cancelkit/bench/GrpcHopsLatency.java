@@ -54,6 +54,8 @@ public final class GrpcHopsLatency {
         volatile long responded;
         /** Opens when Jetty completes the response's callback, which may come after the client has read it. */
         final CountDownLatch completed = new CountDownLatch(1);
+        /** Opens when the edge's token has run the stamping callback, which may come after the body's exit. */
+        final CountDownLatch stamped = new CountDownLatch(1);
     }
 
     private static volatile Stamps current = new Stamps();
@@ -95,8 +97,8 @@ public final class GrpcHopsLatency {
                 current = s;
                 send(client, uri, DEADLINE_MS, 504);
                 long received = System.nanoTime();
-                if (!s.completed.await(10, TimeUnit.SECONDS)) {
-                    throw new IllegalStateException("Jetty never completed the 504's callback");
+                if (!s.completed.await(10, TimeUnit.SECONDS) || !s.stamped.await(10, TimeUnit.SECONDS)) {
+                    throw new IllegalStateException("Jetty never completed the 504's callback, or the edge's token never ran its callback");
                 }
                 long deadline = s.arrived + DEADLINE_MS * 1_000_000L;
                 if (i >= 0) {
@@ -153,7 +155,10 @@ public final class GrpcHopsLatency {
             public boolean handle(Request request, Response response, Callback callback) throws Exception {
                 String query = request.getHttpURI().getQuery();
                 Stamps s = current;
-                DeadlineHandler.token(request).orElseThrow().onCancel(() -> s.cancelled = System.nanoTime());
+                DeadlineHandler.token(request).orElseThrow().onCancel(() -> {
+                    s.cancelled = System.nanoTime();
+                    s.stamped.countDown();
+                });
                 try {
                     String reply = ClientCalls.blockingUnaryCall(toA, GrpcEcho.UNARY, CallOptions.DEFAULT,
                             query == null ? "slow" : "fast");

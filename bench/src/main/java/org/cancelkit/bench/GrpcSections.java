@@ -22,7 +22,8 @@ final class GrpcSections {
                 + "same rounds, order alternating, after " + GrpcBench.WARM_UP + " warm-up rounds. **Unary round trip**: one "
                 + "caller, back to back, a string echoed; cancelkit is `GrpcServer` with a client channel under "
                 + "`CancellationClientInterceptor`, each call inside `Timeout.call(10 s)`; plain grpc-java is a server on a "
-                + "virtual-thread-per-task executor, each call with `withDeadlineAfter(10 s)` (both send `grpc-timeout`). "
+                + "virtual-thread-per-task executor, each call with `withDeadlineAfter(10 s)` (both send `grpc-timeout`); they "
+                + "take turns in blocks of " + GrpcBench.BLOCK + " calls, so that a burst of noise hits both. "
                 + "The ratio of cancelkit's p50 (p99) to plain grpc-java's is taken per round; the verdict is on the median "
                 + "ratio, and the range over the rounds is its error bar. **" + String.format("%,d", GrpcBench.STREAMS)
                 + " streaming calls cancelled at once**: each handler blocks until its call is cancelled (cancelkit: "
@@ -36,7 +37,10 @@ final class GrpcSections {
                 + "which waits for its cancellation; how late the edge's 504 reaches the client after the deadline, counted "
                 + "from the request's arrival at the edge, and where that time goes: the edge's timer (its token cancelled "
                 + "after the deadline), its handler unwinding (the blocking gRPC call giving up: the edge does not wait for "
-                + "A or B to unwind), Jetty writing the 504, the client receiving it. " + GrpcHopsLatency.WARM_UP
+                + "A or B to unwind), Jetty writing the 504, the client receiving it. The timer's figure is when the edge token's "
+                + "callback ran; the handler may have woken first (its own wait on the token is told before), so an unwind "
+                + "figure may be negative, as may the last one (the client may read the 504 before Jetty completes its "
+                + "callback). " + GrpcHopsLatency.WARM_UP
                 + " warm-up requests take the 200 and the 504 paths first.");
         r.line("");
         if (!r.ran("grpc")) {
