@@ -33,7 +33,8 @@ import org.springframework.web.filter.OncePerRequestFilter;
  *       Spring's graceful shutdown drives, and a {@link CancelkitTaskDecorator} for Spring's task
  *       executors;</li>
  *   <li>a servlet web application: {@link CancelkitRequestFilter} on every request
- *       ({@code cancelkit.web.enabled});</li>
+ *       ({@code cancelkit.web.enabled}); on Jetty (its EE 11 servlet classes present) also Jetty's
+ *       request failures, so that a client's HTTP/2 reset reaches blocking requests;</li>
  *   <li>{@code spring-boot-restclient}: {@link DeadlineInterceptor} on every {@code RestClient} built
  *       from Spring's builder ({@code cancelkit.client.propagate-deadline});</li>
  *   <li>SLF4J, OpenTelemetry: their context carriers installed ({@code cancelkit.context.*});</li>
@@ -121,14 +122,29 @@ public final class CancelkitAutoConfiguration {
     static class Web {
         @Bean
         FilterRegistrationBean<CancelkitRequestFilter> cancelkitRequestFilter(RequestTokens tokens,
-                                                                             CancelkitProperties properties) {
+                                                                             CancelkitProperties properties,
+                                                                             ObjectProvider<RequestFailures> failures) {
             CancelkitRequestFilter filter = new CancelkitRequestFilter(tokens, properties.getWeb().getMaxDeadline(),
-                    properties.getWeb().getHeader(), properties.getWeb().getWriteBudget());
+                    properties.getWeb().getHeader(), properties.getWeb().getWriteBudget(),
+                    failures.getIfAvailable(() -> RequestFailures.NONE));
             FilterRegistrationBean<CancelkitRequestFilter> registration = new FilterRegistrationBean<>(filter);
             registration.setName("cancelkitRequestFilter");
             registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 50);
             registration.setAsyncSupported(true);
             return registration;
+        }
+    }
+
+    /** On Jetty: a client's HTTP/2 reset reaches blocking requests too ({@link JettyRequestFailures}). */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+    @ConditionalOnClass(name = "org.eclipse.jetty.ee11.servlet.ServletContextRequest")
+    @ConditionalOnBooleanProperty(name = "cancelkit.web.enabled", matchIfMissing = true)
+    static class Jetty {
+        @Bean
+        @ConditionalOnMissingBean(RequestFailures.class)
+        RequestFailures cancelkitJettyRequestFailures() {
+            return new JettyRequestFailures();
         }
     }
 

@@ -1,10 +1,14 @@
 package org.cancelkit.spring;
 
+import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.time.Duration;
@@ -36,16 +40,18 @@ import org.springframework.web.filter.OncePerRequestFilter;
  *       interrupts of a cancelled request would otherwise close the connection mid-response.</li>
  *   <li>An asynchronous request (a {@code Callable}, {@code DeferredResult}, {@code StreamingResponseBody})
  *       keeps its token until the container completes it; the container's {@code AsyncListener.onError}
- *       (Tomcat calls it when it finds the connection broken) cancels it, with reason
+ *       (Tomcat and Jetty call it for a client's HTTP/2 reset) cancels it, with reason
  *       {@link CancelReason.Kind#REQUESTED}: the client went away.</li>
  * </ul>
  *
- * <h2>When Tomcat sees the client go away</h2>
- * See the starter's README, section "Client disconnects": on HTTP/1.1 Tomcat does not watch the
- * connection of a request whose handler neither reads nor writes; a write to a client that went away
- * fails, and that failure cancels the request's token (REQUESTED, "the client went away"), so the
+ * <h2>When the container sees the client go away</h2>
+ * See the starter's README, section "Client disconnects": on HTTP/1.1 neither Tomcat nor Jetty watches
+ * the connection of a request whose handler neither reads nor writes; a write to a client that went
+ * away fails, and that failure cancels the request's token (REQUESTED, "the client went away"), so the
  * request's other work (its forks) stops too. A handler that does not write is stopped by its
- * deadline.
+ * deadline. On Jetty a client's HTTP/2 reset also reaches a blocking request, through Jetty's own
+ * request failure listener ({@code JettyRequestFailures}); on Tomcat it reaches asynchronous requests
+ * only.
  *
  * <p>Thread-safe, as the servlet container requires.
  */
@@ -56,9 +62,11 @@ public final class CancelkitRequestFilter extends OncePerRequestFilter {
     private final Duration maxDeadline;
     private final String header;
     private final Duration writeBudget;
+    private final RequestFailures failures;
 
     /**
-     * Creates the filter.
+     * Creates the filter, told of a client that went away by the servlet API only (a failed write, an
+     * asynchronous request's error).
      *
      * @param tokens the server's request tokens
      * @param maxDeadline the server maximum: positive
@@ -66,6 +74,13 @@ public final class CancelkitRequestFilter extends OncePerRequestFilter {
      * @param writeBudget how long one write to the client may take in its shield
      */
     public CancelkitRequestFilter(RequestTokens tokens, Duration maxDeadline, String header, Duration writeBudget) {
+        this(tokens, maxDeadline, header, writeBudget, RequestFailures.NONE);
+    }
+
+    /** Creates the filter, told also what the container reports beyond the servlet API. */
+    CancelkitRequestFilter(RequestTokens tokens, Duration maxDeadline, String header, Duration writeBudget,
+                           RequestFailures failures) {
+        this.failures = Objects.requireNonNull(failures, "failures");
         this.tokens = Objects.requireNonNull(tokens, "tokens");
         this.maxDeadline = Objects.requireNonNull(maxDeadline, "maxDeadline");
         this.header = Objects.requireNonNull(header, "header");
@@ -97,9 +112,13 @@ public final class CancelkitRequestFilter extends OncePerRequestFilter {
         RequestTokens.Opened opened = tokens.open(request.getMethod(), request.getRequestURI(), deadline);
         ShieldedResponse shielded = new ShieldedResponse(response, writeBudget, e -> opened.source.cancel(
                 CancelReason.requested("the client went away: a write to it failed: " + e)));
+        failures.watch(request, e -> opened.source.cancel(
+                CancelReason.requested("the client went away or the request failed (the container reported it): " + e)));
+        Completion completion = new Completion(opened);
+        HttpServletRequest watched = new AsyncWatched(request, completion);
         boolean async = false;
         try {
-            opened.source.run(() -> chain.doFilter(request, shielded));
+            opened.source.run(() -> chain.doFilter(watched, shielded));
             async = request.isAsyncStarted();
         } catch (CancelledException e) {
             answer(response, e);
@@ -108,11 +127,9 @@ public final class CancelkitRequestFilter extends OncePerRequestFilter {
         } catch (Exception e) {
             throw new ServletException(e); // doFilter throws nothing else
         } finally {
-            if (async) {
-                request.getAsyncContext().addListener(new Completion(opened));
-            } else {
-                opened.end();
-            }
+            if (!async) {
+                opened.end(); // idempotent: an asynchronous request that has already completed ended it
+            } // else the Completion, added when the cycle started, ends it
         }
     }
 
@@ -146,6 +163,34 @@ public final class CancelkitRequestFilter extends OncePerRequestFilter {
         response.setContentType("text/plain;charset=UTF-8");
         response.getWriter().write("the server is shutting down\n");
         response.flushBuffer();
+    }
+
+    /**
+     * The request as the rest of the chain sees it: an asynchronous cycle gets the request's
+     * {@link Completion} as it starts, before any of its work runs, so that an error the container
+     * reports at once (a client's HTTP/2 reset) is not missed while this filter is still returning.
+     */
+    private static final class AsyncWatched extends HttpServletRequestWrapper {
+        private final Completion completion;
+
+        AsyncWatched(HttpServletRequest request, Completion completion) {
+            super(request);
+            this.completion = completion;
+        }
+
+        @Override
+        public AsyncContext startAsync() {
+            AsyncContext context = super.startAsync();
+            context.addListener(completion);
+            return context;
+        }
+
+        @Override
+        public AsyncContext startAsync(ServletRequest request, ServletResponse response) {
+            AsyncContext context = super.startAsync(request, response);
+            context.addListener(completion);
+            return context;
+        }
     }
 
     /** An asynchronous request's end: the container reports its completion, error or timeout. */

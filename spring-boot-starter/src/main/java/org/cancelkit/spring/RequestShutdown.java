@@ -41,8 +41,16 @@ final class RequestShutdown implements SmartLifecycle {
         return new RequestShutdown(tokens, false, hardWait);
     }
 
+    /**
+     * Starts the phase. After a stop (Spring's {@code stop()} then {@code start()}, or a paused test
+     * context restarted) the requests get a new root: the hard phase starts first (lower phase),
+     * before the soft one and the web server's graceful shutdown.
+     */
     @Override
     public void start() {
+        if (!soft) {
+            tokens.renewAfterShutdown();
+        }
         running = true;
     }
 

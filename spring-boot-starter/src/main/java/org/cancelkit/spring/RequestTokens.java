@@ -46,7 +46,11 @@ public final class RequestTokens {
      */
     public record Report(Duration took, Outcome outcome, long inGrace, long afterHardCancel, long abandoned) {}
 
-    private final CancellationSource root = CancellationSource.create();
+    /**
+     * Written by Spring's lifecycle thread (a restart after a stop: {@link #renewAfterShutdown}); read
+     * by request threads. A shutdown cancels it for good; a restart puts a new one in its place.
+     */
+    private volatile CancellationSource root = CancellationSource.create();
     private final ConcurrentHashMap<Long, LiveRequest> live = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
     private final AtomicLong inGrace = new AtomicLong();
@@ -62,9 +66,12 @@ public final class RequestTokens {
     public RequestTokens() {}
 
     /**
-     * Returns the root token: every request's token is its child, and the shutdown cancels it.
+     * Returns the root token: every request's token is its child, and the shutdown cancels it. An
+     * application context stopped and started again (Spring's {@code stop()}/{@code start()}, or a
+     * test context paused and restarted) gets a new root when it starts: work bound to the old one
+     * stays cancelled.
      *
-     * @return the root, read-only
+     * @return the current root, read-only
      */
     public CancellationToken root() {
         return root.token();
@@ -109,12 +116,15 @@ public final class RequestTokens {
         final CancellationSource source;
         final LiveRequest request;
         private final Runnable onEnd;
+        /** The root this request was opened under (a restart replaces the current one). */
+        private final CancellationSource parent;
         private boolean ended;
 
-        Opened(CancellationSource source, LiveRequest request, Runnable onEnd) {
+        Opened(CancellationSource source, LiveRequest request, Runnable onEnd, CancellationSource parent) {
             this.source = source;
             this.request = request;
             this.onEnd = onEnd;
+            this.parent = parent;
         }
 
         /** Ends the request: counted, unlisted, its token closed. Idempotent. */
@@ -130,7 +140,7 @@ public final class RequestTokens {
             live.remove(request.id());
             if (softAtNanos >= 0) {
                 // The core says when the soft cancel hardened (its grace passed, or finishShutdown).
-                (root.isCancelledHard() ? afterHard : inGrace).incrementAndGet();
+                (parent.isCancelledHard() ? afterHard : inGrace).incrementAndGet();
                 synchronized (RequestTokens.this) {
                     RequestTokens.this.notifyAll();
                 }
@@ -140,10 +150,11 @@ public final class RequestTokens {
 
     /** Opens a request: a child of the root with {@code deadline}. */
     Opened open(String method, String path, Duration deadline) {
-        CancellationSource source = root.child(deadline);
+        CancellationSource parent = root;
+        CancellationSource source = parent.child(deadline);
         LiveRequest r = new LiveRequest(ids.incrementAndGet(), method, path, System.nanoTime(), source.token());
         live.put(r.id(), r);
-        return new Opened(source, r, listener.started(source.token()));
+        return new Opened(source, r, listener.started(source.token()), parent);
     }
 
     /**
@@ -160,6 +171,7 @@ public final class RequestTokens {
             }
             softAtNanos = System.nanoTime();
         }
+        CancellationSource root = this.root;
         log.info("cancelkit: shutting down, " + live.size() + " requests in flight get " + grace + " to finish");
         root.cancel(CancelReason.shutdown("the application is shutting down"), grace);
     }
@@ -175,6 +187,7 @@ public final class RequestTokens {
         if (softAtNanos < 0) {
             beginShutdown(Duration.ZERO);
         }
+        CancellationSource root = this.root;
         root.cancel(CancelReason.shutdown("the application is shutting down")); // hardens a soft cancel at once
         long until = System.nanoTime() + hardWait.toNanos();
         boolean interrupted = false;
@@ -205,5 +218,21 @@ public final class RequestTokens {
             log.warn("cancelkit: " + abandoned + " requests still running after the hard cancel: " + sample(10));
         }
         return r;
+    }
+
+    /**
+     * After a shutdown, when the application starts again: a new root, not cancelled, and the drain's
+     * counts from zero; the last report stays readable. Does nothing if no shutdown has begun.
+     * Called on Spring's lifecycle thread, while no shutdown runs.
+     */
+    synchronized void renewAfterShutdown() {
+        if (softAtNanos < 0) {
+            return;
+        }
+        root = CancellationSource.create();
+        inGrace.set(0);
+        afterHard.set(0);
+        softAtNanos = -1;
+        log.info("cancelkit: started again after a shutdown: a new root token for the requests");
     }
 }

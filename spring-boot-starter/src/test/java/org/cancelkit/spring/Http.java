@@ -7,7 +7,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 
-/** A real HTTP client for the tests: the JDK's, over a real socket to the embedded Tomcat. */
+/** A real HTTP client for the tests: the JDK's, over a real socket to the embedded container. */
 final class Http {
     private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();

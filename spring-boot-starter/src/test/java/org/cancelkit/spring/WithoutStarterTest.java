@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.cancelkit.spring.app.TestApp;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
 
 /**
  * Negative controls: the same application and requests with cancelkit's auto-configuration excluded.
@@ -13,10 +15,18 @@ import org.springframework.boot.test.web.server.LocalServerPort;
  * starter pass because of it.
  */
 @SpringBootTest(classes = TestApp.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = "spring.autoconfigure.exclude=org.cancelkit.spring.CancelkitAutoConfiguration")
+        properties = "spring.autoconfigure.exclude=org.cancelkit.spring.CancelkitAutoConfiguration,"
+                + "org.springframework.boot.jetty.autoconfigure.servlet.JettyServletWebServerAutoConfiguration")
 class WithoutStarterTest {
     @LocalServerPort
     int port;
+    @Autowired
+    WebServerApplicationContext context;
+
+    @Test
+    void runsOnTomcatAsTheTestsWithTheStarter() {
+        assertThat(context.getWebServer().getClass().getSimpleName()).startsWith("Tomcat");
+    }
 
     @Test
     void theControllerRunsUnbound() throws Exception {

@@ -16,11 +16,17 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 
 /**
- * H4 on Spring MVC and a real embedded Tomcat, with real HTTP clients: the caller's deadline header,
- * capped by the server maximum, bounds the request; it stops a controller blocked in PostgreSQL
- * (through cancelkit-jdbc) and one blocked in a RestClient call to a slow downstream service.
+ * S1 and H4 on Spring MVC and a real embedded servlet container, with real HTTP clients: the caller's
+ * deadline header, capped by the server maximum, bounds the request; it stops a controller blocked in
+ * a cancellation point, one blocked in PostgreSQL (through cancelkit-jdbc) and one blocked in a
+ * RestClient call to a slow downstream service. The same tests run on Tomcat
+ * ({@link TomcatRequestDeadlineTest}) and on Jetty ({@link JettyRequestDeadlineTest}).
+ *
+ * <p>No test asserts a latency: the machine is shared. Each asserts that the deadline stopped the
+ * request (the status, the reason's kind, how the controller ended) within a generous bound, and
+ * prints the time it measured.
  */
-class RequestDeadlineTest extends TomcatTestBase {
+abstract class RequestDeadlineContract extends ServerTestBase {
     /** Client threads: one per request in flight (the common pool may run them one at a time). */
     private static final java.util.concurrent.ExecutorService CLIENTS =
             java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
@@ -29,6 +35,25 @@ class RequestDeadlineTest extends TomcatTestBase {
 
     @Autowired
     MeterRegistry registry;
+
+    /** The container the subclass names: a negative control for the class path that has both. */
+    abstract String expectedContainer();
+
+    @Test
+    void runsOnTheContainerItNames() {
+        assertThat(container()).isEqualTo(expectedContainer());
+    }
+
+    @Test
+    void theDeadlineStopsAControllerBlockedInACancellationPoint() throws Exception {
+        Http.Answer a = Http.get(port, "/sleep?id=sleep1&ms=30000", "Cancelkit-Deadline-Ms", "1000");
+        System.out.println("measured (" + container() + "): a 1000 ms deadline, controller blocked in Thread.sleep: "
+                + "answered " + a.status() + " after " + a.took().toMillis() + " ms; " + Load.average());
+        assertThat(a.status()).isEqualTo(504);
+        assertThat(a.took()).isLessThan(BOUND);
+        assertThat(probe.awaitStarted("sleep1").reason()).map(CancelReason::kind).contains(CancelReason.Kind.DEADLINE);
+        assertThat(probe.ended.get("sleep1")).as("the controller was interrupted, and ended").isEqualTo("interrupted");
+    }
 
     @Test
     void theControllerSeesTheCallersDeadlineCappedByTheServerMaximum() throws Exception {
@@ -52,8 +77,8 @@ class RequestDeadlineTest extends TomcatTestBase {
     void theDeadlineStopsAControllerBlockedInPostgres() throws Exception {
         assertThat(Http.get(port, "/db-ping").body()).as("the pool is warm").isEqualTo("pong");
         Http.Answer a = Http.get(port, "/db?id=db1", "Cancelkit-Deadline-Ms", "1000");
-        System.out.println("measured: a 1000 ms deadline, controller blocked in PostgreSQL: answered " + a.status()
-                + " after " + a.took().toMillis() + " ms");
+        System.out.println("measured (" + container() + "): a 1000 ms deadline, controller blocked in PostgreSQL: "
+                + "answered " + a.status() + " after " + a.took().toMillis() + " ms; " + Load.average());
         assertThat(a.status()).isEqualTo(504);
         assertThat(a.took()).isLessThan(BOUND);
         CancellationToken t = probe.awaitStarted("db1");
@@ -80,8 +105,8 @@ class RequestDeadlineTest extends TomcatTestBase {
     @Test
     void theDeadlineStopsAControllerBlockedInADownstreamCallAndTravelsToIt() throws Exception {
         Http.Answer a = Http.get(port, "/downstream?id=down1", "Cancelkit-Deadline-Ms", "2000");
-        System.out.println("measured: a 2000 ms deadline, controller blocked in a RestClient call: answered "
-                + a.status() + " after " + a.took().toMillis() + " ms");
+        System.out.println("measured (" + container() + "): a 2000 ms deadline, controller blocked in a RestClient "
+                + "call: answered " + a.status() + " after " + a.took().toMillis() + " ms; " + Load.average());
         assertThat(a.status()).isEqualTo(504);
         assertThat(a.took()).isLessThan(BOUND);
         assertThat(probe.ended).doesNotContainKey("down1");
@@ -92,7 +117,7 @@ class RequestDeadlineTest extends TomcatTestBase {
      * A controller that returns a value after its deadline passed: Spring writes the response on the
      * request's thread, still bound to the cancelled token. Without the shielded response the
      * level-triggered interrupt (C4) closes Tomcat's NIO channel mid-write and the client gets no
-     * bytes ("HTTP/1.1 header parser received no bytes", seen before the fix).
+     * bytes ("HTTP/1.1 header parser received no bytes" from the JDK client).
      */
     @Test
     void aControllerThatReturnsAfterItsDeadlineStillDeliversItsResponse() throws Exception {
