@@ -11,6 +11,7 @@ module org.cancelkit.cli {
     requires org.cancelkit.jobs.postgres;
     requires org.cancelkit.lifecycle;
     requires org.cancelkit.http;
+    requires org.cancelkit.jetty;
     requires org.eclipse.jetty.http2.server;
     requires org.cancelkit.grpc;
     // grpc-java ships no module descriptors: automatic modules named by their manifests.

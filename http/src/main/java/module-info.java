@@ -1,10 +1,10 @@
 /**
  * cancelkit http: a deadline-bound client over {@link java.net.http.HttpClient} with a bulkhead and a
- * circuit breaker, fan-out under an overall deadline, and a Jetty 12 handler wrapper that adopts the
- * caller's deadline and cancels a handler whose client went away.
+ * circuit breaker, fan-out under an overall deadline, and the header that carries a deadline to the
+ * next service. No server: the Jetty handler that adopts the header is in module
+ * {@code org.cancelkit.jetty} (artifact {@code cancelkit-jetty}).
  *
- * <p>Start with {@link org.cancelkit.http.DeadlineClient}, {@link org.cancelkit.http.FanOut} and
- * {@link org.cancelkit.http.DeadlineHandler}.
+ * <p>Start with {@link org.cancelkit.http.DeadlineClient} and {@link org.cancelkit.http.FanOut}.
  */
 @SuppressWarnings({"requires-automatic", "requires-transitive-automatic"})
 module org.cancelkit.http {
@@ -12,7 +12,6 @@ module org.cancelkit.http {
     requires transitive java.net.http;
     // Resilience4j 2.4.0 ships no module descriptor: it is an automatic module.
     requires transitive io.github.resilience4j.circuitbreaker;
-    requires transitive org.eclipse.jetty.server;
     requires static transitive org.jspecify;
 
     exports org.cancelkit.http;

@@ -42,10 +42,12 @@ final class Binding extends Listener {
     private static final int DELIVERED = 1;
     private static final int EXITED = 2;
     private static final VarHandle STATE;
+    private static final VarHandle WATCH;
 
     static {
         try {
             STATE = MethodHandles.lookup().findVarHandle(Binding.class, "state", int.class);
+            WATCH = MethodHandles.lookup().findVarHandle(Binding.class, "watchClaimed", boolean.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -64,6 +66,11 @@ final class Binding extends Listener {
     private volatile int state;
     /** Root only, guarded by its monitor: bindings with a smaller depth must not be interrupted. */
     int barrier;
+
+    /** Guarded by {@link Redelivery}: set once when the binding is first watched. */
+    private volatile boolean watchClaimed;
+    /** {@link Redelivery}'s inbox link: written before the push, read by the watcher after taking it. */
+    @Nullable Binding nextWatched;
 
     /** The read-only handle that {@link Cancellation#current()} returns; made on first use (racy, immutable). */
     private @Nullable TokenView view;
@@ -153,6 +160,28 @@ final class Binding extends Listener {
             }
         }
         Redelivery.watch(this); // invariant 4
+    }
+
+    /** Returns true for the first caller only: that one hands the binding to {@link Redelivery}. */
+    boolean claimWatch() {
+        return !watchClaimed && WATCH.compareAndSet(this, false, true);
+    }
+
+    /**
+     * Like {@link #redeliver}, but first looks without the lock: a thread whose status is still set, or
+     * a binding not delivered, needs nothing (Redelivery, invariant 4).
+     *
+     * @return false once the binding has exited: it no longer needs watching
+     */
+    boolean redeliverIfClear() {
+        int s = state;
+        if (s == EXITED) {
+            return false;
+        }
+        if (s != DELIVERED || thread.isInterrupted()) {
+            return true;
+        }
+        return redeliver();
     }
 
     /**

@@ -42,19 +42,42 @@ abstract class Listener {
      */
     abstract void fire(Cancel cancel);
 
-    /** Runs each listener in its own {@code try} (C5); slow ones leave the timer thread. */
+    /**
+     * Runs each listener in its own {@code try} (C5); slow ones leave the timer thread. Many fast
+     * ones (the bound threads of a large subtree) are shared with helper threads ({@link Spread});
+     * every listener has run when this returns, except slow ones handed off the timer thread.
+     */
     static void fireAll(List<Listener> released, Cancel c) {
         if (released.isEmpty()) {
             return;
         }
-        if (!TimerEntry.onTimerThread()) {
-            for (Listener l : released) {
+        boolean onTimer = TimerEntry.onTimerThread();
+        if (released.size() < Spread.MIN) {
+            fireEach(released, c, onTimer);
+            return;
+        }
+        List<Listener> fast = new ArrayList<>(released.size());
+        List<Listener> slow = new ArrayList<>();
+        for (Listener l : released) {
+            (l.fast() ? fast : slow).add(l);
+        }
+        Spread.fire(fast, c);
+        fireEach(slow, c, onTimer);
+    }
+
+    /** Runs each listener here, except slow ones when on a timer thread: those go to an offload thread. */
+    private static void fireEach(List<Listener> listeners, Cancel c, boolean onTimer) {
+        if (listeners.isEmpty()) {
+            return;
+        }
+        if (!onTimer) {
+            for (Listener l : listeners) {
                 fireOne(l, c);
             }
             return;
         }
         List<Listener> slow = null;
-        for (Listener l : released) {
+        for (Listener l : listeners) {
             if (l.fast()) {
                 fireOne(l, c);
             } else {

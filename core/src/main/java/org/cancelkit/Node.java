@@ -1,8 +1,5 @@
 package org.cancelkit;
 
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.List;
 import org.cancelkit.internal.TimerEntry;
 import org.jspecify.annotations.Nullable;
 
@@ -40,7 +37,9 @@ import org.jspecify.annotations.Nullable;
  *       from its parent's list (invariant 4).</li>
  *   <li>Interruptors are delivered only once their node is HARD (C8); callbacks each run in their own
  *       {@code try} (C5). On the timer thread only fast listeners run inline, and an expiry whose
- *       node has children is walked on another thread, so no subtree delays other deadlines.</li>
+ *       node has children is walked on another thread, so no subtree delays other deadlines. A walk
+ *       that releases many fast listeners (the bound threads of a large group) shares their delivery
+ *       with offload threads ({@link Spread}) and returns once all have run.</li>
  * </ol>
  *
  * <p>Lock order: a thread holds at most one node's lock at a time, and never while a listener runs.
@@ -81,11 +80,16 @@ final class Node extends CancellationSource {
     // ------------------------------------------------------------------ creation
 
     static Node root(MonotonicClock clock, long deadline) {
+        return root(clock, deadline, Long.MIN_VALUE);
+    }
+
+    /** A root; {@code now} is a reading of {@code clock} just taken, or {@link Long#MIN_VALUE} for none. */
+    private static Node root(MonotonicClock clock, long deadline, long now) {
         Scope s = new Scope(clock, deadline);
         Node n = new Node(null, s);
         if (deadline != Scope.NONE) {
             s.own(n);
-            n.armOrExpire();
+            n.armOrExpire(now);
         }
         org.cancelkit.internal.Checkpoints.rootCreated(n); // the testing kit's leak check; one volatile read otherwise
         return n;
@@ -93,8 +97,17 @@ final class Node extends CancellationSource {
 
     /** A new child; its own deadline ({@link Scope#NONE} for none) is armed whatever this node's phase. */
     Node newChild(long ownDeadline) {
+        return newChild(ownDeadline, null, Long.MIN_VALUE);
+    }
+
+    /**
+     * A new child, for a caller that has just read {@code now} from {@code read} to compute the
+     * deadline: when that is this tree's clock, arming does not read it again.
+     */
+    Node newChild(long ownDeadline, @Nullable MonotonicClock read, long now) {
         if (this == NEVER) {
-            return root(MonotonicClock.current(), ownDeadline);
+            MonotonicClock clock = MonotonicClock.current();
+            return root(clock, ownDeadline, read == clock ? now : Long.MIN_VALUE);
         }
         boolean own = ownDeadline < scope.deadline();
         Scope s = own ? new Scope(scope.clock, ownDeadline) : scope;
@@ -121,14 +134,15 @@ final class Node extends CancellationSource {
             firstChild = c;
         }
         if (own) {
-            c.armOrExpire();
+            c.armOrExpire(read == scope.clock ? now : Long.MIN_VALUE);
         }
         return c;
     }
 
-    private void armOrExpire() {
+    /** Expires at once when the deadline has passed ({@code now} read if {@link Long#MIN_VALUE}), else arms it. */
+    private void armOrExpire(long now) {
         MonotonicClock clock = scope.clock;
-        if (scope.deadline() <= clock.nanoTime()) {
+        if (scope.deadline() <= (now == Long.MIN_VALUE ? clock.nanoTime() : now)) {
             expire();
         } else {
             clock.timer().arm(scope);
@@ -223,6 +237,9 @@ final class Node extends CancellationSource {
         }
         assert existing != null;
         existing.awaitPropagated(); // invariant 6
+        if (hard && phase == HARD) {
+            return false; // marked hard already: the walk that did it unlinks it and runs what it released
+        }
         if (hard) {
             walk(existing, true); // a hard cancel arriving in the grace period takes effect at once (C8)
         } else if (phase == SOFT) {
@@ -258,13 +275,12 @@ final class Node extends CancellationSource {
      * what the marking released. Returns whether this node itself took {@code c} as its state.
      */
     boolean walk(Cancel c, boolean hard) {
-        List<Listener> released = new ArrayList<>();
-        ArrayDeque<Node> stack = new ArrayDeque<>();
+        Walk w = new Walk();
         boolean tookState = false;
         try {
-            tookState = mark(this, c, hard, released, stack);
-            for (Node n; (n = stack.poll()) != null; ) {
-                mark(n, c, hard, released, stack);
+            tookState = mark(this, c, hard, w);
+            for (Node n; (n = w.poll()) != null; ) {
+                mark(n, c, hard, w);
             }
         } finally {
             if (tookState) {
@@ -275,12 +291,14 @@ final class Node extends CancellationSource {
         if (madeHard) {
             unlinkFromParent(); // invariant 4
         }
-        Listener.fireAll(released, c);
+        if (w.released != null) {
+            Listener.fireAll(w.released, c);
+        }
         return tookState;
     }
 
     /** Marks one node (invariant 1) and queues its children; returns whether it took {@code c}. */
-    private static boolean mark(Node n, Cancel c, boolean hard, List<Listener> released, ArrayDeque<Node> stack) {
+    private static boolean mark(Node n, Cancel c, boolean hard, Walk w) {
         Node children = null;
         Listener listeners = null;
         boolean took = false;
@@ -303,13 +321,13 @@ final class Node extends CancellationSource {
                 } else {
                     n.phase = SOFT;
                     for (Node k = n.firstChild; k != null; k = k.nextSibling) {
-                        stack.push(k); // children stay linked (invariant 5)
+                        w.push(k); // children stay linked (invariant 5)
                     }
                     for (Listener l = n.firstListener; l != null; ) {
                         Listener next = l.next;
                         if (!l.interruptor()) {
                             n.removeLocked(l);
-                            released.add(l);
+                            w.release(l);
                         }
                         l = next;
                     }
@@ -324,11 +342,11 @@ final class Node extends CancellationSource {
             n.scope.retire(); // invariant 4
         }
         for (Node k = children; k != null; k = k.nextSibling) { // invariant 3: safe without the lock
-            stack.push(k);
+            w.push(k);
         }
         for (Listener l = listeners; l != null; l = l.next) {
             l.linked = false;
-            released.add(l);
+            w.release(l);
         }
         return took;
     }

@@ -131,10 +131,13 @@ public final class Timeout {
         }
     }
 
-    /** A child of the current token with {@code timeout} from now, on the current clock. */
+    /** A child of the current token with {@code timeout} from now, on the current clock (read once). */
     private static Node newTimeout(Duration timeout) {
         MonotonicClock clock = Binding.currentClock();
-        long deadline = Durations.deadlineAfter(clock.nanoTime(), Durations.toNanosSaturated(timeout));
-        return Binding.currentToken().newChild(deadline);
+        long now = clock.nanoTime();
+        long deadline = Durations.deadlineAfter(now, Durations.toNanosSaturated(timeout));
+        // On the system clock the timer fires an entry already due at its next tick, so arming need not
+        // read the clock again; a virtual clock's timer fires only on an advance, so it is read again.
+        return Binding.currentToken().newChild(deadline, clock == SystemClock.INSTANCE ? clock : null, now);
     }
 }

@@ -28,7 +28,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * java -jar bench/target/benchmarks.jar [--quick] [--out bench/RESULTS.md] [--only SECTION,...]
  * java -jar bench/target/benchmarks.jar jmh [JMH options]     (plain JMH, e.g. -l, or -prof gc TimeoutBench)
  * </pre>
- * Sections: {@code check, timeout, exception, tree, size, lateness, idle, stop, peers, io, group, grpc}. {@code --quick} uses short
+ * Sections: {@code check, timeout, exception, tree, size, lateness, herd, scaling, idle, stop, peers, io, group, grpc}. {@code --quick} uses short
  * settings for a smoke run; its file says so.
  */
 public final class BenchMain {
@@ -36,7 +36,7 @@ public final class BenchMain {
     static final List<String> JVM_ARGS = List.of("-Xms1g", "-Xmx1g", "--enable-preview");
     /** What JOL needs on JDK 25 for clean output (the size program only: it has no contender). */
     static final List<String> JOL_ARGS = List.of("-Djdk.attach.allowAttachSelf=true", "-XX:+EnableDynamicAgentLoading");
-    static final List<String> SECTIONS = List.of("check", "timeout", "exception", "tree", "size", "lateness", "idle", "stop", "peers", "io", "group", "grpc");
+    static final List<String> SECTIONS = List.of("check", "timeout", "exception", "tree", "size", "lateness", "herd", "scaling", "idle", "stop", "peers", "io", "group", "grpc");
 
     /** How long everything runs. */
     record Settings(boolean quick, int forks, int warmupIterations, int measurementIterations, int iterationSeconds,
@@ -97,6 +97,9 @@ public final class BenchMain {
                 fast.add("TimeoutBench\\.(timeoutCall|orTimeout)(2Threads)?$");
             }
         }
+        if (only.contains("tree")) {
+            fast.add("ChildDepthBench\\.");
+        }
         if (only.contains("io")) {
             fast.add("AtomicWriteBench\\.");
         }
@@ -129,6 +132,12 @@ public final class BenchMain {
             report.addProgram("lateness", runProgram(TimerLateness.class, List.of(),
                     Integer.toString(settings.latenessRounds())));
         }
+        if (only.contains("herd")) {
+            report.addProgram("herd", runProgram(HerdUnwind.class, List.of(), Integer.toString(settings.quick() ? 1 : 3)));
+        }
+        if (only.contains("scaling")) {
+            report.addProgram("scaling", runProgram(Scaling.class, List.of()));
+        }
         if (only.contains("idle")) {
             report.addProgram("idle", runProgram(IdleTimerCpu.class, List.of(),
                     Integer.toString(settings.idleSeconds())));
@@ -136,6 +145,8 @@ public final class BenchMain {
         if (only.contains("group")) {
             report.addProgram("groupCancel", runProgram(GroupCancelLatency.class, List.of(),
                     Integer.toString(settings.quick() ? 2 : 10)));
+            report.addProgram("groupDeadline", runProgram("org.cancelkit.bench.GroupDeadline", List.of(),
+                    Integer.toString(settings.quick() ? 1 : 3)));
         }
         if (only.contains("grpc")) {
             report.addProgram("grpc", runProgram(GrpcBench.class, List.of(), Integer.toString(settings.grpcRounds()),

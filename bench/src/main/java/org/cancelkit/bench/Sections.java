@@ -11,13 +11,17 @@ final class Sections {
         timeout(r);
         size(r);
         tree(r);
+        ScaleSections.depth(r);
         lateness(r);
+        ScaleSections.herd(r);
+        ScaleSections.scaling(r);
         idle(r);
         exceptions(r);
         PeerSections.stop(r);
         PeerSections.peers(r);
         PeerSections.io(r);
         PeerSections.groups(r);
+        ScaleSections.groupDeadline(r);
         GrpcSections.grpc(r);
         PeerSections.headline(r);
     }
@@ -82,7 +86,7 @@ final class Sections {
                 + "has its own state. Shared parent: 2 threads, each inside `sharedToken.run(...)` of one "
                 + "`CancellationSource.create()` held in a `Scope.Benchmark` state, doing " + TimeoutBench.BATCH
                 + " `Timeout.call`s per binding (score per `Timeout.call`); its reference is `orTimeout` with 2 "
-                + "threads. The shared parent holds one idle child from the start, as a busy shared parent does.");
+                + "threads. The shared parent is a fresh root each iteration (`Level.Iteration`), with nothing prepared in advance, as a server's is.");
         r.line("");
         if (!r.ran("timeout")) {
             r.line("_Not run in this invocation._\n");

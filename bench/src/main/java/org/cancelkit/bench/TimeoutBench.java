@@ -45,25 +45,22 @@ public class TimeoutBench {
     private CheckedCallable<Integer, RuntimeException> body = () -> x;
 
     /**
-     * One cancellable parent shared by all threads of a trial. It holds one idle child from the start,
-     * as a busy shared parent does.
+     * One cancellable parent shared by all threads: a fresh root each iteration, with nothing prepared
+     * in advance, as a server's root is when its requests arrive.
      */
     @State(Scope.Benchmark)
     public static class SharedParent {
         CancellationSource token = CancellationSource.create();
-        CancellationSource idleChild = token.child();
 
-        /** Creates the parent and its idle child. */
-        @Setup(Level.Trial)
+        /** A fresh root for each iteration, shared by both threads, as a server has it: nothing prepared. */
+        @Setup(Level.Iteration)
         public void setUp() {
             token = CancellationSource.create();
-            idleChild = token.child();
         }
 
-        /** Closes both. */
-        @TearDown(Level.Trial)
+        /** Closes it. */
+        @TearDown(Level.Iteration)
         public void tearDown() {
-            idleChild.close();
             token.close();
         }
     }

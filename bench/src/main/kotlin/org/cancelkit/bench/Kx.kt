@@ -64,3 +64,33 @@ fun withTimeoutLateness(n: Int, delayMs: Long): LongArray {
     }
     return late
 }
+
+/**
+ * The group cancelled by its deadline: `withTimeout(timeoutMs) { repeat(n) { launch { delay(60 s) } } }`
+ * in `runBlocking(Dispatchers.Default)`; each coroutine writes into `ended` when its body has ended
+ * (its `finally`). Returns the deadline as a `System.nanoTime()` reading (taken just before
+ * `withTimeout`, plus the timeout).
+ */
+fun groupDeadline(n: Int, timeoutMs: Long, ended: LongArray): Long {
+    var deadline = 0L
+    runBlocking(Dispatchers.Default) {
+        deadline = System.nanoTime() + timeoutMs * 1_000_000
+        try {
+            withTimeout(timeoutMs) {
+                repeat(n) { i ->
+                    launch {
+                        try {
+                            delay(60_000)
+                        } finally {
+                            ended[i] = System.nanoTime()
+                        }
+                    }
+                }
+            }
+            error("withTimeout($timeoutMs) around $n sleeping coroutines returned normally")
+        } catch (e: TimeoutCancellationException) {
+            // the measured outcome
+        }
+    }
+    return deadline
+}

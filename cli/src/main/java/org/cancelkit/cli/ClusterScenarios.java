@@ -1,6 +1,7 @@
 package org.cancelkit.cli;
 
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -65,6 +66,17 @@ final class ClusterScenarios {
      * item's row exactly once, read back from the database.
      */
     static final class Takeover implements Scenario {
+        private final String serverUrl;
+
+        /** The scenario on the server at {@link DatabaseScenarios#PG_URL}, or an embedded one when none answers there. */
+        Takeover() {
+            this(DatabaseScenarios.PG_URL);
+        }
+
+        Takeover(String serverUrl) {
+            this.serverUrl = serverUrl;
+        }
+
         @Override
         public String name() {
             return "cluster-takeover";
@@ -82,22 +94,33 @@ final class ClusterScenarios {
 
         @Override
         public void run(Report r) throws Exception {
-            UrlDataSource ds = new UrlDataSource(DatabaseScenarios.PG_URL);
+            DatabaseScenarios.TourDatabase database;
+            try {
+                database = DatabaseScenarios.TourDatabase.open(serverUrl);
+            } catch (IOException e) {
+                r.skip(e.getMessage());
+                return;
+            }
+            r.say("database: " + database.description());
+            try (database) {
+                takeover(r, database.url());
+            }
+        }
+
+        /** The scenario on the database at {@code url}, which the child worker is told with -Dcancelkit.tour.pgUrl. */
+        private static void takeover(Report r, String url) throws Exception {
+            UrlDataSource ds = new UrlDataSource(url);
             JobDatabase db = JobDatabase.of(ds, PREFIX);
             try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
                 db.migrate();
                 db.delete(JOB);
                 s.execute("CREATE TABLE IF NOT EXISTS " + SINK + " (item bigint NOT NULL, worker text NOT NULL)");
                 s.execute("TRUNCATE " + SINK);
-            } catch (SQLException e) {
-                r.skip("no PostgreSQL answers at " + DatabaseScenarios.PG_URL + " (" + e.getMessage() + "); start it "
-                        + "to see this");
-                return;
             }
             job(db, "B", 0).submit();
             r.say("job " + JOB + ": " + ITEMS + " items in " + PARTITIONS + " partitions, lease " + Report.ms(LEASE)
                     + "; each item inserts a row in the chunk's transaction, which also commits the checkpoint");
-            Process a = new ProcessBuilder(childCommand()).redirectErrorStream(true).start();
+            Process a = new ProcessBuilder(childCommand(url)).redirectErrorStream(true).start();
             long killedAt;
             try (BufferedReader out = new BufferedReader(new InputStreamReader(a.getInputStream(),
                     StandardCharsets.UTF_8))) {
@@ -141,11 +164,11 @@ final class ClusterScenarios {
             }
         }
 
-        /** This JVM's launcher and module (or class) path, running {@code cancelkit jobs tour-worker A}. */
-        private static List<String> childCommand() {
+        /** This JVM's launcher and module (or class) path, running {@code cancelkit jobs tour-worker A} on {@code url}. */
+        private static List<String> childCommand(String url) {
             String launcher = ProcessHandle.current().info().command()
                     .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-            List<String> command = new ArrayList<>(List.of(launcher, "-Xshare:auto"));
+            List<String> command = new ArrayList<>(List.of(launcher, "-Xshare:auto", "-Dcancelkit.tour.pgUrl=" + url));
             String modulePath = System.getProperty("jdk.module.path");
             if (modulePath != null && !modulePath.isBlank()) {
                 command.addAll(List.of("-p", modulePath, "-m", "org.cancelkit.cli/" + Main.class.getName()));

@@ -34,6 +34,25 @@ class EmbeddedDatabaseTest {
                 .doesNotContain("SKIP");
     }
 
+    /**
+     * The cluster scenario too: with no server answering at its address (a closed port), it runs on the
+     * embedded PostgreSQL, its killed child worker included, instead of being skipped.
+     */
+    @Test
+    void theClusterScenarioRunsOnTheEmbeddedServerWhenNoServerAnswers() {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        int failed = new Tour(List.of(new ClusterScenarios.Takeover(
+                "jdbc:postgresql://127.0.0.1:1/none?user=postgres&connectTimeout=1")))
+                .run(new PrintStream(buf, true, StandardCharsets.UTF_8));
+        String out = buf.toString(StandardCharsets.UTF_8);
+        System.out.print(out);
+        assertThat(failed).as(out).isZero();
+        assertThat(out).contains("database: embedded PostgreSQL ").contains("started because no PostgreSQL answers at")
+                .contains("PASS J4: worker B took over the killed worker's partition")
+                .contains("PASS J1: every item's row exactly once")
+                .doesNotContain("SKIP");
+    }
+
     /** Negative control: with the embedded server ruled out and a server address where none answers, it is skipped, with the reason. */
     @Test
     void withNoServerAndNoEmbeddedOneTheScenarioSaysWhyItIsSkipped() {

@@ -4,6 +4,7 @@ module com.example.consumer {
     requires org.cancelkit.io;
     requires org.cancelkit.jobs;
     requires org.cancelkit.http;
+    requires org.cancelkit.jetty;
     requires org.cancelkit.jdbc;
     requires org.cancelkit.lifecycle;
     requires org.cancelkit.testkit;

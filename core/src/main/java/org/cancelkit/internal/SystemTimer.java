@@ -1,6 +1,7 @@
 package org.cancelkit.internal;
 
 import java.util.ArrayList;
+import java.util.List;
 import java.util.PriorityQueue;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.locks.LockSupport;
@@ -31,6 +32,11 @@ import org.jspecify.annotations.Nullable;
  *       one from the timer's own bookkeeping is reported and the loop goes on. Should the thread still
  *       die, it publishes that it is not parked, so the next arm finds it dead and starts another,
  *       which takes over the heap (a terminated thread's writes happen-before the detection).</li>
+ *   <li>A herd is fired in parallel: when at least {@link #FAN_OUT_MIN} entries fall due in one tick,
+ *       the timer keeps the earliest share and hands the others, in contiguous shares, to helper
+ *       {@link TimerThread}s ({@link FanOut}); each entry still fires exactly once, on one thread, and
+ *       every helper is a timer thread, so {@link TimerEntry#onTimerThread()} keeps slow work off it
+ *       as on the timer itself. Only the firing is shared: the heap stays the timer's (invariant 2).</li>
  * </ol>
  */
 public final class SystemTimer implements Timer {
@@ -38,6 +44,8 @@ public final class SystemTimer implements Timer {
     public static final SystemTimer INSTANCE = new SystemTimer();
 
     static final long TICK_NANOS = 10_000_000L;
+    /** Entries due in one tick from which the firing is shared with helpers (invariant 7). */
+    static final int FAN_OUT_MIN = 64;
     /** Inbox slots sit {@code PAD} references apart, so that two stripes never share a cache line (invariant 1). */
     private static final int PAD = 16;
     private static final long IDLE = Long.MAX_VALUE;
@@ -63,10 +71,14 @@ public final class SystemTimer implements Timer {
         this.inbox = new AtomicReferenceArray<>(stripes * PAD);
     }
 
-    /** A thread the timer runs on; {@link TimerEntry#onTimerThread()} recognises it. */
+    /** A thread the timer runs on, or a helper firing its share; {@link TimerEntry#onTimerThread()} recognises both. */
     static final class TimerThread extends Thread {
         TimerThread(Runnable body) {
-            super(null, body, "cancelkit-timer", 0, false);
+            this(body, "cancelkit-timer");
+        }
+
+        TimerThread(Runnable body, String name) {
+            super(null, body, name, 0, false);
             setDaemon(true);
         }
     }
@@ -159,12 +171,10 @@ public final class SystemTimer implements Timer {
                 due.add(top);
             }
         }
-        for (TimerEntry e : due) {
-            try {
-                e.fire();
-            } catch (Throwable t) {
-                report(t);
-            }
+        if (due.size() >= FAN_OUT_MIN) {
+            FanOut.fire(due); // invariant 7: fires the timer's own share here, the rest on helpers
+        } else {
+            fireAll(due);
         }
         due.clear();
         if (heap.size() >= purgeAt) {
@@ -182,6 +192,17 @@ public final class SystemTimer implements Timer {
                 LockSupport.park(this);
             } else {
                 LockSupport.parkNanos(this, wakeAt - System.nanoTime());
+            }
+        }
+    }
+
+    /** Fires each entry in its own {@code try} (invariant 6). */
+    static void fireAll(List<TimerEntry> entries) {
+        for (TimerEntry e : entries) {
+            try {
+                e.fire();
+            } catch (Throwable t) {
+                report(t);
             }
         }
     }

@@ -51,7 +51,7 @@ import org.jspecify.annotations.Nullable;
  * {@link HttpClient#sendAsync} is cancelled, which makes the JDK's client abort the exchange, whether
  * it waits for the headers or reads the body: over HTTP/1.1 it closes the connection, over HTTP/2 it
  * resets the stream. Whether the server's handler learns of it at once depends on the server: see
- * {@link DeadlineHandler}. A soft cancel lets the exchange finish within its grace period. The
+ * {@code org.cancelkit.jetty.DeadlineHandler} (module {@code org.cancelkit.jetty}). A soft cancel lets the exchange finish within its grace period. The
  * bulkhead permit is returned before {@code send} returns or throws, on every path.
  *
  * <h2>Outcomes and the circuit breaker</h2>
@@ -182,7 +182,7 @@ public final class DeadlineClient {
             CompletableFuture<HttpResponse<T>> future = client.sendAsync(sending, handler);
             // C9: no interrupt inside. A cancel cancels the future, which makes the JDK client abort the
             // exchange, while waiting for the headers or reading the body: over HTTP/1.1 it closes the
-            // connection, over HTTP/2 it resets the stream (both checked against Jetty in the tests). The
+            // connection, over HTTP/2 it resets the stream (both checked against Jetty in the jetty module's tests). The
             // region turns the resulting CancellationException into CancelledException.
             CancelAction abort = CancelAction.of(() -> future.cancel(true));
             try {

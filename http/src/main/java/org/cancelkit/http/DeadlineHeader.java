@@ -8,7 +8,10 @@ import org.jspecify.annotations.Nullable;
 /**
  * The request header that carries a caller's remaining deadline to the next service (H4), as whole
  * milliseconds left: relative, since the clocks of two machines do not agree. {@code 0} means the
- * deadline has already passed.
+ * deadline has already passed. {@link DeadlineClient} writes it; a server reads it with
+ * {@link #earliest(List)} (on Jetty, {@code DeadlineHandler} in module {@code org.cancelkit.jetty} does).
+ * It lives here, in the client's module, so that the client needs no server and the server module
+ * shares one format with it.
  *
  * <h2>Syntax</h2>
  * A value is one or more ASCII digits ({@code 0}-{@code 9}, nothing else: no sign, no fraction, no
@@ -23,8 +26,8 @@ import org.jspecify.annotations.Nullable;
  * at all, or more than {@value #MAX_VALUES} values. One bad value refuses the whole header, even next to
  * good ones: it may have been the tightest deadline, and guessing would give the request more time than
  * its caller meant. A number too large for a {@code long} is read as {@code Long.MAX_VALUE}
- * milliseconds, the longest deadline there is; {@link DeadlineHandler} caps it at its
- * {@linkplain HandlerOptions#maximum() maximum} like any other.
+ * milliseconds, the longest deadline there is; the server's {@code DeadlineHandler} (module
+ * {@code org.cancelkit.jetty}) caps it at its maximum like any other.
  *
  * <h2>Cost</h2>
  * Parsing reads each character once and allocates nothing but its result, whatever the input; a

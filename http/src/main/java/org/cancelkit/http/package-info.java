@@ -12,9 +12,9 @@
  *       required part cancels its siblings, an optional part degrades to its fallback, and no part
  *       outlives the call (C1).</li>
  *   <li>H4: the remaining deadline travels in the {@value org.cancelkit.http.DeadlineHeader#NAME}
- *       header; {@link org.cancelkit.http.DeadlineHandler} adopts it on the server, bounded by the
- *       server's {@linkplain org.cancelkit.http.HandlerOptions#maximum() maximum} (which a request
- *       without the header gets), and cancels the handler's token when its client disconnects.</li>
+ *       header. On a Jetty server, {@code org.cancelkit.jetty.DeadlineHandler} (artifact
+ *       {@code cancelkit-jetty}) adopts it, bounded by the server's maximum (which a request without
+ *       the header gets), and cancels the handler's token when its client disconnects.</li>
  * </ul>
  *
  * <h2>Pitfalls</h2>
@@ -26,7 +26,7 @@
  *       stream does at once; over HTTP/1.1 Jetty does not watch the connection while a handler runs,
  *       and a client that silently vanished (power loss, a dropped network) tells nobody. Then only
  *       the propagated deadline, or the server's maximum, stops the handler. Always send a deadline; prefer HTTP/2 between
- *       services. See {@link org.cancelkit.http.DeadlineHandler}.</li>
+ *       services. See {@code org.cancelkit.jetty.DeadlineHandler}.</li>
  *   <li>A handler that ignores interrupts and never checks {@link org.cancelkit.Cancellation#check()}
  *       cannot be stopped; the token only tells it to stop, and the server's maximum cannot free its
  *       thread.</li>

@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The module's boundary (STYLE.md, "Shape"): only {@code org.cancelkit.http} is exported, its public
- * classes are final (or records, enums, interfaces), and the package is {@code @NullMarked}.
+ * classes are final (or records, enums, interfaces), the package is {@code @NullMarked}, and the client
+ * needs no server: no Jetty module is required (the server side is module {@code org.cancelkit.jetty}).
  */
 class ArchitectureTest {
 
@@ -31,14 +32,31 @@ class ArchitectureTest {
         assertThat(d.name()).isEqualTo("org.cancelkit.http");
         assertThat(d.exports()).extracting(ModuleDescriptor.Exports::source).containsExactly("org.cancelkit.http");
         assertThat(d.requires()).extracting(ModuleDescriptor.Requires::name)
-                .contains("org.cancelkit", "io.github.resilience4j.circuitbreaker", "org.eclipse.jetty.server");
+                .contains("org.cancelkit", "java.net.http", "io.github.resilience4j.circuitbreaker")
+                .noneMatch(ArchitectureTest::isJetty);
+    }
+
+    /** The client's module and class path hold no Jetty at all: a client-only user gets no server. */
+    @Test
+    void noJettyOnTheClientsPath() {
+        assertThat(ModuleLayer.boot().modules()).extracting(Module::getName).noneMatch(ArchitectureTest::isJetty);
+        assertThat(ClassLoader.getSystemClassLoader().getResource("org/eclipse/jetty/server/Server.class"))
+                .as("jetty-server on the test class path of the client module").isNull();
+        // Control: the check finds a class that is there.
+        assertThat(ClassLoader.getSystemClassLoader().getResource("io/github/resilience4j/circuitbreaker/CircuitBreaker.class"))
+                .isNotNull();
+    }
+
+    private static boolean isJetty(String module) {
+        return module.startsWith("org.eclipse.jetty");
     }
 
     @Test
     void publicTypesAreClosed() throws Exception {
         List<Class<?>> api = apiClasses();
         assertThat(api).extracting(Class::getSimpleName).contains("DeadlineClient", "ClientOptions", "FanOut",
-                "DeadlineHandler", "DeadlineHeader", "BreakerClocks", "ServerErrorException");
+                "DeadlineHeader", "BreakerClocks", "ServerErrorException");
+        assertThat(api).extracting(Class::getSimpleName).doesNotContain("DeadlineHandler", "HandlerOptions");
         for (Class<?> c : api) {
             assertThat(closed(c)).as(c + " is final, sealed, a record, an enum or an interface").isTrue();
         }

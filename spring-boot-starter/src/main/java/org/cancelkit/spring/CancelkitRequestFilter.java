@@ -17,7 +17,9 @@ import java.util.Optional;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.cancelkit.CancelReason;
+import org.cancelkit.CancellationToken;
 import org.cancelkit.CancelledException;
+import org.cancelkit.DeadlineExceededException;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
@@ -123,7 +125,12 @@ public final class CancelkitRequestFilter extends OncePerRequestFilter {
         } catch (CancelledException e) {
             answer(response, e);
         } catch (IOException | ServletException | RuntimeException | Error e) {
-            throw e;
+            if (!outOfTime(e, opened.source) || response.isCommitted()) {
+                throw e;
+            }
+            // The request's own deadline passed and a call inside noticed first (a query timeout set from the
+            // deadline fires on the server, a moment before the request's timer): the same answer as the timer's.
+            response.sendError(504, "the request's deadline passed while handling it");
         } catch (Exception e) {
             throw new ServletException(e); // doFilter throws nothing else
         } finally {
@@ -131,6 +138,22 @@ public final class CancelkitRequestFilter extends OncePerRequestFilter {
                 opened.end(); // idempotent: an asynchronous request that has already completed ended it
             } // else the Completion, added when the cycle started, ends it
         }
+    }
+
+    /**
+     * Whether {@code failure} is the request running out of time: a {@link DeadlineExceededException} in its
+     * causes while the request's own deadline has passed. A controller's inner timeout that expired while the
+     * request still had time is the controller's failure, not this.
+     */
+    static boolean outOfTime(Throwable failure, CancellationToken request) {
+        boolean expired = request.reason().map(r -> r.kind() == CancelReason.Kind.DEADLINE)
+                .orElseGet(() -> request.remaining().map(left -> !left.isPositive()).orElse(false));
+        for (Throwable t = failure; t != null && expired; t = t.getCause()) {
+            if (t instanceof DeadlineExceededException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The controller ended because its token was cancelled: answer for the reason, if still possible. */

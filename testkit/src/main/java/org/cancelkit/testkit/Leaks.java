@@ -48,7 +48,10 @@ public final class Leaks {
             "(Read|Write)-Poller(-\\d+)?", "cancelkit-timer", "cancelkit-offload", "cancelkit-redelivery", "junit-jupiter-timeout-watcher",
             "surefire-forkedjvm-.*", "last-ditch-daemon-shutdown-thread-.*", "JFR .*", "Keep-Alive-Timer",
             // Jetty 12 hands a failure callback to a thread of its own that ends by itself right after
-            "jetty-immediate-executor"));
+            "jetty-immediate-executor",
+            // JDK 25: the first timed wait of a virtual thread starts its scheduler's delay thread, which
+            // lives as long as the JVM (the pool's workers are not matched: a pool of one's own is a leak)
+            "ForkJoinPool-\\d+-delayScheduler"));
     /** Descriptors the JDK opens lazily and keeps: jars of class loading, the runtime image, random devices. */
     static final Pattern SERVICE_DESCRIPTORS = Pattern.compile(".*\\.(jar|jmod|zip)|.*/lib/modules|/dev/u?random");
 

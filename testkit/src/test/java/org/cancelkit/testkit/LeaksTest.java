@@ -93,6 +93,29 @@ class LeaksTest {
         assertThat(Leaks.SERVICE_THREADS.matcher("cancelkit-timer-2").matches()).isFalse();
     }
 
+    /**
+     * The JDK's own: the first timed wait of a virtual thread starts its scheduler's delay thread, which
+     * lives as long as the JVM. Whichever test waits first must not be blamed for it.
+     */
+    @Test
+    void c1TheVirtualThreadSchedulersDelayThreadIsNoLeak() throws Exception {
+        Leaks.of(Leak.THREADS).assertNoLeaks(() -> {
+            Thread.ofVirtual().start(() -> {
+                try {
+                    Thread.sleep(1);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt(); // kept: the thread ends right here
+                }
+            }).join();
+        });
+        java.util.List<String> delay = Thread.getAllStackTraces().keySet().stream().map(Thread::getName)
+                .filter(n -> n.endsWith("-delayScheduler")).toList();
+        assertThat(delay).as("the JDK's delay thread, by the name the JDK gives it").isNotEmpty()
+                .allMatch(n -> Leaks.SERVICE_THREADS.matcher(n).matches());
+        // Control: the pool's workers are not matched.
+        assertThat(Leaks.SERVICE_THREADS.matcher("ForkJoinPool-1-worker-1").matches()).isFalse();
+    }
+
     @Test
     void ignoredThreadsAreNotReported() throws Exception {
         CountDownLatch release = new CountDownLatch(1);

@@ -17,17 +17,27 @@ import org.cancelkit.DeadlineExceededException;
 import org.cancelkit.Timeout;
 import org.cancelkit.http.ClientOptions;
 import org.cancelkit.http.DeadlineClient;
+import org.cancelkit.http.DeadlineHeader;
 import org.cancelkit.io.AtomicFiles;
 import org.cancelkit.jdbc.JdbcOptions;
 import org.cancelkit.jobs.Job;
+import org.cancelkit.jetty.DeadlineHandler;
+import org.cancelkit.jetty.HandlerOptions;
 import org.cancelkit.jobs.JobResult;
 import org.cancelkit.lifecycle.Worker;
 import org.cancelkit.testkit.CancellationExplorer;
 import org.cancelkit.testkit.ExplorationReport;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.Callback;
 
 /**
- * What a user's program does with cancelkit's core, io, jobs and http client (and, more briefly, jdbc,
- * lifecycle and testkit), built against the installed artifacts only. The same source runs on the class path (project "classpath") and, with
+ * What a user's program does with cancelkit's core, io, jobs, http client and Jetty handler (and, more
+ * briefly, jdbc, lifecycle and testkit), built against the installed artifacts only. The same source runs on the class path (project "classpath") and, with
  * its module-info, on the module path (project "modulepath"). It exits non-zero when anything is wrong.
  */
 public final class Main {
@@ -86,6 +96,31 @@ public final class Main {
             System.out.println("http: " + response.body());
         } finally {
             server.stop(0);
+        }
+
+        // jetty: a request's handler runs bound to a token with the deadline the client sent
+        Server jetty = new Server(0);
+        jetty.setHandler(new DeadlineHandler(org.cancelkit.CancellationToken.never(),
+                HandlerOptions.defaults().withMaximum(Duration.ofSeconds(10)), new Handler.Abstract() {
+                    @Override
+                    public boolean handle(Request request, Response response, Callback callback) {
+                        Duration left = Cancellation.current().remaining().orElseThrow();
+                        Content.Sink.write(response, true, left.compareTo(Duration.ofSeconds(5)) <= 0 ? "bounded" : "unbounded",
+                                callback);
+                        return true;
+                    }
+                }));
+        jetty.start();
+        try (HttpClient http = HttpClient.newHttpClient()) {
+            DeadlineClient client = DeadlineClient.of(http, ClientOptions.defaults().withTimeout(Duration.ofSeconds(5)));
+            URI uri = URI.create("http://127.0.0.1:" + ((ServerConnector) jetty.getConnectors()[0]).getLocalPort() + "/");
+            HttpResponse<String> response = client.send(HttpRequest.newBuilder(uri).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            check(response.body().equals("bounded"), "jetty: the handler's token has the client's 5 s deadline ("
+                    + DeadlineHeader.NAME + "), not the server's 10 s maximum; got " + response.body());
+            System.out.println("jetty: " + response.body());
+        } finally {
+            jetty.stop();
         }
 
         // jdbc and lifecycle load (no database or signal here); testkit's explorer cancels at each point

@@ -1,10 +1,11 @@
-package org.cancelkit.http;
+package org.cancelkit.jetty;
 
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.SplittableRandom;
+import org.cancelkit.http.DeadlineHeader;
 import org.jspecify.annotations.Nullable;
 
 /**

@@ -1,7 +1,8 @@
-package org.cancelkit.http;
+package org.cancelkit.jetty;
 
 import java.time.Duration;
 import java.util.Objects;
+import org.cancelkit.http.DeadlineHeader;
 import org.jspecify.annotations.Nullable;
 
 /**

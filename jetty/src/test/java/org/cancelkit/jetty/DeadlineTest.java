@@ -1,4 +1,4 @@
-package org.cancelkit.http;
+package org.cancelkit.jetty;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -12,6 +12,8 @@ import org.cancelkit.CancellationSource;
 import org.cancelkit.DeadlineExceededException;
 import org.cancelkit.Timeout;
 import org.cancelkit.VirtualClock;
+import org.cancelkit.http.ClientOptions;
+import org.cancelkit.http.DeadlineClient;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package org.cancelkit.http;
+package org.cancelkit.jetty;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import org.cancelkit.CancelReason;
 import org.cancelkit.CancellationSource;
 import org.cancelkit.CancellationToken;
+import org.cancelkit.http.DeadlineHeader;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;

@@ -1,13 +1,14 @@
-package org.cancelkit.http;
+package org.cancelkit.jetty;
 
 import java.time.Duration;
-import java.util.Objects;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.cancelkit.CancelReason;
 import org.cancelkit.CancellationSource;
 import org.cancelkit.CancellationToken;
+import org.cancelkit.http.DeadlineHeader;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;

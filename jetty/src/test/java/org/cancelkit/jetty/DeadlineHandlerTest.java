@@ -1,4 +1,4 @@
-package org.cancelkit.http;
+package org.cancelkit.jetty;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -15,6 +15,9 @@ import org.cancelkit.CancellationSource;
 import org.cancelkit.CancellationToken;
 import org.cancelkit.DeadlineExceededException;
 import org.cancelkit.VirtualClock;
+import org.cancelkit.http.ClientOptions;
+import org.cancelkit.http.DeadlineClient;
+import org.cancelkit.http.DeadlineHeader;
 import org.cancelkit.testkit.CancelkitExtension;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.DisplayName;

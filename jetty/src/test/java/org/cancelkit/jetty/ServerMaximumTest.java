@@ -1,4 +1,4 @@
-package org.cancelkit.http;
+package org.cancelkit.jetty;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -13,6 +13,7 @@ import org.cancelkit.CancelReason;
 import org.cancelkit.CancellationSource;
 import org.cancelkit.CancellationToken;
 import org.cancelkit.VirtualClock;
+import org.cancelkit.http.DeadlineHeader;
 import org.cancelkit.testkit.CancelkitExtension;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;

@@ -1,8 +1,9 @@
-package org.cancelkit.http;
+package org.cancelkit.jetty;
 
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import org.cancelkit.http.DeadlineHeader;
 
 /**
  * What {@link DeadlineHandler} does with a request, decided from its {@value DeadlineHeader#NAME}

@@ -1,4 +1,4 @@
-package org.cancelkit.http;
+package org.cancelkit.jetty;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -13,6 +13,8 @@ import org.cancelkit.Bulkhead;
 import org.cancelkit.CancellationSource;
 import org.cancelkit.CancelledException;
 import org.cancelkit.VirtualClock;
+import org.cancelkit.http.ClientOptions;
+import org.cancelkit.http.DeadlineClient;
 import org.cancelkit.testkit.CancelkitExtension;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package org.cancelkit.http;
+package org.cancelkit.jetty;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
@@ -12,6 +12,7 @@ import java.util.SplittableRandom;
 import java.util.function.BiFunction;
 import org.cancelkit.CancellationSource;
 import org.cancelkit.CancellationToken;
+import org.cancelkit.http.DeadlineHeader;
 import org.cancelkit.testkit.CancelkitExtension;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Tag;

@@ -1,11 +1,11 @@
-package org.cancelkit.http;
+package org.cancelkit.jetty;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
-import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker.State;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
@@ -13,6 +13,8 @@ import org.cancelkit.CancellationSource;
 import org.cancelkit.CancelledException;
 import org.cancelkit.CheckedCallable;
 import org.cancelkit.VirtualClock;
+import org.cancelkit.http.ClientOptions;
+import org.cancelkit.http.DeadlineClient;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package org.cancelkit.http;
+package org.cancelkit.jetty;
 
 import java.net.URI;
 import java.nio.ByteBuffer;
@@ -13,9 +13,10 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.cancelkit.CancelReason;
 import org.cancelkit.Cancellation;
 import org.cancelkit.CancellationToken;
+import org.cancelkit.http.DeadlineHeader;
 import org.eclipse.jetty.http.HttpHeader;
-import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
+import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;

@@ -1,4 +1,4 @@
-package org.cancelkit.http;
+package org.cancelkit.jetty;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
@@ -8,6 +8,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import org.cancelkit.MonotonicClock;
+import org.cancelkit.http.BreakerClocks;
 import org.cancelkit.testkit.CancelkitExtension;
 import org.cancelkit.testkit.Leak;
 import org.cancelkit.testkit.Leaks;

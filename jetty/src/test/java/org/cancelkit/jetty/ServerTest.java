@@ -1,4 +1,4 @@
-package org.cancelkit.http;
+package org.cancelkit.jetty;
 
 import java.net.http.HttpClient;
 import org.cancelkit.testkit.CancelkitExtension;
