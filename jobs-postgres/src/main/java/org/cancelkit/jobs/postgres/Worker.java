@@ -5,6 +5,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import org.cancelkit.CancelReason;
 import org.cancelkit.Cancellation;
 import org.cancelkit.CancellationSource;
 import org.cancelkit.CancelledException;
@@ -65,6 +66,14 @@ final class Worker<I, S> {
             Cancellation.check();
             Claims.Claimed claim;
             try (Connection c = job.db().dataSource().getConnection()) {
+                // J6: a cancel committed before this claim stops the worker here, whether or not the coordinator
+                // has read it yet (it reads concurrently, and a worker that starts later must not claim)
+                Claims.CancelRequest cancelled = Claims.cancelRequest(c, tables, job.id());
+                if (cancelled != null) {
+                    worker.cancel(CancelReason.requested("job '" + job.id() + "' was cancelled: "
+                            + cancelled.reason()), cancelled.grace());
+                    Cancellation.check(); // a soft cancel is seen at once by checks (C8)
+                }
                 claim = Claims.claim(c, tables, job.id(), workerId, job.options().lease());
             }
             if (claim == null) {

@@ -1,7 +1,10 @@
 package org.cancelkit.jobs.postgres;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -9,6 +12,7 @@ import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
 import org.cancelkit.Cancellation;
 import org.cancelkit.CancellationSource;
 import org.cancelkit.CancellationToken;
@@ -93,6 +97,45 @@ class CancelAndDrainTest {
         assertThat(w.takeovers()).as("released partitions are no takeovers").isZero();
         assertThat(Fixtures.duplicates(prefix)).isZero();
         assertThat(Fixtures.distinct(prefix)).isEqualTo(N);
+    }
+
+    @Test
+    @DisplayName("J6: a worker started after the cancel claims no partition and runs no item, even before its "
+            + "coordinator has read the cancel")
+    void workerStartedAfterTheCancelStopsAtOnce() throws Exception {
+        CountDownLatch itemRan = new CountDownLatch(1);
+        DataSource real = Pg.dataSource();
+        // ordered steps: the coordinator gets its connection only once an item has run (never, when the worker
+        // stops at once: closing the coordinator interrupts its wait)
+        DataSource gated = (DataSource) Proxy.newProxyInstance(DataSource.class.getClassLoader(),
+                new Class<?>[] {DataSource.class}, (self, method, args) -> {
+                    if (method.getName().equals("getConnection")
+                            && Thread.currentThread().getName().endsWith("-coordinator")) {
+                        try {
+                            itemRan.await();
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt(); // the coordinator is being closed: its loop ends on it
+                            throw new SQLException("interrupted while waiting for the test's step", e);
+                        }
+                    }
+                    try {
+                        return method.invoke(real, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        ClusterJob<Long, Tally> job = ClusterJob.create(JobDatabase.of(gated, prefix), "late", Fixtures.items(N), 4,
+                Tally.class, Tally.ZERO, (ClusterItemProcessor<Long, Tally>) (index, item, tally, out, tx) -> {
+                    itemRan.countDown();
+                    return Fixtures.processor(prefix, "late", true).process(index, item, tally, out, tx);
+                });
+        job.submit();
+        assertThat(db.cancel("late", "test: cancelled before the worker starts", Duration.ofSeconds(1))).isTrue();
+        assertThatThrownBy(() -> job.work("late")).isInstanceOf(CancelledException.class)
+                .hasMessageContaining("job 'late' was cancelled: test: cancelled before the worker starts");
+        assertThat(itemRan.getCount()).as("items run").isOne();
+        assertThat(Fixtures.rows(prefix)).as("rows written").isZero();
+        assertThat(db.status("late").partitions()).as("no partition claimed").allMatch(p -> p.epoch() == 0);
     }
 
     private ClusterJob<Long, Tally> job(String id, Duration poll, long pauseMillis) {

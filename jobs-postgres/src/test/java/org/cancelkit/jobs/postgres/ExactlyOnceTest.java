@@ -125,6 +125,59 @@ class ExactlyOnceTest {
     }
 
     @Test
+    @DisplayName("J1 J4: cancelled at the start of item j, before its first statement, for j = 0..20 (every place in "
+            + "a chunk): the items before it committed with their rows, item j not")
+    void cancelBeforeAnItemsFirstStatement() throws Exception {
+        for (int j = 0; j <= 20; j++) { // partition 0 is items 0..19 in chunks of 7; item 20 opens partition 1
+            String id = "before-" + j;
+            long k = j;
+            CancellationSource source = CancellationSource.create();
+            ClusterJob<Long, Tally> job = job(id, (index, item, tally, out, tx) -> {
+                if (index == k) {
+                    source.cancel("test: stop at the start of item " + k); // its first statement is not sent
+                }
+                return Fixtures.processor(prefix, "w", true).process(index, item, tally, out, tx);
+            });
+            job.submit();
+            assertThatThrownBy(() -> source.call(() -> job.work("w"))).as("item %d", k)
+                    .isInstanceOf(CancelledException.class);
+            assertConsistent(id);
+            long p = k * PARTS / N;
+            assertThat(Pg.count("SELECT next_item FROM " + prefix + "partitions WHERE job_id = ? AND partition = ?",
+                    id, (int) p)).as("its partition stopped at item %d, the items before it committed", k).isEqualTo(k);
+            assertThat(Pg.count("SELECT count(*) FROM " + prefix + "sink WHERE item = ?", k - 1))
+                    .as("the row of item %d, the one before the cancelled item", k - 1)
+                    .isEqualTo(k > 0 ? 1 : 0); // one worker: the partitions before are complete
+            job(id, Fixtures.processor(prefix, "w2", true)).work("w2");
+            assertExactlyOnce(id);
+            Pg.execute("DELETE FROM " + prefix + "sink");
+        }
+    }
+
+    @Test
+    @DisplayName("J4: the savepoint of item 4 fails on the server (item 3 broke the transaction and hid it): nothing "
+            + "of the chunk commits, never item 3 counted without its row")
+    void failedSavepointCommitsNothing() throws Exception {
+        ClusterJob<Long, Tally> job = job("savepoint", (index, item, tally, out, tx) -> {
+            Tally t = Fixtures.processor(prefix, "w", true).process(index, item, tally, out, tx);
+            if (index == 3) {
+                try {
+                    tx.query("SELECT 1 / 0", r -> r.getInt(1)); // the server aborts the transaction
+                } catch (SQLException hidden) {
+                    // the item hides the failure: item 4's savepoint statement then fails on the server
+                }
+            }
+            return t;
+        });
+        job.submit();
+        assertThatThrownBy(() -> job.work("w")).isInstanceOf(ItemFailedException.class).hasMessageContaining("item 4");
+        assertConsistent("savepoint");
+        assertThat(db.status("savepoint").doneItems()).as("the chunk of items 0..6 did not commit").isZero();
+        job("savepoint", Fixtures.processor(prefix, "w2", true)).work("w2");
+        assertExactlyOnce("savepoint");
+    }
+
+    @Test
     @DisplayName("J1 J4: an item that throws after writing: ItemFailedException naming it, the items before committed")
     void failingItem() throws Exception {
         long k = 25;

@@ -7,8 +7,11 @@ import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.Set;
+import org.cancelkit.Cancellation;
 import org.cancelkit.jdbc.Statements;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The chunk's connection as items see it: a savepoint is set before an item's first statement, so an
@@ -22,6 +25,13 @@ import org.cancelkit.jdbc.Statements;
  *       asks the connection for its first statement.</li>
  *   <li>The previous item's savepoint is released in the same round trip as the next one is set.</li>
  *   <li>While an item runs, nothing may end the transaction; between items the runner does.</li>
+ *   <li>{@code ROLLBACK TO SAVEPOINT} goes back to the running item's own savepoint or not at all:
+ *       the name is shared, so going back to an earlier item's savepoint would undo that item's
+ *       writes while the checkpoint still counts it. Hence the savepoint statement runs shielded (a
+ *       cancel cannot stop it half sent, it lands on the item's own statement after it), the item
+ *       counts as having its savepoint only once that statement has succeeded, and when it failed
+ *       the server's savepoints are unknown: the chunk is broken, no item of it is rolled back alone
+ *       and nothing of it commits ({@link #requireIntact}); its previous checkpoint stands.</li>
  * </ol>
  *
  * <p>Confined to the worker thread that runs the partition.
@@ -34,20 +44,25 @@ public final class ItemSavepoints {
 
     private final Connection real;
     private final Connection proxy;
+    private final Duration budget;
     /** An item is running. */
     private boolean inItem;
     /** The running item has its savepoint. */
     private boolean itemHasSavepoint;
     /** A savepoint of an earlier item of this transaction is still declared (rule 2). */
     private boolean staleSavepoint;
+    /** A savepoint statement of this transaction failed: what the server holds is unknown (rule 4). */
+    private @Nullable SQLException broken;
 
     /**
      * Wraps a connection.
      *
      * @param real the chunk's connection
+     * @param budget how long a savepoint statement may take, shielded from cancellation (rule 4)
      */
-    public ItemSavepoints(Connection real) {
+    public ItemSavepoints(Connection real, Duration budget) {
         this.real = real;
+        this.budget = budget;
         this.proxy = (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(),
                 new Class<?>[] {Connection.class}, new Handler());
     }
@@ -66,6 +81,7 @@ public final class ItemSavepoints {
         staleSavepoint = false;
         itemHasSavepoint = false;
         inItem = false;
+        broken = null;
     }
 
     /** An item begins. */
@@ -85,21 +101,43 @@ public final class ItemSavepoints {
     /**
      * The item failed or was cancelled: undo its writes, so the items before it can commit.
      *
-     * @throws SQLException when the rollback to the savepoint fails (then nothing of the chunk commits)
+     * @throws SQLException when the rollback to the savepoint fails, or the chunk is broken (rule 4):
+     *     then nothing of the chunk commits
      */
     public void rollbackItem() throws SQLException {
         boolean running = inItem;
         inItem = false;
+        requireIntact();
         if (running && itemHasSavepoint) { // an ended item's writes stay: they are counted by the checkpoint
             execute("ROLLBACK TO SAVEPOINT " + NAME);
             staleSavepoint = true;
         }
     }
 
+    /**
+     * Fails when a savepoint statement of this transaction failed (rule 4): the chunk must not commit.
+     *
+     * @throws SQLException saying so, with the savepoint statement's failure as its cause
+     */
+    public void requireIntact() throws SQLException {
+        if (broken != null) {
+            throw new SQLException("an item's savepoint could not be set (" + broken.getMessage() + "), so the "
+                    + "chunk's items cannot be rolled back one by one: the chunk is rolled back whole and the "
+                    + "partition stays at its previous checkpoint", broken.getSQLState(), broken);
+        }
+    }
+
     private void beforeStatement() throws SQLException {
+        requireIntact();
         if (inItem && !itemHasSavepoint) {
-            itemHasSavepoint = true; // set first: the statement below goes through the real connection
-            execute((staleSavepoint ? "RELEASE SAVEPOINT " + NAME + "; " : "") + "SAVEPOINT " + NAME);
+            String sql = (staleSavepoint ? "RELEASE SAVEPOINT " + NAME + "; " : "") + "SAVEPOINT " + NAME;
+            try {
+                Cancellation.shielded(budget, () -> execute(sql)); // rule 4: never stopped half sent
+            } catch (SQLException | RuntimeException e) {
+                broken = e instanceof SQLException failed ? failed : new SQLException(e.getMessage(), e);
+                throw e;
+            }
+            itemHasSavepoint = true; // only now: the statement above went through the real connection
         }
     }
 

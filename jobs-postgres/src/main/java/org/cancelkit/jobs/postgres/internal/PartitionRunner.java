@@ -103,7 +103,7 @@ public final class PartitionRunner<I, S> {
             stalledTimeout(conn, options.stalledTransactionTimeout().toMillis()); // rule 4
             Throwable primary = null;
             try {
-                ItemSavepoints sp = new ItemSavepoints(conn);
+                ItemSavepoints sp = new ItemSavepoints(conn, options.job().cleanupBudget());
                 while (!cp.isComplete()) {
                     PartitionCheckpoint<S> next = chunk(sp, lease, cp, coordinator);
                     processed += next.nextItem() - cp.nextItem();
@@ -250,6 +250,7 @@ public final class PartitionRunner<I, S> {
     /** Rule 2: the fence first, then the output rows, then the commit. */
     private void commit(SqlTransaction tx, ItemSavepoints sp, Lease lease, PartitionCheckpoint<S> from,
             PartitionCheckpoint<S> target, List<Object[]> outputs) throws IOException, SQLException {
+        sp.requireIntact(); // a failed savepoint statement: the server's savepoints are unknown, nothing commits
         String doc = PartitionCodec.encode(target);
         boolean complete = target.isComplete();
         String fence = Seams.fencing ? " AND lease_owner = ? AND lease_epoch = ? AND next_item = ?" : "";
