@@ -4,7 +4,7 @@
 #
 #   bench/run.sh                      the full run
 #   bench/run.sh --quick              a short smoke run (its RESULTS.md says so)
-#   bench/run.sh --only timeout,tree  some sections: check,timeout,exception,tree,size,lateness,herd,scaling,idle,stop,peers,io,group,jfr
+#   bench/run.sh --only timeout,tree  some sections: check,timeout,exception,tree,size,lateness,herd,scaling,idle,stop,peers,io,group,grpc,jfr
 #   bench/run.sh --out /tmp/R.md      write elsewhere
 set -euo pipefail
 cd "$(dirname "$0")/.."

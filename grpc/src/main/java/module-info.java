@@ -13,6 +13,8 @@
 module org.cancelkit.grpc {
     requires transitive org.cancelkit;
     requires transitive io.grpc;
+    // GrpcServerWorker: a server drained by an application's shutdown.
+    requires transitive org.cancelkit.lifecycle;
     requires static transitive org.jspecify;
 
     exports org.cancelkit.grpc;

@@ -28,7 +28,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * java -jar bench/target/benchmarks.jar [--quick] [--out bench/RESULTS.md] [--only SECTION,...]
  * java -jar bench/target/benchmarks.jar jmh [JMH options]     (plain JMH, e.g. -l, or -prof gc TimeoutBench)
  * </pre>
- * Sections: {@code check, timeout, exception, tree, size, lateness, herd, scaling, idle, stop, peers, io, group, jfr}. {@code --quick} uses short
+ * Sections: {@code check, timeout, exception, tree, size, lateness, herd, scaling, idle, stop, peers, io, group, grpc, jfr}. {@code --quick} uses short
  * settings for a smoke run; its file says so.
  */
 public final class BenchMain {
@@ -36,13 +36,14 @@ public final class BenchMain {
     static final List<String> JVM_ARGS = List.of("-Xms1g", "-Xmx1g", "--enable-preview");
     /** What JOL needs on JDK 25 for clean output (the size program only: it has no contender). */
     static final List<String> JOL_ARGS = List.of("-Djdk.attach.allowAttachSelf=true", "-XX:+EnableDynamicAgentLoading");
-    static final List<String> SECTIONS = List.of("check", "timeout", "exception", "tree", "size", "lateness", "herd", "scaling", "idle", "stop", "peers", "io", "group", "jfr");
+    static final List<String> SECTIONS = List.of("check", "timeout", "exception", "tree", "size", "lateness", "herd", "scaling", "idle", "stop", "peers", "io", "group", "grpc", "jfr");
 
     /** How long everything runs. */
     record Settings(boolean quick, int forks, int warmupIterations, int measurementIterations, int iterationSeconds,
-                    int treeWarmupShots, int treeMeasuredShots, int latenessRounds, int idleSeconds, int stopRounds) {
-        static final Settings FULL = new Settings(false, 2, 3, 5, 1, 10, 20, 5, 10, 2);
-        static final Settings QUICK = new Settings(true, 1, 1, 2, 1, 2, 3, 2, 3, 1);
+                    int treeWarmupShots, int treeMeasuredShots, int latenessRounds, int idleSeconds, int stopRounds,
+                    int grpcRounds, int grpcCalls, int grpcHopRequests) {
+        static final Settings FULL = new Settings(false, 2, 3, 5, 1, 10, 20, 5, 10, 2, 5, 5_000, 60);
+        static final Settings QUICK = new Settings(true, 1, 1, 2, 1, 2, 3, 2, 3, 1, 2, 1_000, 10);
     }
 
     private BenchMain() {}
@@ -150,6 +151,12 @@ public final class BenchMain {
             report.addProgram("groupDeadline", runProgram("org.cancelkit.bench.GroupDeadline", List.of(),
                     Integer.toString(settings.quick() ? 1 : 3)));
         }
+        if (only.contains("grpc")) {
+            report.addProgram("grpc", runProgram(GrpcBench.class, List.of(), Integer.toString(settings.grpcRounds()),
+                    Integer.toString(settings.grpcCalls())));
+            report.addProgram("grpcHops", runProgram(GrpcHopsLatency.class, List.of(),
+                    Integer.toString(settings.grpcHopRequests())));
+        }
         if (only.contains("stop")) {
             report.addProgram("stop", runProgram("org.cancelkit.bench.StopTable", List.of(), Integer.toString(settings.stopRounds())));
         }
@@ -160,11 +167,13 @@ public final class BenchMain {
             case "stop" -> PeerSections.STOP_BEGIN;
             case "peers" -> PeerSections.PEERS_BEGIN;
             case "io" -> PeerSections.IO_BEGIN;
+            case "grpc" -> GrpcSections.BEGIN;
             default -> null;
         };
         String end = switch (only1) {
             case "stop" -> PeerSections.STOP_END;
             case "peers" -> PeerSections.PEERS_END;
+            case "grpc" -> GrpcSections.END;
             default -> PeerSections.IO_END;
         };
         String section = begin == null ? null : report.section(begin, end);

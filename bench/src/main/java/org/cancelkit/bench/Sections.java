@@ -23,6 +23,7 @@ final class Sections {
         PeerSections.io(r);
         PeerSections.groups(r);
         ScaleSections.groupDeadline(r);
+        GrpcSections.grpc(r);
         PeerSections.headline(r);
     }
 

@@ -123,6 +123,17 @@ public final class GrpcServer implements AutoCloseable {
     }
 
     /**
+     * Waits until no call is in flight: grpc-java ends a cancelled call (its {@code onCancel}) on a
+     * thread of its own, which may come after the handler's thread has ended. For tests.
+     *
+     * @return true when none is, false when {@code timeout} passed first
+     * @throws InterruptedException when interrupted
+     */
+    boolean awaitIdle(Duration timeout) throws InterruptedException {
+        return ledger.awaitIdle(System.nanoTime() + timeout.toNanos());
+    }
+
+    /**
      * Drains the server: refuses new calls, soft-cancels the calls in flight with {@code grace}, turns
      * the cancel hard when the grace has passed, waits for the handlers (at most {@code hardBudget}
      * after the grace), stops the transport, and reports. A second drain returns the first's report.

@@ -24,14 +24,16 @@ import org.jspecify.annotations.Nullable;
  *   <li>The call is cancelled only through its own {@link #context} (thread-safe in grpc-java), never
  *       through {@link ClientCall#cancel}, which may not race the caller's own use of the call.</li>
  *   <li>A token cancelled before {@code start} cancels the call at once; one cancelled later cancels it
- *       when the cancellation is hard: a watcher thread bound to the token is interrupted then (C4, C8),
- *       and exits when the call closes first.</li>
- *   <li>When the call closes, the registration is closed, the watcher released and the context let go
- *       of, exactly once (grpc-java calls {@code onClose} once).</li>
+ *       when the cancellation is hard ({@link CancellationToken#onHardCancel}, C8): a soft cancel's
+ *       grace holds no thread per call, only the registration.</li>
+ *   <li>When the call closes, the registration is closed and the context let go of, exactly once
+ *       (grpc-java calls {@code onClose} once); a hard cancel racing the close cancels a context that
+ *       is already done, which changes nothing.</li>
  * </ol>
  *
- * <p>Fields: {@link #registration} is written by the thread that starts the call and read by the one
- * that closes it, after grpc-java's hand-off between start and close; the rest are final.
+ * <p>Fields: {@link #registration} is written by the thread that starts the call, {@link #done} by the
+ * one that closes it; each reads the other's (volatile: whichever comes second closes the
+ * registration, and closing it twice is harmless); the rest are final.
  */
 final class TokenClientCall<ReqT, RespT> extends ForwardingClientCall.SimpleForwardingClientCall<ReqT, RespT> {
     private static final long HOLD_SLACK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
@@ -40,8 +42,8 @@ final class TokenClientCall<ReqT, RespT> extends ForwardingClientCall.SimpleForw
     private final Context.CancellableContext context;
     private final boolean tokenBinds;
     private final Duration attributionWindow;
-    private final CountDownLatch closed = new CountDownLatch(1);
     private volatile @Nullable Registration registration;
+    private volatile boolean done;
 
     TokenClientCall(ClientCall<ReqT, RespT> call, CancellationToken token, Context.CancellableContext context,
                     boolean tokenBinds, Duration attributionWindow) {
@@ -59,19 +61,13 @@ final class TokenClientCall<ReqT, RespT> extends ForwardingClientCall.SimpleForw
             cancelCall(); // invariant 2: a cancellation point
             return;
         }
-        registration = token.onCancel(() -> Thread.ofVirtual().name("grpc-call-cancel").start(this::awaitHard));
-    }
-
-    /** The watcher (invariant 2): returns when the call closes, or cancels it when the token's cancel is hard. */
-    private void awaitHard() {
-        try {
-            token.run(closed::await);
-        } catch (CancelledException e) {
-            cancelCall();
-        } catch (InterruptedException e) {
-            // Someone other than cancelkit interrupted this private thread: nobody else holds it, so
-            // this is the JVM shutting its threads down. Keep the status and stop watching.
-            Thread.currentThread().interrupt();
+        // Invariant 2: the callback runs on the thread that makes the cancel hard (the canceller, or
+        // cancelkit's timer when a grace or a deadline passes); cancelling the context is short and
+        // non-blocking, as onHardCancel asks.
+        Registration r = token.onHardCancel(this::cancelCall);
+        registration = r;
+        if (done) {
+            r.close(); // invariant 3: the call closed before the registration was published
         }
     }
 
@@ -81,7 +77,7 @@ final class TokenClientCall<ReqT, RespT> extends ForwardingClientCall.SimpleForw
                 .withCause(new CancelledException(reason)).asRuntimeException());
     }
 
-    /** Closes the registration and releases the watcher (invariant 3); may hold a deadline the caller's own explains. */
+    /** Closes the registration (invariant 3); may hold a deadline the caller's own explains. */
     private final class Closing extends ForwardingClientCallListener.SimpleForwardingClientCallListener<RespT> {
         Closing(Listener<RespT> delegate) {
             super(delegate);
@@ -89,11 +85,11 @@ final class TokenClientCall<ReqT, RespT> extends ForwardingClientCall.SimpleForw
 
         @Override
         public void onClose(Status status, Metadata trailers) {
+            done = true;
             Registration r = registration;
             if (r != null) {
                 r.close();
             }
-            closed.countDown();
             context.cancel(null);
             super.onClose(attribute(status), trailers);
         }

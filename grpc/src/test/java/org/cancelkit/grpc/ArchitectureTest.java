@@ -31,14 +31,15 @@ class ArchitectureTest {
         assertThat(d.name()).isEqualTo("org.cancelkit.grpc");
         assertThat(d.exports()).extracting(ModuleDescriptor.Exports::source).containsExactly("org.cancelkit.grpc");
         assertThat(d.requires()).extracting(ModuleDescriptor.Requires::name)
-                .contains("org.cancelkit", "io.grpc");
+                .contains("org.cancelkit", "io.grpc", "org.cancelkit.lifecycle");
     }
 
     @Test
     void publicTypesAreClosed() throws Exception {
         List<Class<?>> api = apiClasses();
         assertThat(api).extracting(Class::getSimpleName).containsExactlyInAnyOrder("GrpcServer", "GrpcServerOptions",
-                "CancellationServerInterceptor", "CancellationClientInterceptor", "DrainReport", "CallOutcome", "Kind");
+                "CancellationServerInterceptor", "CancellationClientInterceptor", "DrainReport", "CallOutcome", "Kind",
+                "GrpcServerWorker");
         for (Class<?> c : api) {
             assertThat(closed(c)).as(c + " is final, sealed, a record, an enum or an interface").isTrue();
         }

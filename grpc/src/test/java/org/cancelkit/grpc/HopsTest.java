@@ -11,6 +11,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
 import org.cancelkit.CancelReason;
 import org.cancelkit.Cancellation;
 import org.cancelkit.CancellationToken;
@@ -88,13 +89,12 @@ class HopsTest {
         try {
             assertThat(HttpClient.newHttpClient().send(HttpRequest.newBuilder(uri(edgeServer).resolve("/?" + WARM_UP)).build(),
                     HttpResponse.BodyHandlers.ofString()).body()).isEqualTo("C");
-            long t0 = System.nanoTime();
             HttpResponse<String> response = HttpClient.newHttpClient().send(
                     HttpRequest.newBuilder(uri(edgeServer)).header(DeadlineHeader.NAME, "150").build(),
                     HttpResponse.BodyHandlers.ofString());
-            double late = (System.nanoTime() - t0) / 1e6 - 150;
-            System.out.printf("remaining on arrival: edge %s, A %s, B %s, C %s; edge answered %d at deadline + %.1f ms%n",
-                    edge.remaining, a.remaining, b.remaining, c.remaining, response.statusCode(), late);
+            // How late the 504 is, and where that time goes, is measured by the bench (GrpcBench), not here.
+            System.out.printf("remaining on arrival: edge %s, A %s, B %s, C %s; edge answered %d%n",
+                    edge.remaining, a.remaining, b.remaining, c.remaining, response.statusCode());
 
             assertThat(response.statusCode()).isEqualTo(504);
             Duration atEdge = edge.remaining.orElseThrow();
@@ -124,6 +124,55 @@ class HopsTest {
             Loopback.close(toB);
             serviceB.close();
             serviceC.stop();
+        }
+    }
+
+    /**
+     * H4 and G5, by order rather than by the clock: the edge answers 504 at its deadline without waiting
+     * for the hops downstream to unwind. Service B ignores its cancellation (it waits, uninterruptibly,
+     * for the test to release it), so anything that waited for B to end would hold the edge's answer
+     * for as long as the test holds B; the edge's 504 arrives while B still runs.
+     */
+    @Test
+    void h4_g5_theEdgeAnswersAtItsDeadline_beforeTheHopsDownstreamHaveUnwound() throws Exception {
+        Probe b = new Probe();
+        CountDownLatch releaseB = new CountDownLatch(1);
+        GrpcServer serviceB = Loopback.netty(Echo.unary(request -> b.around(r -> {
+            boolean interrupted = false;
+            while (true) {
+                try {
+                    releaseB.await();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true; // ignored on purpose until released; restored below
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+            return "B";
+        }, request)), GrpcServerOptions.defaults());
+        ManagedChannel toB = Loopback.channel(serviceB.port(), CancellationClientInterceptor.create());
+        Echo.Unary callB = r -> ClientCalls.blockingUnaryCall(toB, Echo.UNARY, CallOptions.DEFAULT, r);
+        GrpcServer serviceA = Loopback.netty(Echo.unary(callB), GrpcServerOptions.defaults());
+        ManagedChannel toA = Loopback.channel(serviceA.port(), CancellationClientInterceptor.create());
+        Server edgeServer = http(query -> ClientCalls.blockingUnaryCall(toA, Echo.UNARY, CallOptions.DEFAULT, "x"));
+        try {
+            HttpResponse<String> response = HttpClient.newHttpClient().send(
+                    HttpRequest.newBuilder(uri(edgeServer)).header(DeadlineHeader.NAME, "300").build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).isEqualTo(504);
+            assertThat(b.entered.getCount()).as("the call reached B").isZero();
+            assertThat(b.unwound.getCount()).as("B was still running when the edge answered").isEqualTo(1);
+            assertThat(b.token().isCancelled()).as("B's own token was cancelled (its deadline or its caller)").isTrue();
+        } finally {
+            releaseB.countDown();
+            Probe.await(b.unwound, "B unwound once released");
+            edgeServer.stop();
+            Loopback.close(toA);
+            serviceA.close();
+            Loopback.close(toB);
+            serviceB.close();
         }
     }
 
