@@ -12,7 +12,10 @@ module org.cancelkit.http {
     requires transitive java.net.http;
     // Resilience4j 2.4.0 ships no module descriptor: it is an automatic module.
     requires transitive io.github.resilience4j.circuitbreaker;
+    requires io.github.resilience4j.core; // the breaker's event publisher, watched for state changes
     requires static transitive org.jspecify;
+    // Flight Recorder events (part of the JDK), committed when a recording enables them.
+    requires jdk.jfr;
 
     exports org.cancelkit.http;
 }

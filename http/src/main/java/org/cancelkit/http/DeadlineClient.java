@@ -84,6 +84,9 @@ public final class DeadlineClient {
     private DeadlineClient(HttpClient client, ClientOptions options) {
         this.client = client;
         this.options = options;
+        if (options.circuitBreaker() != null) {
+            BreakerEvents.watch(options.circuitBreaker()); // its transitions become cancelkit events
+        }
     }
 
     /**
