@@ -194,6 +194,7 @@ class CancelEventsTest {
             stuck.awaitStuck();
             clock.awaitParked(1);
             Forked.awaitBlockedIn(owner, "Waits", "awaitEither");
+            awaitParticipants(clock, 2); // quick and broken have ended: only the owner and stuck are left
             clock.advance(Duration.ofSeconds(2));
             clock.join(owner);
         });
@@ -300,6 +301,21 @@ class CancelEventsTest {
         for (String name : List.of("TokenCancelled", "DeadlineFired", "InterruptDelivered", "Shield", "CancelAction",
                 "TaskEnded", "TaskAbandoned", "BulkheadRejected")) {
             assertThat(jfc).contains("<event name=\"org.cancelkit." + name + "\">");
+        }
+    }
+
+    /**
+     * Waits until {@code n} threads take part on the clock: a task stops taking part once it is done.
+     * The state is observed, bounded by {@link Forked#LIMIT} on real time; nothing waits for time to pass.
+     */
+    private static void awaitParticipants(VirtualClock clock, int n) {
+        long end = System.nanoTime() + Forked.LIMIT.toNanos();
+        while (clock.participants() != n) {
+            if (System.nanoTime() - end > 0) {
+                throw new AssertionError("expected " + n + " participants, saw " + clock.participants());
+            }
+            Thread.onSpinWait();
+            Thread.yield();
         }
     }
 }

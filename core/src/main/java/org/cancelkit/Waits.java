@@ -1,6 +1,5 @@
 package org.cancelkit;
 
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -11,16 +10,45 @@ final class Waits {
     private Waits() {}
 
     /**
+     * Whether one wait is counted as parked on its clock. Taking the count back and telling the clock
+     * are one step, under this object's monitor: a thread that finds the wait uncounted knows the clock
+     * has heard of it. Without that, a waiter woken early (a spurious wake-up, after the cancel has
+     * marked its token) could take the count back and be preempted before telling the clock; its waker
+     * would then find nothing to do and return, and the clock, still counting the thread as parked,
+     * could be moved past a deadline the thread was about to arm.
+     *
+     * <p>Fields: {@link #counted} is guarded by this object's monitor; the waiting thread and its wakers
+     * take it.
+     */
+    static final class Count {
+        private boolean counted;
+
+        /** Counts the wait; the caller then tells the clock (+1). */
+        synchronized void set() {
+            counted = true;
+        }
+
+        /** Takes the count back and tells the clock (-1), once, whoever calls first. */
+        synchronized void leave(MonotonicClock clock, boolean participant) {
+            if (counted) {
+                counted = false;
+                clock.parked(-1, participant);
+            }
+        }
+    }
+
+    /**
      * Unparks a waiting thread. On a virtual clock it also stops counting the thread as parked, on the
-     * waking side, so that an auto-advancing clock never mistakes a woken thread for a parked one.
+     * waking side, so that a clock moved after the cancel returns never mistakes a woken thread for a
+     * parked one ({@link Count}).
      */
     static final class Waiter extends Listener {
         final Thread thread = Thread.currentThread();
         final MonotonicClock clock;
-        final AtomicBoolean counted;
+        final Count counted;
         final boolean participant;
 
-        Waiter(MonotonicClock clock, AtomicBoolean counted, boolean participant) {
+        Waiter(MonotonicClock clock, Count counted, boolean participant) {
             this.clock = clock;
             this.counted = counted;
             this.participant = participant;
@@ -28,9 +56,7 @@ final class Waits {
 
         @Override
         void fire(Cancel cancel) {
-            if (counted.compareAndSet(true, false)) {
-                clock.parked(-1, participant);
-            }
+            counted.leave(clock, participant);
             LockSupport.unpark(thread);
         }
 
@@ -78,7 +104,7 @@ final class Waits {
             bound.throwIfCancelled();
         }
         MonotonicClock clock = token.scope.clock;
-        AtomicBoolean counted = new AtomicBoolean();
+        Count counted = new Count();
         // A participant is bound to the clock (MonotonicClock.call, startThread, a task): only its wait may let
         // an auto-advancing clock move; another thread waiting on the clock's tokens must not.
         boolean participant = MonotonicClock.current() == clock;
@@ -96,7 +122,7 @@ final class Waits {
         }
         // Counted before the increment: a waker that runs in between decrements first (net zero), and
         // an auto-advance triggered by the increment that wakes this wait sees it as woken.
-        counted.set(true);
+        counted.set();
         clock.parked(1, participant); // may advance an auto-advancing clock, and so wake this very wait
         try {
             while (!token.isCancelled()) {
@@ -118,9 +144,7 @@ final class Waits {
                 LockSupport.park(token);
             }
         } finally {
-            if (counted.compareAndSet(true, false)) {
-                clock.parked(-1, participant);
-            }
+            counted.leave(clock, participant);
             token.remove(w);
             if (wb != null) {
                 bound.remove(wb);

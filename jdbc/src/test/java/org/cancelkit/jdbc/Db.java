@@ -113,6 +113,17 @@ enum Db {
         return single(observer, sql, session) > 0;
     }
 
+    /**
+     * True while the session runs an UPDATE waiting for a row lock: {@link #isRunning} alone is also true
+     * while the transaction begins (MariaDB's driver sends {@code setAutoCommit(false)} as a statement of
+     * its own), and a cancel that lands then is a plain interrupt outside any statement's cancel.
+     */
+    boolean isWaitingForRowLock(Connection observer, long session) throws SQLException {
+        String sql = this == POSTGRES ? runningSql + " AND wait_event_type = 'Lock' AND query LIKE 'UPDATE%'"
+                : runningSql + " AND INFO LIKE 'UPDATE%'";
+        return single(observer, sql, session) > 0;
+    }
+
     /** True while the session has an open transaction, as the server's own view says. */
     boolean hasOpenTransaction(Connection observer, long session) throws SQLException {
         if (openTxSql != null) {

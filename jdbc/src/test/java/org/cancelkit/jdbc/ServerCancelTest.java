@@ -116,7 +116,7 @@ class ServerCancelTest {
                     outcome.set(e);
                 }
             });
-            Db.await("the UPDATE waiting for the lock", () -> db.isRunning(observer, session));
+            Db.await("the UPDATE waiting for the lock", () -> db.isWaitingForRowLock(observer, session));
             token.cancel("the caller gave up waiting");
             waiter.join();
             holder.rollback();

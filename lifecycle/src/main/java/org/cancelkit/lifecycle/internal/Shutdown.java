@@ -38,6 +38,10 @@ import org.jspecify.annotations.Nullable;
  *       one that ended before its hard cancel ({@code min(hardAt, escalatedAt)}) stopped in grace and
  *       was never interrupted, since no interrupt is sent before that instant; any other that ended
  *       stopped after the hard cancel. A body that threw something other than its cancellation failed.</li>
+ *   <li>Every cancel is sent from a thread of its own (its {@code onCancel} callbacks run there), and
+ *       the sequence joins each of them before it reports, by the budget's end like every other wait.
+ *       So no thread it started outlives the report, except a sender still inside a callback when the
+ *       budget ends: its worker is then reported abandoned, with the sender's stack.</li>
  * </ol>
  *
  * <p>Fields: {@link #escalatedAt} is written once by an escalating thread (volatile), read here; the
@@ -118,7 +122,13 @@ public final class Shutdown {
         }
         for (WorkerRun w : order) {
             if (w.isDone()) {
-                joinThread(w); // its body has ended; so has its thread once this returns (no thread outlives the report)
+                joinBounded(w.thread); // its body has ended; so has its thread once this returns (no thread outlives the report)
+            }
+            for (Sender s : w.senders) { // rule 5: its end is a clock wait, then its thread has only to exit
+                awaitCancelled(s.sent(), budgetEnd, false);
+                if (s.sent().isCancelled()) {
+                    joinBounded(s.thread());
+                }
             }
         }
         List<WorkerReport> reports = new ArrayList<>();
@@ -129,6 +139,9 @@ public final class Shutdown {
         }
         tree.closeAll();
         escalation.close();
+        for (WorkerRun w : order) {
+            w.senders.forEach(s -> s.sent().close());
+        }
         ShutdownReport report = new ShutdownReport(application, reason, escalationReason.get(),
                 Duration.ofNanos(budgetNanos), Duration.ofNanos(Math.max(0, clock.nanoTime() - start)), reports);
         Emit.shutdownEnded(event, report);
@@ -167,17 +180,33 @@ public final class Shutdown {
      * hold this sequence past its budget (rule 2). The waits that follow are bounded as before.
      */
     private void send(WorkerRun w, String which, Runnable cancel) {
-        tree.startShutdownThread("shutdown-" + which + "-cancel-" + w.path, cancel::run);
+        CancellationSource sent = tree.newRoot();
+        Thread t = tree.startShutdownThread("shutdown-" + which + "-cancel-" + w.path, () -> {
+            try {
+                cancel.run();
+            } finally {
+                sent.cancel("sent");
+            }
+        });
+        w.senders.add(new Sender(t, sent));
     }
+
+    /** A thread sending a cancel, and a root on the clock cancelled once the cancel has returned (rule 5). */
+    record Sender(Thread thread, CancellationSource sent) {}
 
     /** Waits for {@code w} to end, until {@code deadline} on the clock, or an escalation if {@code wake}. */
     private void awaitEnd(WorkerRun w, long deadline, boolean wake) {
-        while (!w.isDone() && !(wake && escalation.isCancelled())) {
+        awaitCancelled(w.done, deadline, wake);
+    }
+
+    /** Waits until {@code target} is cancelled, until {@code deadline} on the clock, or an escalation if {@code wake}. */
+    private void awaitCancelled(CancellationSource target, long deadline, boolean wake) {
+        while (!target.isCancelled() && !(wake && escalation.isCancelled())) {
             long left = deadline - clock.nanoTime();
             if (left <= 0) {
                 return;
             }
-            CancellationSource limit = w.done.child(Duration.ofNanos(left));
+            CancellationSource limit = target.child(Duration.ofNanos(left));
             @Nullable Registration r = wake ? escalation.onCancel(() -> limit.cancel("escalated")) : null;
             try {
                 limit.awaitCancellation();
@@ -196,11 +225,10 @@ public final class Shutdown {
     }
 
     /**
-     * Joins the thread of a worker whose body has ended: it only has its bookkeeping left to do, which
-     * may run callbacks; so the join, too, ends by the budget's end (rule 2).
+     * Joins the thread of a worker whose body has ended (it only has its bookkeeping left to do, which
+     * may run callbacks) or a cancel's sender (rule 5); the join, too, ends by the budget's end (rule 2).
      */
-    private void joinThread(WorkerRun w) {
-        Thread t = w.thread;
+    private void joinBounded(@Nullable Thread t) {
         while (t != null && t != Thread.currentThread()) {
             long left = budgetEnd - clock.nanoTime();
             if (left <= 0) {
@@ -223,8 +251,10 @@ public final class Shutdown {
         long soft = Math.min(w.softAt, escalated);
         long hard = Math.min(w.hardAt, escalated);
         Duration grace = Duration.ofNanos(w.givenGrace >= 0 ? w.givenGrace : saturatedNanos(w.grace()));
-        if (!w.isDone()) {
-            Thread t = w.thread;
+        @Nullable Thread sender = w.senders.stream().filter(s -> !s.sent().isCancelled()).map(Sender::thread)
+                .findFirst().orElse(null);
+        if (!w.isDone() || sender != null) { // rule 5: a sender still in a callback leaves the worker unstopped
+            Thread t = w.isDone() ? sender : w.thread;
             List<StackTraceElement> stack = t == null ? List.of() : List.of(t.getStackTrace());
             return new WorkerReport(w.path, WorkerOutcome.ABANDONED, grace, since(soft, now), since(w.startedAt, now),
                     null, stack);

@@ -15,7 +15,7 @@ import org.jspecify.annotations.Nullable;
  * <p>Fields: {@link #thread} is written by the starting thread before the worker runs; the
  * {@code ended*} fields and {@link #failure} by the worker's thread before it cancels {@link #done}
  * (so whoever sees {@code done} cancelled sees them: the token's happens-before); {@link #softAt},
- * {@link #hardAt} and {@link #givenGrace} by the shutdown thread only, which alone reads them.
+ * {@link #hardAt}, {@link #givenGrace} and {@link #senders} by the shutdown thread only, which alone reads them.
  */
 public final class WorkerRun {
     /** The worker's name with its groups', e.g. {@code "pipeline/writer"}. */
@@ -41,6 +41,8 @@ public final class WorkerRun {
     long softAt = Long.MAX_VALUE;
     long hardAt = Long.MAX_VALUE;
     long givenGrace = -1;
+    /** The threads that sent this worker its cancels (Shutdown, rule 5); the shutdown thread's alone. */
+    final java.util.List<Shutdown.Sender> senders = new java.util.ArrayList<>(2);
 
     WorkerRun(String path, Worker worker, int startIndex, CancellationSource token, CancellationSource done,
               Consumer<WorkerRun> onEnd) {
