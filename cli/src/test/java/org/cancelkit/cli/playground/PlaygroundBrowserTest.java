@@ -119,7 +119,10 @@ class PlaygroundBrowserTest {
     void timeout() throws Exception {
         Shown s = run("timeout", Map.of("timeoutMs", 150L, "workMs", 1500L, "shielded", 0L), "timeout");
         assertThat(s.domLanes()).isEqualTo(s.sentLanes());
-        assertThat(s.lane("caller")).containsExactly("start", "deadline", "hard-cancel", "interrupt", "exit");
+        List<String> caller = s.lane("caller");
+        // the interrupt's mark is published by its sender just after sending: the caller may mark its exit first
+        assertThat(caller).hasSize(5).startsWith("start", "deadline", "hard-cancel");
+        assertThat(caller.subList(3, 5)).containsExactlyInAnyOrder("interrupt", "exit");
         assertThat(s.checks()).hasSize(3).allMatch(c -> c.startsWith("PASS "));
         assertThat(browser.findElement(By.cssSelector("[data-token=timeout] .state")).getText()).isEqualTo("cancelled (hard)");
     }

@@ -94,7 +94,11 @@ class PlaygroundServerTest {
         assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/event-stream"));
         List<String> kinds = r.body().lines().filter(l -> l.contains("\"type\":\"mark\""))
                 .map(l -> l.replaceAll(".*\"kind\":\"([^\"]+)\".*", "$1")).toList();
-        assertThat(kinds).containsExactly("start", "deadline", "hard-cancel", "interrupt", "exit");
+        // Marks are streamed in the order their threads publish them. The interrupt's mark is published by the
+        // thread that sent it, just after sending, and the woken caller may unwind and mark its exit first: the
+        // two are ordered only after the hard cancel.
+        assertThat(kinds).hasSize(5).startsWith("start", "deadline", "hard-cancel");
+        assertThat(kinds.subList(3, 5)).containsExactlyInAnyOrder("interrupt", "exit");
         assertThat(r.body()).contains("\"type\":\"done\"").contains("\"failed\":0").doesNotContain("\"ok\":false");
     }
 
