@@ -34,8 +34,13 @@ import org.openjdk.jmh.runner.options.TimeValue;
 public final class BenchMain {
     /** JVM flags of every JMH fork and every measurement program: the same for every contender. */
     static final List<String> JVM_ARGS = List.of("-Xms1g", "-Xmx1g", "--enable-preview");
-    /** What JOL needs on JDK 25 for clean output (the size program only: it has no contender). */
-    static final List<String> JOL_ARGS = List.of("-Djdk.attach.allowAttachSelf=true", "-XX:+EnableDynamicAgentLoading");
+    /**
+     * What JOL needs on JDK 25 for clean output (the size program only: it has no contender). The graph of a
+     * token reaches its clock's timer thread and, from there, records of the JDK's class loaders, whose field
+     * offsets JOL can read only with its magic-field-offset mode.
+     */
+    static final List<String> JOL_ARGS = List.of("-Djdk.attach.allowAttachSelf=true", "-XX:+EnableDynamicAgentLoading",
+            "-Djol.magicFieldOffset=true");
     static final List<String> SECTIONS = List.of("check", "timeout", "exception", "tree", "size", "lateness", "herd", "scaling", "idle", "stop", "peers", "io", "group", "grpc", "jfr");
 
     /** How long everything runs. */
