@@ -133,7 +133,9 @@ public final class SqlTransaction implements AutoCloseable {
                     + " that a rollback would lose; commit or roll it back and call setAutoCommit(true) first"
                     + " (for a pool, configure autoCommit=true)");
         }
-        connection.setAutoCommit(false);
+        // A round trip on some drivers (MariaDB's): an interrupt there closes the socket, and the connection
+        // with it (D1). Shielded, so a cancel lands on the first statement and the rollback keeps the connection.
+        Cancellation.shielded(options.rollbackBudget(), () -> connection.setAutoCommit(false));
         return new SqlTransaction(connection, options);
     }
 
