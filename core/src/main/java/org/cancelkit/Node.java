@@ -40,6 +40,12 @@ import org.jspecify.annotations.Nullable;
  *       node has children is walked on another thread, so no subtree delays other deadlines. A walk
  *       that releases many fast listeners (the bound threads of a large group) shares their delivery
  *       with offload threads ({@link Spread}) and returns once all have run.</li>
+ *   <li>A root that holds two children at once spreads its later children over {@link #STRIPES}
+ *       stripes: hidden children of the root that share its scope, one chosen by the creating thread,
+ *       so threads making and closing children of one shared root (a server's) take different locks.
+ *       A stripe is never cancelled or closed on its own and never unlinks; a cancel of the root
+ *       reaches it and what it holds as any child. No handle reaches a stripe: a child's
+ *       {@link #parent} only walks upward, and counts (events, {@link #linkedCount}) skip stripes.</li>
  * </ol>
  *
  * <p>Lock order: a thread holds at most one node's lock at a time, and never while a listener runs.
@@ -53,6 +59,9 @@ final class Node extends CancellationSource {
     static final byte ACTIVE = 0;
     static final byte SOFT = 1;
     static final byte HARD = 2;
+
+    /** How many stripes a shared root spreads its children over (invariant 9): a power of two. */
+    static final int STRIPES = Math.min(64, Integer.highestOneBit(Math.max(1, Runtime.getRuntime().availableProcessors()) * 2 - 1) * 2);
 
     /** The node that is never cancelled; its lists stay empty. */
     static final Node NEVER = new Node(null, new Scope(SystemClock.INSTANCE, Scope.NONE));
@@ -109,34 +118,82 @@ final class Node extends CancellationSource {
             MonotonicClock clock = MonotonicClock.current();
             return root(clock, ownDeadline, read == clock ? now : Long.MIN_VALUE);
         }
+        if (parent == null) {
+            Node[] st = scope.stripes;
+            if (st != null) {
+                return stripe(st).newChild(ownDeadline, read, now); // invariant 9
+            }
+        }
         boolean own = ownDeadline < scope.deadline();
         Scope s = own ? new Scope(scope.clock, ownDeadline) : scope;
         Node c = new Node(this, s);
         if (own) {
             s.own(c);
         }
-        Cancel born;
+        if (link(c) && own) {
+            c.armOrExpire(read == scope.clock ? now : Long.MIN_VALUE);
+        }
+        return c;
+    }
+
+    /**
+     * Links the new child {@code c}, born in this node's phase; returns false when this node is HARD
+     * and {@code c} is born hard and alone instead (invariant 2).
+     */
+    private boolean link(Node c) {
         synchronized (this) {
-            born = state;
-            if (phase == HARD) { // invariant 2: the list is detached; the child is born hard and alone
+            Cancel born = state;
+            if (phase == HARD) {
                 c.state = born;
                 c.phase = HARD;
-                return c;
+                return false;
             }
             if (born != null) {
                 c.state = born; // born soft: the hardening will reach it through the list (invariant 5)
                 c.phase = SOFT;
             }
-            c.nextSibling = firstChild;
-            if (firstChild != null) {
-                firstChild.prevSibling = c;
+            Node head = firstChild;
+            c.nextSibling = head;
+            if (head != null) {
+                head.prevSibling = c;
+                if (parent == null && scope.stripes == null) {
+                    scope.stripes = new Node[STRIPES]; // a second child at once: spread from now on (invariant 9)
+                }
             }
             firstChild = c;
+            return true;
         }
-        if (own) {
-            c.armOrExpire(read == scope.clock ? now : Long.MIN_VALUE);
+    }
+
+    /** This root's stripe for the running thread, made (and linked as a child) on first use. */
+    private Node stripe(Node[] st) {
+        int i = (int) Thread.currentThread().threadId() & (st.length - 1);
+        Node s = st[i];
+        if (s == null) {
+            synchronized (this) {
+                s = st[i];
+                if (s == null) {
+                    s = new Node(this, scope);
+                    link(s);
+                    st[i] = s;
+                }
+            }
         }
-        return c;
+        return s;
+    }
+
+    /** Whether {@code n} is one of its root's stripes (invariant 9). */
+    private static boolean isStripe(Node n) {
+        Node p = n.parent;
+        Node[] st = p == null || p.parent != null ? null : p.scope.stripes;
+        if (st != null) {
+            for (Node s : st) {
+                if (s == n) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** Expires at once when the deadline has passed ({@code now} read if {@link Long#MIN_VALUE}), else arms it. */
@@ -288,7 +345,9 @@ final class Node extends CancellationSource {
         try {
             tookState = mark(this, c, hard, w);
             for (Node n; (n = w.poll()) != null; ) {
-                marked += mark(n, c, hard, w) ? 1 : 0;
+                if (mark(n, c, hard, w) && !isStripe(n)) {
+                    marked++;
+                }
             }
         } finally {
             if (tookState) {
@@ -394,14 +453,25 @@ final class Node extends CancellationSource {
         return c == null ? null : c.reason;
     }
 
-    /** For the testing kit and statistics: how many children and listeners are linked now. */
-    synchronized int linkedCount() {
+    /**
+     * For the testing kit and statistics: how many children and listeners are linked now; a root's
+     * stripes count as what they hold.
+     */
+    int linkedCount() {
         int n = 0;
-        for (Node k = firstChild; k != null; k = k.nextSibling) {
-            n++;
+        Node[] st = parent == null ? scope.stripes : null;
+        synchronized (this) {
+            for (Node k = firstChild; k != null; k = k.nextSibling) {
+                n += isStripe(k) ? 0 : 1;
+            }
+            for (Listener l = firstListener; l != null; l = l.next) {
+                n++;
+            }
         }
-        for (Listener l = firstListener; l != null; l = l.next) {
-            n++;
+        if (st != null) { // one lock at a time: each stripe's count is taken after this node's
+            for (Node s : st) {
+                n += s == null ? 0 : s.linkedCount();
+            }
         }
         return n;
     }

@@ -22,6 +22,13 @@ final class Scope extends TimerEntry {
      * reported.
      */
     volatile boolean quiet;
+    /**
+     * For the root that created this scope, once children from several threads hang under it at once:
+     * its stripes (Node, invariant 9). Only that root reads it (the nodes that share the scope are not
+     * roots); the array is published by this volatile write, a slot by the root's lock or a racy read
+     * of a node whose fields a reader needs are final.
+     */
+    volatile Node @Nullable [] stripes;
 
     Scope(MonotonicClock clock, long deadline) {
         super(deadline);
