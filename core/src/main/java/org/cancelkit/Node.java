@@ -36,8 +36,9 @@ import org.jspecify.annotations.Nullable;
  *   <li>A cancel goes down only: it never touches a parent or sibling, except to unlink the node
  *       from its parent's list (invariant 4).</li>
  *   <li>Interruptors are delivered only once their node is HARD (C8); callbacks each run in their own
- *       {@code try} (C5). On the timer thread only fast listeners run inline, and an expiry whose
- *       node has children is walked on another thread, so no subtree delays other deadlines. A walk
+ *       {@code try} (C5). On the timer thread only fast listeners run inline, and an expiry with
+ *       more than one node below it is walked on another thread, so no subtree delays other
+ *       deadlines. A walk
  *       that releases many fast listeners (the bound threads of a large group) shares their delivery
  *       with offload threads ({@link Spread}) and returns once all have run.</li>
  *   <li>A root that holds two children at once spreads its later children over {@link #STRIPES}
@@ -315,9 +316,9 @@ final class Node extends CancellationSource {
         offTimerIfLarge(this::expireNow);
     }
 
-    /** Runs {@code walk} here, or off the timer thread when this node has children (invariant 8). */
+    /** Runs {@code walk} here, or off the timer thread when more than one node hangs below this one (invariant 8). */
     void offTimerIfLarge(Runnable walk) {
-        if (TimerEntry.onTimerThread() && hasChildren()) {
+        if (TimerEntry.onTimerThread() && largeBelow()) {
             Offload.run(walk);
         } else {
             walk.run();
@@ -329,8 +330,22 @@ final class Node extends CancellationSource {
         cancel(CancelReason.deadline(this), -1);
     }
 
-    private synchronized boolean hasChildren() {
-        return firstChild != null;
+    /**
+     * Whether more than one node hangs below this one: two children, or a child with its own. One
+     * childless child (a timeout's body in {@code Cancellation.sleep}) is walked inline: handing each
+     * expiry of a herd to another thread would cost more than the walk.
+     */
+    private boolean largeBelow() {
+        Node only;
+        synchronized (this) {
+            only = firstChild;
+            if (only == null || only.nextSibling != null) {
+                return only != null;
+            }
+        }
+        synchronized (only) { // one lock at a time
+            return only.firstChild != null;
+        }
     }
 
     /**
