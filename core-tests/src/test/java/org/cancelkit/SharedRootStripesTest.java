@@ -23,13 +23,13 @@ class SharedRootStripesTest {
 
     /** Platform threads, unstarted, whose ids fall into different stripes: at least two of them. */
     private static List<Thread> threadsOnDistinctStripes(int count, List<Runnable> bodies) {
-        assertThat(Node.STRIPES).as("a machine with one stripe cannot spread").isGreaterThan(1);
+        assertThat(Stripes.COUNT).as("a machine with one stripe cannot spread").isGreaterThan(1);
         List<Thread> threads = new ArrayList<>();
         Set<Long> slots = new HashSet<>();
         int i = 0;
         while (threads.size() < count) {
             Thread t = Thread.ofPlatform().unstarted(bodies.get(i));
-            if (slots.add(t.threadId() & (Node.STRIPES - 1)) || slots.size() == Node.STRIPES) {
+            if (slots.add(t.threadId() & (Stripes.COUNT - 1)) || slots.size() == Stripes.COUNT) {
                 threads.add(t);
                 i++;
             }

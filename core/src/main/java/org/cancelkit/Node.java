@@ -38,15 +38,14 @@ import org.jspecify.annotations.Nullable;
  *   <li>Interruptors are delivered only once their node is HARD (C8); callbacks each run in their own
  *       {@code try} (C5). On the timer thread only fast listeners run inline, and an expiry with
  *       more than one node below it is walked on another thread, so no subtree delays other
- *       deadlines. A walk
- *       that releases many fast listeners (the bound threads of a large group) shares their delivery
- *       with offload threads ({@link Spread}) and returns once all have run.</li>
- *   <li>A root that holds two children at once spreads its later children over {@link #STRIPES}
- *       stripes: hidden children of the root that share its scope, one chosen by the creating thread,
- *       so threads making and closing children of one shared root (a server's) take different locks.
- *       A stripe is never cancelled or closed on its own and never unlinks; a cancel of the root
- *       reaches it and what it holds as any child. No handle reaches a stripe: a child's
- *       {@link #parent} only walks upward, and counts (events, {@link #linkedCount}) skip stripes.</li>
+ *       deadlines. A walk that releases many fast listeners (the bound threads of a large group)
+ *       shares their delivery with offload threads ({@link Spread}) and returns once all have run.</li>
+ *   <li>A root that holds two children at once spreads its later children over {@link Stripes}:
+ *       hidden children of the root that share its scope, one per creating thread's slot, so threads
+ *       making and closing children of one shared root (a server's) take different locks. A stripe
+ *       is never cancelled or closed on its own and never unlinks; the root's cancel reaches it and
+ *       what it holds as any child. No handle reaches a stripe (a child's {@link #parent} only walks
+ *       upward), and counts (events, {@link #linkedCount}) skip stripes.</li>
  * </ol>
  *
  * <p>Lock order: a thread holds at most one node's lock at a time, and never while a listener runs.
@@ -54,15 +53,13 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Fields: {@link #parent} and {@link #scope} are final. {@link #state} and {@link #phase} are
  * written under the lock and read anywhere (volatile). The list fields are guarded by the lock of the
- * node that owns the list (siblings: the parent's).
+ * node that owns the list (siblings: the parent's); {@link Walk} and {@link Stripes} touch them only
+ * under it.
  */
 final class Node extends CancellationSource {
     static final byte ACTIVE = 0;
     static final byte SOFT = 1;
     static final byte HARD = 2;
-
-    /** How many stripes a shared root spreads its children over (invariant 9): a power of two. */
-    static final int STRIPES = Math.min(64, Integer.highestOneBit(Math.max(1, Runtime.getRuntime().availableProcessors()) * 2 - 1) * 2);
 
     /** The node that is never cancelled; its lists stay empty. */
     static final Node NEVER = new Node(null, new Scope(SystemClock.INSTANCE, Scope.NONE));
@@ -72,12 +69,12 @@ final class Node extends CancellationSource {
     final Scope scope;
     volatile @Nullable Cancel state;
     volatile byte phase;
-    private @Nullable Node firstChild;
+    @Nullable Node firstChild;
     @Nullable Node prevSibling;
     @Nullable Node nextSibling;
-    private @Nullable Listener firstListener;
+    @Nullable Listener firstListener;
 
-    private Node(@Nullable Node parent, Scope scope) {
+    Node(@Nullable Node parent, Scope scope) {
         this.parent = parent;
         this.scope = scope;
     }
@@ -122,7 +119,7 @@ final class Node extends CancellationSource {
         if (parent == null) {
             Node[] st = scope.stripes;
             if (st != null) {
-                return stripe(st).newChild(ownDeadline, read, now); // invariant 9
+                return Stripes.pick(this, st).newChild(ownDeadline, read, now); // invariant 9
             }
         }
         boolean own = ownDeadline < scope.deadline();
@@ -141,7 +138,7 @@ final class Node extends CancellationSource {
      * Links the new child {@code c}, born in this node's phase; returns false when this node is HARD
      * and {@code c} is born hard and alone instead (invariant 2).
      */
-    private boolean link(Node c) {
+    boolean link(Node c) {
         synchronized (this) {
             Cancel born = state;
             if (phase == HARD) {
@@ -158,43 +155,12 @@ final class Node extends CancellationSource {
             if (head != null) {
                 head.prevSibling = c;
                 if (parent == null && scope.stripes == null) {
-                    scope.stripes = new Node[STRIPES]; // a second child at once: spread from now on (invariant 9)
+                    scope.stripes = new Node[Stripes.COUNT]; // a second child at once: spread from now on (invariant 9)
                 }
             }
             firstChild = c;
             return true;
         }
-    }
-
-    /** This root's stripe for the running thread, made (and linked as a child) on first use. */
-    private Node stripe(Node[] st) {
-        int i = (int) Thread.currentThread().threadId() & (st.length - 1);
-        Node s = st[i];
-        if (s == null) {
-            synchronized (this) {
-                s = st[i];
-                if (s == null) {
-                    s = new Node(this, scope);
-                    link(s);
-                    st[i] = s;
-                }
-            }
-        }
-        return s;
-    }
-
-    /** Whether {@code n} is one of its root's stripes (invariant 9). */
-    private static boolean isStripe(Node n) {
-        Node p = n.parent;
-        Node[] st = p == null || p.parent != null ? null : p.scope.stripes;
-        if (st != null) {
-            for (Node s : st) {
-                if (s == n) {
-                    return true;
-                }
-            }
-        }
-        return false;
     }
 
     /** Expires at once when the deadline has passed ({@code now} read if {@link Long#MIN_VALUE}), else arms it. */
@@ -358,9 +324,9 @@ final class Node extends CancellationSource {
         long walkStart = Emit.walkStart();
         int marked = 0;
         try {
-            tookState = mark(this, c, hard, w);
+            tookState = w.mark(this, c, hard);
             for (Node n; (n = w.poll()) != null; ) {
-                if (mark(n, c, hard, w) && !isStripe(n)) {
+                if (w.mark(n, c, hard) && !Stripes.isStripe(n)) {
                     marked++;
                 }
             }
@@ -382,61 +348,8 @@ final class Node extends CancellationSource {
         return tookState;
     }
 
-    /** Marks one node (invariant 1) and queues its children; returns whether it took {@code c}. */
-    private static boolean mark(Node n, Cancel c, boolean hard, Walk w) {
-        Node children = null;
-        Listener listeners = null;
-        boolean took = false;
-        Cancel stoppedAt = null;
-        synchronized (n) {
-            byte from = n.phase;
-            if (from == HARD || from == SOFT && !hard) {
-                stoppedAt = n.state; // another operation got here first: it marks what lies below
-            } else {
-                if (n.state == null) {
-                    n.state = c;
-                    took = true;
-                }
-                if (hard) {
-                    n.phase = HARD;
-                    children = n.firstChild;
-                    listeners = n.firstListener;
-                    n.firstChild = null; // invariant 2: detached
-                    n.firstListener = null;
-                } else {
-                    n.phase = SOFT;
-                    for (Node k = n.firstChild; k != null; k = k.nextSibling) {
-                        w.push(k); // children stay linked (invariant 5)
-                    }
-                    for (Listener l = n.firstListener; l != null; ) {
-                        Listener next = l.next;
-                        if (!l.interruptor()) {
-                            n.removeLocked(l);
-                            w.release(l);
-                        }
-                        l = next;
-                    }
-                }
-            }
-        }
-        if (stoppedAt != null && stoppedAt != c) {
-            stoppedAt.awaitPropagated(); // invariant 6
-            return false;
-        }
-        if (hard && n.scope.ownedBy(n)) {
-            n.scope.retire(); // invariant 4
-        }
-        for (Node k = children; k != null; k = k.nextSibling) { // invariant 3: safe without the lock
-            w.push(k);
-        }
-        for (Listener l = listeners; l != null; l = l.next) {
-            l.linked = false;
-            w.release(l);
-        }
-        return took;
-    }
-
-    private void removeLocked(Listener l) {
+    /** Unlinks {@code l}; the caller holds this node's lock. */
+    void removeLocked(Listener l) {
         l.linked = false;
         if (l.prev == null) {
             firstListener = l.next;
@@ -468,26 +381,8 @@ final class Node extends CancellationSource {
         return c == null ? null : c.reason;
     }
 
-    /**
-     * For the testing kit and statistics: how many children and listeners are linked now; a root's
-     * stripes count as what they hold.
-     */
+    /** For the testing kit and statistics: how many children and listeners are linked now ({@link Stripes#linkedCount}). */
     int linkedCount() {
-        int n = 0;
-        Node[] st = parent == null ? scope.stripes : null;
-        synchronized (this) {
-            for (Node k = firstChild; k != null; k = k.nextSibling) {
-                n += isStripe(k) ? 0 : 1;
-            }
-            for (Listener l = firstListener; l != null; l = l.next) {
-                n++;
-            }
-        }
-        if (st != null) { // one lock at a time: each stripe's count is taken after this node's
-            for (Node s : st) {
-                n += s == null ? 0 : s.linkedCount();
-            }
-        }
-        return n;
+        return Stripes.linkedCount(this);
     }
 }
