@@ -1,6 +1,7 @@
 package org.cancelkit;
 
-import org.cancelkit.internal.TimerEntry;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -60,6 +61,18 @@ final class Node extends CancellationSource {
     static final byte ACTIVE = 0;
     static final byte SOFT = 1;
     static final byte HARD = 2;
+    /** Writes of {@link #state} and {@link #phase} (under the lock): release stores, no fence; reads stay volatile. */
+    static final VarHandle STATE;
+    static final VarHandle PHASE;
+
+    static {
+        try {
+            STATE = MethodHandles.lookup().findVarHandle(Node.class, "state", Cancel.class);
+            PHASE = MethodHandles.lookup().findVarHandle(Node.class, "phase", byte.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     /** The node that is never cancelled; its lists stay empty. */
     static final Node NEVER = new Node(null, new Scope(SystemClock.INSTANCE, Scope.NONE));
@@ -142,13 +155,13 @@ final class Node extends CancellationSource {
         synchronized (this) {
             Cancel born = state;
             if (phase == HARD) {
-                c.state = born;
-                c.phase = HARD;
+                STATE.setRelease(c, born);
+                PHASE.setRelease(c, HARD);
                 return false;
             }
             if (born != null) {
-                c.state = born; // born soft: the hardening will reach it through the list (invariant 5)
-                c.phase = SOFT;
+                STATE.setRelease(c, born); // born soft: the hardening will reach it through the list (invariant 5)
+                PHASE.setRelease(c, SOFT);
             }
             Node head = firstChild;
             c.nextSibling = head;
@@ -279,39 +292,12 @@ final class Node extends CancellationSource {
 
     /** Fires this node's own deadline: hard, or hardening when it is already soft. */
     void expire() {
-        offTimerIfLarge(this::expireNow);
-    }
-
-    /** Runs {@code walk} here, or off the timer thread when more than one node hangs below this one (invariant 8). */
-    void offTimerIfLarge(Runnable walk) {
-        if (TimerEntry.onTimerThread() && largeBelow()) {
-            Offload.run(walk);
-        } else {
-            walk.run();
-        }
+        NodeTimers.offTimerIfLarge(this, this::expireNow);
     }
 
     private void expireNow() {
         Emit.deadlineFired(this);
         cancel(CancelReason.deadline(this), -1);
-    }
-
-    /**
-     * Whether more than one node hangs below this one: two children, or a child with its own. One
-     * childless child (a timeout's body in {@code Cancellation.sleep}) is walked inline: handing each
-     * expiry of a herd to another thread would cost more than the walk.
-     */
-    private boolean largeBelow() {
-        Node only;
-        synchronized (this) {
-            only = firstChild;
-            if (only == null || only.nextSibling != null) {
-                return only != null;
-            }
-        }
-        synchronized (only) { // one lock at a time
-            return only.firstChild != null;
-        }
     }
 
     /**

@@ -47,17 +47,17 @@ final class Walk {
                 stoppedAt = n.state; // another operation got here first: it marks what lies below
             } else {
                 if (n.state == null) {
-                    n.state = c;
+                    Node.STATE.setRelease(n, c);
                     took = true;
                 }
                 if (hard) {
-                    n.phase = Node.HARD;
+                    Node.PHASE.setRelease(n, Node.HARD);
                     children = n.firstChild;
                     listeners = n.firstListener;
                     n.firstChild = null; // invariant 2: detached
                     n.firstListener = null;
                 } else {
-                    n.phase = Node.SOFT;
+                    Node.PHASE.setRelease(n, Node.SOFT);
                     for (Node k = n.firstChild; k != null; k = k.nextSibling) {
                         push(k); // children stay linked (Node, invariant 5)
                     }
