@@ -12,9 +12,10 @@ import org.jspecify.annotations.Nullable;
  *
  * <h2>Invariants</h2>
  * <ol>
- *   <li>{@link #phase} goes ACTIVE to SOFT to HARD, or ACTIVE to HARD, and never back; it changes
- *       only under this node's lock. {@link #state} is set once, in the same critical section as the
- *       first change, and never changes afterwards (C2: sticky, one reason).</li>
+ *   <li>{@link #state} is the node's phase too: null is ACTIVE, a soft {@link Cancel} SOFT, a hard one
+ *       HARD. It goes ACTIVE to SOFT to HARD, or ACTIVE to HARD, and never back; it changes only under
+ *       this node's lock. The first cancel's operation stays: a SOFT node turns HARD with the hard form
+ *       of its own operation, whoever hardens it (C2: sticky, one reason).</li>
  *   <li>A node's two lists (children and listeners) are open while it is below HARD. The critical
  *       section that makes it HARD also detaches both lists. A link added to an open list under the
  *       lock is therefore found by the canceller; an adder that finds the node HARD (or, for a
@@ -50,25 +51,22 @@ import org.jspecify.annotations.Nullable;
  * </ol>
  *
  * <p>Lock order: a thread holds at most one node's lock at a time, and never while a listener runs.
- * The lock is the node's monitor: the node is reachable only through cancelkit's own handles.
+ * The lock is the node's monitor: the node is reachable only through cancelkit's own handles. (The
+ * phase lives in {@link #state}, not in a field of its own, so that a node is five references and
+ * two list links: 40 bytes.)
  *
- * <p>Fields: {@link #parent} and {@link #scope} are final. {@link #state} and {@link #phase} are
- * written under the lock and read anywhere (volatile). The list fields are guarded by the lock of the
+ * <p>Fields: {@link #parent} and {@link #scope} are final. {@link #state} is written under the lock
+ * (a release store) and read anywhere (volatile). The list fields are guarded by the lock of the
  * node that owns the list (siblings: the parent's); {@link Walk} and {@link Stripes} touch them only
  * under it.
  */
 final class Node extends CancellationSource {
-    static final byte ACTIVE = 0;
-    static final byte SOFT = 1;
-    static final byte HARD = 2;
-    /** Writes of {@link #state} and {@link #phase} (under the lock): release stores, no fence; reads stay volatile. */
+    /** Writes of {@link #state} (under the lock): release stores, no fence; reads stay volatile. */
     static final VarHandle STATE;
-    static final VarHandle PHASE;
 
     static {
         try {
             STATE = MethodHandles.lookup().findVarHandle(Node.class, "state", Cancel.class);
-            PHASE = MethodHandles.lookup().findVarHandle(Node.class, "phase", byte.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -81,7 +79,6 @@ final class Node extends CancellationSource {
     /** The clock and effective deadline: shared with the parent unless this node's own is earlier. */
     final Scope scope;
     volatile @Nullable Cancel state;
-    volatile byte phase;
     @Nullable Node firstChild;
     @Nullable Node prevSibling;
     @Nullable Node nextSibling;
@@ -148,20 +145,17 @@ final class Node extends CancellationSource {
     }
 
     /**
-     * Links the new child {@code c}, born in this node's phase; returns false when this node is HARD
+     * Links the new child {@code c}, born in this node's state; returns false when this node is HARD
      * and {@code c} is born hard and alone instead (invariant 2).
      */
     boolean link(Node c) {
         synchronized (this) {
             Cancel born = state;
-            if (phase == HARD) {
-                STATE.setRelease(c, born);
-                PHASE.setRelease(c, HARD);
-                return false;
-            }
             if (born != null) {
-                STATE.setRelease(c, born); // born soft: the hardening will reach it through the list (invariant 5)
-                PHASE.setRelease(c, SOFT);
+                STATE.setRelease(c, born); // born soft, the hardening reaching it through the list (invariant 5); or hard
+                if (born.hard) {
+                    return false;
+                }
             }
             Node head = firstChild;
             c.nextSibling = head;
@@ -194,7 +188,8 @@ final class Node extends CancellationSource {
      */
     boolean add(Listener l) {
         synchronized (this) {
-            if (phase == HARD || phase == SOFT && !l.interruptor()) {
+            Cancel s = state;
+            if (s != null && (s.hard || !l.interruptor())) {
                 return false;
             }
             l.prev = null;
@@ -211,7 +206,7 @@ final class Node extends CancellationSource {
     /** Unlinks {@code l}; returns false when a canceller has taken it (it has run or will). */
     boolean remove(Listener l) {
         synchronized (this) {
-            if (!l.linked || phase == HARD) { // invariant 3
+            if (!l.linked || isHard()) { // invariant 3
                 return false;
             }
             l.linked = false;
@@ -235,7 +230,7 @@ final class Node extends CancellationSource {
             return;
         }
         synchronized (p) {
-            if (p.phase == HARD || (prevSibling == null && p.firstChild != this)) {
+            if (p.isHard() || (prevSibling == null && p.firstChild != this)) {
                 return; // detached with the parent's list (invariant 3), or already gone
             }
             if (prevSibling == null) {
@@ -263,7 +258,7 @@ final class Node extends CancellationSource {
         boolean hard = graceNanos < 0;
         Cancel existing = state;
         if (existing == null) {
-            Cancel c = new Cancel(reason, this);
+            Cancel c = new Cancel(reason, this, hard);
             if (walk(c, hard)) {
                 if (!hard) {
                     scheduleHardening(graceNanos);
@@ -274,17 +269,17 @@ final class Node extends CancellationSource {
         }
         assert existing != null;
         existing.awaitPropagated(); // invariant 6
-        if (hard && phase == HARD) {
+        if (hard && isHard()) {
             return false; // marked hard already: the walk that did it unlinks it and runs what it released
         }
         if (hard) {
-            boolean wasSoft = phase == SOFT;
+            boolean wasSoft = !isHard();
             long walkStart = Emit.walkStart();
             walk(existing, true); // a hard cancel arriving in the grace period takes effect at once (C8)
             if (wasSoft) {
                 Emit.tokenHardened(this, existing, reason, walkStart);
             }
-        } else if (phase == SOFT) {
+        } else if (!isHard()) {
             scheduleHardening(graceNanos); // hardens at the earlier of the two graces
         }
         return false;
@@ -301,7 +296,7 @@ final class Node extends CancellationSource {
     }
 
     /**
-     * Marks this subtree with {@code c} (for nodes not yet cancelled) at phase SOFT or HARD, then runs
+     * Marks this subtree with {@code c} (for nodes not yet cancelled) SOFT or HARD, then runs
      * what the marking released. Returns whether this node itself took {@code c} as its state.
      */
     boolean walk(Cancel c, boolean hard) {
@@ -321,7 +316,7 @@ final class Node extends CancellationSource {
                 c.propagated = true; // invariant 6
             }
         }
-        boolean madeHard = hard && phase == HARD;
+        boolean madeHard = hard && isHard();
         if (madeHard) {
             unlinkFromParent(); // invariant 4
         }
@@ -358,7 +353,8 @@ final class Node extends CancellationSource {
     // ------------------------------------------------------------------ queries
 
     boolean isHard() {
-        return phase == HARD;
+        Cancel c = state;
+        return c != null && c.hard;
     }
 
     /** The reason, once cancelled; null before. */

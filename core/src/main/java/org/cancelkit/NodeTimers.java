@@ -47,7 +47,7 @@ final class NodeTimers {
 
         @Override
         protected boolean isRetired() {
-            return node.phase == Node.HARD;
+            return node.isHard();
         }
 
         @Override

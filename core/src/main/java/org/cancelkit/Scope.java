@@ -52,7 +52,7 @@ final class Scope extends TimerEntry {
     @Override
     protected boolean isRetired() {
         Node n = owner;
-        return n == null || n.phase == Node.HARD;
+        return n == null || n.isHard();
     }
 
     @Override

@@ -42,22 +42,20 @@ final class Walk {
         boolean took = false;
         Cancel stoppedAt = null;
         synchronized (n) {
-            byte from = n.phase;
-            if (from == Node.HARD || from == Node.SOFT && !hard) {
-                stoppedAt = n.state; // another operation got here first: it marks what lies below
+            Cancel s = n.state;
+            if (s != null && (s.hard || !hard)) {
+                stoppedAt = s; // another operation got here first: it marks what lies below
             } else {
-                if (n.state == null) {
-                    Node.STATE.setRelease(n, c);
-                    took = true;
-                }
+                took = s == null;
                 if (hard) {
-                    Node.PHASE.setRelease(n, Node.HARD);
+                    // a SOFT node hardens with its own operation's hard form (Node, invariant 1)
+                    Node.STATE.setRelease(n, took ? c.hardForm() : s.hardForm());
                     children = n.firstChild;
                     listeners = n.firstListener;
-                    n.firstChild = null; // invariant 2: detached
+                    n.firstChild = null; // Node, invariant 2: detached
                     n.firstListener = null;
                 } else {
-                    Node.PHASE.setRelease(n, Node.SOFT);
+                    Node.STATE.setRelease(n, c);
                     for (Node k = n.firstChild; k != null; k = k.nextSibling) {
                         push(k); // children stay linked (Node, invariant 5)
                     }
@@ -72,7 +70,7 @@ final class Walk {
                 }
             }
         }
-        if (stoppedAt != null && stoppedAt != c) {
+        if (stoppedAt != null && stoppedAt.op != c.op) {
             stoppedAt.awaitPropagated(); // invariant 6
             return false;
         }
