@@ -60,7 +60,7 @@ class SharedRootStripesTest {
     }
 
     private static int stripesInUse(CancellationSource root) {
-        Node[] st = root.node().scope.stripes;
+        Node[] st = root.node().scope.stripes();
         int used = 0;
         for (Node s : st == null ? new Node[0] : st) {
             used += s == null ? 0 : 1;
@@ -163,9 +163,9 @@ class SharedRootStripesTest {
         }
         CancellationSource child = root.token().child();
         child.token().child().token().child();
-        assertThat(root.node().scope.stripes).isNull();
+        assertThat(root.node().scope.stripes()).isNull();
         CancellationSource second = root.token().child();
-        assertThat(root.node().scope.stripes).as("the second child at once turns striping on").isNotNull();
+        assertThat(root.node().scope.stripes()).as("the second child at once turns striping on").isNotNull();
         root.cancel();
         assertThat(second.token().isCancelledHard()).isTrue();
         assertThat(child.token().isCancelledHard()).isTrue();

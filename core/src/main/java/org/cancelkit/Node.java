@@ -73,7 +73,7 @@ final class Node extends CancellationSource {
     }
 
     /** The node that is never cancelled; its lists stay empty. */
-    static final Node NEVER = new Node(null, new Scope(SystemClock.INSTANCE, Scope.NONE));
+    static final Node NEVER = new Node(null, new Scope.Root(SystemClock.INSTANCE, Scope.NONE));
 
     final @Nullable Node parent;
     /** The clock and effective deadline: shared with the parent unless this node's own is earlier. */
@@ -97,12 +97,12 @@ final class Node extends CancellationSource {
     // ------------------------------------------------------------------ creation
 
     static Node root(MonotonicClock clock, long deadline) {
-        return root(clock, deadline, Long.MIN_VALUE);
+        return root(clock, deadline, Long.MIN_VALUE, false);
     }
 
     /** A root; {@code now} is a reading of {@code clock} just taken, or {@link Long#MIN_VALUE} for none. */
-    private static Node root(MonotonicClock clock, long deadline, long now) {
-        Scope s = new Scope(clock, deadline);
+    private static Node root(MonotonicClock clock, long deadline, long now, boolean quiet) {
+        Scope s = quiet ? new Scope.Quiet(clock, deadline) : new Scope.Root(clock, deadline);
         Node n = new Node(null, s);
         if (deadline != Scope.NONE) {
             s.own(n);
@@ -114,7 +114,12 @@ final class Node extends CancellationSource {
 
     /** A new child; its own deadline ({@link Scope#NONE} for none) is armed whatever this node's phase. */
     Node newChild(long ownDeadline) {
-        return newChild(ownDeadline, null, Long.MIN_VALUE);
+        return newChild(ownDeadline, null, Long.MIN_VALUE, false);
+    }
+
+    /** A new child whose own deadline is a sleep's wake-up: its expiry is not an event (Emit). */
+    Node newSleepChild(long ownDeadline) {
+        return newChild(ownDeadline, null, Long.MIN_VALUE, true);
     }
 
     /**
@@ -122,18 +127,22 @@ final class Node extends CancellationSource {
      * deadline: when that is this tree's clock, arming does not read it again.
      */
     Node newChild(long ownDeadline, @Nullable MonotonicClock read, long now) {
+        return newChild(ownDeadline, read, now, false);
+    }
+
+    private Node newChild(long ownDeadline, @Nullable MonotonicClock read, long now, boolean quiet) {
         if (this == NEVER) {
             MonotonicClock clock = MonotonicClock.current();
-            return root(clock, ownDeadline, read == clock ? now : Long.MIN_VALUE);
+            return root(clock, ownDeadline, read == clock ? now : Long.MIN_VALUE, quiet);
         }
         if (parent == null) {
-            Node[] st = scope.stripes;
+            Node[] st = scope.stripes();
             if (st != null) {
-                return Stripes.pick(this, st).newChild(ownDeadline, read, now); // invariant 9
+                return Stripes.pick(this, st).newChild(ownDeadline, read, now, quiet); // invariant 9
             }
         }
         boolean own = ownDeadline < scope.deadline();
-        Scope s = own ? new Scope(scope.clock, ownDeadline) : scope;
+        Scope s = own ? Scope.of(scope.clock, ownDeadline, quiet) : scope;
         Node c = new Node(this, s);
         if (own) {
             s.own(c);
@@ -161,8 +170,8 @@ final class Node extends CancellationSource {
             c.nextSibling = head;
             if (head != null) {
                 head.prevSibling = c;
-                if (parent == null && scope.stripes == null) {
-                    scope.stripes = new Node[Stripes.COUNT]; // a second child at once: spread from now on (invariant 9)
+                if (parent == null && scope instanceof Scope.Root r && r.stripes == null) {
+                    r.stripes = new Node[Stripes.COUNT]; // a second child at once: spread from now on (invariant 9)
                 }
             }
             firstChild = c;

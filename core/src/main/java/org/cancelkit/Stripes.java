@@ -6,7 +6,7 @@ package org.cancelkit;
  * and closing children of one shared root (a server's, with a request token per call) then take
  * different locks and touch different memory.
  *
- * <p>The array lives in the root's {@link Scope} ({@link Scope#stripes}); a slot is written under the
+ * <p>The array lives in the root's {@link Scope} ({@link Scope.Root#stripes}); a slot is written under the
  * root's lock and read without it: a stripe's fields that a reader needs are final, and its lists are
  * guarded by its own lock.
  */
@@ -36,7 +36,7 @@ final class Stripes {
     /** Whether {@code n} is one of its root's stripes (Node, invariant 9). */
     static boolean isStripe(Node n) {
         Node p = n.parent;
-        Node[] st = p == null || p.parent != null ? null : p.scope.stripes;
+        Node[] st = p == null || p.parent != null ? null : p.scope.stripes();
         if (st != null) {
             for (Node s : st) {
                 if (s == n) {
@@ -50,7 +50,7 @@ final class Stripes {
     /** How many children and listeners are linked to {@code node} now; a root's stripes count as what they hold. */
     static int linkedCount(Node node) {
         int n = 0;
-        Node[] st = node.parent == null ? node.scope.stripes : null;
+        Node[] st = node.parent == null ? node.scope.stripes() : null;
         synchronized (node) {
             for (Node k = node.firstChild; k != null; k = k.nextSibling) {
                 n += isStripe(k) ? 0 : 1;
