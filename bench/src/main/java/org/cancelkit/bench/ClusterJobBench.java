@@ -3,23 +3,18 @@ package org.cancelkit.bench;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.SQLException;
-import java.sql.SQLFeatureNotSupportedException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.logging.Logger;
 import java.util.stream.LongStream;
-import javax.sql.DataSource;
 import org.cancelkit.jobs.Job;
 import org.cancelkit.jobs.JobOptions;
 import org.cancelkit.jobs.Progress;
@@ -28,6 +23,7 @@ import org.cancelkit.jobs.postgres.ClusterJob;
 import org.cancelkit.jobs.postgres.ClusterOptions;
 import org.cancelkit.jobs.postgres.ClusterStatus;
 import org.cancelkit.jobs.postgres.JobDatabase;
+import org.cancelkit.jobs.postgres.UrlDataSource;
 
 /**
  * Jobs across worker processes (jobs-postgres) against the file-based job, on this machine and the
@@ -63,7 +59,7 @@ public final class ClusterJobBench {
             return;
         }
         String prefix = "ckbench" + ProcessHandle.current().pid() + "_";
-        JobDatabase db = JobDatabase.of(new Url(), prefix);
+        JobDatabase db = JobDatabase.of(UrlDataSource.of(URL), prefix);
         db.migrate();
         try {
             System.out.println("## Jobs across machines (jobs-postgres)\n");
@@ -209,7 +205,7 @@ public final class ClusterJobBench {
     }
 
     private static void worker(String[] a) throws Exception {
-        job(JobDatabase.of(new Url(), a[0]), a[1], Integer.parseInt(a[2]), Integer.parseInt(a[3]), Long.parseLong(a[4]),
+        job(JobDatabase.of(UrlDataSource.of(URL), a[0]), a[1], Integer.parseInt(a[2]), Integer.parseInt(a[3]), Long.parseLong(a[4]),
                 Long.parseLong(a[5])).work(a[6]);
     }
 
@@ -266,49 +262,5 @@ public final class ClusterJobBench {
     private static String latencies(long[] sorted) {
         return String.format(Locale.ROOT, "%.2f ms | %.2f ms", sorted[sorted.length / 2] / 1e6,
                 sorted[(int) Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.99) - 1)] / 1e6);
-    }
-
-    /** Connections straight from the driver: each worker process opens its own. */
-    private static final class Url implements DataSource {
-        @Override
-        public Connection getConnection() throws SQLException {
-            return DriverManager.getConnection(URL);
-        }
-
-        @Override
-        public Connection getConnection(String user, String password) throws SQLException {
-            return DriverManager.getConnection(URL, user, password);
-        }
-
-        @Override
-        public PrintWriter getLogWriter() {
-            return new PrintWriter(System.err);
-        }
-
-        @Override
-        public void setLogWriter(PrintWriter out) {}
-
-        @Override
-        public void setLoginTimeout(int seconds) {}
-
-        @Override
-        public int getLoginTimeout() {
-            return 0;
-        }
-
-        @Override
-        public Logger getParentLogger() throws SQLFeatureNotSupportedException {
-            throw new SQLFeatureNotSupportedException("no logger");
-        }
-
-        @Override
-        public <T> T unwrap(Class<T> type) throws SQLException {
-            throw new SQLException("not a wrapper");
-        }
-
-        @Override
-        public boolean isWrapperFor(Class<?> type) {
-            return false;
-        }
     }
 }
