@@ -15,8 +15,8 @@ import org.cancelkit.lifecycle.internal.WorkerRun;
 import org.jspecify.annotations.Nullable;
 
 /**
- * An application as a tree of workers that shuts down gracefully (L1): the seed's
- * {@code Application} with Ctrl+C, done right.
+ * An application as a tree of workers that shuts down gracefully (L1), on Ctrl+C (SIGINT), SIGTERM or
+ * a call to {@link #shutdown(String)}.
  *
  * {@snippet :
  * public static void main(String[] args) {
