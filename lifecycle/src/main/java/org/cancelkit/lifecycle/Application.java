@@ -10,8 +10,8 @@ import org.cancelkit.lifecycle.internal.Signals;
 import org.jspecify.annotations.Nullable;
 
 /**
- * An application as a tree of workers that shuts down gracefully (L1), on Ctrl+C, SIGTERM or a
- * request, within a budget.
+ * An application as a tree of workers that shuts down gracefully (L1), on Ctrl+C (SIGINT), SIGTERM or
+ * a call to {@link #shutdown(String)}.
  *
  * {@snippet :
  * public static void main(String[] args) {
