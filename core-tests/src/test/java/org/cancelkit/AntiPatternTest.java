@@ -20,15 +20,15 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
- * The seed's anti-patterns 3 and 4, each shown impossible or reported by the library, each with a
- * negative control that shows the check would catch the anti-pattern.
+ * Two anti-patterns, each shown impossible or reported by the library, each with a negative control
+ * that shows the check would catch the anti-pattern.
  *
  * <ul>
- *   <li>3, "resource leaks on cancellation": a semaphore permit lost when the holder is cancelled
+ *   <li>A resource leaked on cancellation: a semaphore permit lost when the holder is cancelled
  *       between acquire and release. With {@link Bulkhead} the permit comes back whatever point the
  *       cancel lands at, for waiters and holders alike; the raw-semaphore version leaks.</li>
- *   <li>4, "forgetting to register cancellation tokens": a spawned worker that never looks at the
- *       token. A {@link TaskGroup} task is bound to its token without asking, so its blocking calls
+ *   <li>A worker that ignores its cancellation token: spawned, it never looks at the token.
+ *       A {@link TaskGroup} task is bound to its token without asking, so its blocking calls
  *       are interrupted anyway; a worker that swallows the interrupt or never blocks is named, with
  *       its stack, by the bounded close; a thread spawned outside the group is an orphan the census
  *       finds.</li>
@@ -41,15 +41,15 @@ class AntiPatternTest {
         return Duration.ofMillis(n);
     }
 
-    // ------------------------------------------------------------------ anti-pattern 3
+    // ------------------------------------------------------------------ anti-pattern: a permit leaked on cancellation
 
     /** How a caller holds its permit. */
     enum Holder {
         /** {@link Bulkhead}: the permit is an AutoCloseable. */
         BULKHEAD,
-        /** A raw semaphore released in a finally: the seed's "GOOD" version. */
+        /** A raw semaphore released in a finally: the correct raw version. */
         RAW_FINALLY,
-        /** A raw semaphore released after the work: the seed's "BAD" version. */
+        /** A raw semaphore released after the work, not in a finally: the anti-pattern. */
         RAW_BAD
     }
 
@@ -158,7 +158,7 @@ class AntiPatternTest {
     }
 
     @Test
-    @DisplayName("anti-pattern 3 impossible: waiters and holders cancelled at random points, every Bulkhead permit comes back")
+    @DisplayName("permit leak on cancellation impossible: waiters and holders cancelled at random points, every Bulkhead permit comes back")
     void bulkheadPermitsAllComeBack() throws Exception {
         long seed = seed("bulkheadPermitsAllComeBack");
         int cancelledWaiting = 0;
@@ -181,7 +181,8 @@ class AntiPatternTest {
     }
 
     @Test
-    @DisplayName("negative control: the seed's BAD raw-semaphore pattern leaks permits under the same chaos; the GOOD one does not")
+    @DisplayName("negative control: a raw semaphore released without finally leaks permits under the same chaos; "
+            + "released in a finally, it does not")
     void rawSemaphoreLeaks() throws Exception {
         long seed = seed("rawSemaphoreLeaks");
         int leaked = 0;
@@ -195,10 +196,10 @@ class AntiPatternTest {
         assertThat(leaked).isPositive();
     }
 
-    // ------------------------------------------------------------------ anti-pattern 4
+    // ------------------------------------------------------------------ anti-pattern: a worker that ignores its token
 
     @Test
-    @DisplayName("anti-pattern 4 impossible: a forked worker that never looks at a token is still stopped at its blocking call")
+    @DisplayName("ignored token made harmless: a forked worker that never looks at a token is still stopped at its blocking call")
     void workerWithoutTokenIsStoppedAnyway() throws Exception {
         LinkedBlockingQueue<String> jobs = new LinkedBlockingQueue<>();
         Queue<String> done = new ConcurrentLinkedQueue<>();
@@ -246,7 +247,7 @@ class AntiPatternTest {
     }
 
     @Test
-    @DisplayName("anti-pattern 4 reported: workers that swallow the interrupt or never block are named by the bounded close, with their stacks")
+    @DisplayName("ignored token reported: workers that swallow the interrupt or never block are named by the bounded close, with their stacks")
     void stubbornWorkersAreNamed() throws Exception {
         VirtualClock clock = VirtualClock.create();
         LinkedBlockingQueue<String> jobs = new LinkedBlockingQueue<>();
@@ -311,7 +312,7 @@ class AntiPatternTest {
         AtomicReference<Thread> escaped = new AtomicReference<>();
         try (TaskGroup group = TaskGroup.open()) {
             group.fork("spawner", census.trackRun(() -> {
-                // tokio::spawn(async { loop { do_work().await } }): not forked into the group
+                // a worker started on a bare thread, looping on its work: not forked into the group
                 escaped.set(Thread.ofVirtual().start(census.trackRunnable(() -> spinningWorker(stop, started))));
                 started.await();
             }));

@@ -241,7 +241,7 @@ class BulkheadTest {
     }
 
     @Test
-    @DisplayName("the seed's anti-pattern 3 made impossible: the permit comes back when the body throws or is cancelled")
+    @DisplayName("permit leak on cancellation made impossible: the permit comes back when the body throws or is cancelled")
     void permitBackOnEveryExit() throws Exception {
         Bulkhead bulkhead = Bulkhead.of(1);
         IOException boom = new IOException("risky operation failed");

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
  *   <li>The clock holds exactly one live timer per token whose own deadline is still pending.</li>
  * </ul>
  *
- * <p>The seed is printed; replay a failure with {@code -Dcancelkit.seed=<seed>}.
+ * <p>The random seed is printed; replay a failure with {@code -Dcancelkit.seed=<seed>}.
  */
 @org.junit.jupiter.api.Timeout(60)
 class C3DeadlineAlgebraPropertyTest {

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link Guard}: the seed's RAII guard and try-commit-cancel. The abort runs exactly once unless
+ * {@link Guard}: the RAII guard pattern and try-commit-cancel. The abort runs exactly once unless
  * committed; exceptions follow Guava {@code Closer}'s contract; the abort runs shielded from an outer
  * cancel and within its own budget (C6).
  */
@@ -230,9 +230,9 @@ class GuardTest {
     }
 
     @Test
-    @DisplayName("Guard.call (the seed's try_commit_cancel): success keeps, failure and cancellation roll back")
+    @DisplayName("Guard.call (try-commit-cancel): success keeps, failure and cancellation roll back")
     void tryCommitCancel() throws Exception {
-        // the seed's create_user: insert a temp user, commit it; roll back when the commit does not finish
+        // creating a user: insert a temporary user, commit it; roll back when the commit does not finish
         AtomicInteger rollbacks = new AtomicInteger();
         assertThat(Guard.call(() -> 42L, rollbacks::incrementAndGet)).isEqualTo(42L);
         assertThat(rollbacks.get()).isZero();
@@ -253,7 +253,7 @@ class GuardTest {
 
     @SuppressWarnings("try") // the RAII style: the guard is never referenced in the body
     @Test
-    @DisplayName("the seed's RAII guard: the cleanup runs when the body is cancelled at its wait")
+    @DisplayName("the RAII guard pattern: the cleanup runs when the body is cancelled at its wait")
     void raiiGuardOnCancel() throws Exception {
         VirtualClock clock = VirtualClock.create().autoAdvance();
         AtomicInteger cleanups = new AtomicInteger();

@@ -38,8 +38,8 @@ import org.junit.jupiter.api.Test;
  * leaves blocked outside cancelkit would hold it still), so timeouts and sleeps fire at random points
  * of the real interleaving. Nothing waits on the real clock.
  *
- * <p>300 trees in the default build, 10,000 under the tag {@code stress} ({@code -Pstress}). The seed is
- * printed; {@code -Dcancelkit.seed=...} replays the same trees (the thread interleaving is the machine's).
+ * <p>300 trees in the default build, 10,000 under the tag {@code stress} ({@code -Pstress}). The random
+ * seed is printed; {@code -Dcancelkit.seed=...} replays the same trees (the thread interleaving is the machine's).
  * Negative control: the same trees closed with {@code close(Duration.ZERO)}, which abandons whatever has
  * not ended, make the census report orphans.
  */

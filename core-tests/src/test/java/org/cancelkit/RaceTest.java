@@ -17,8 +17,8 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link TaskGroup#race}, the seed's {@code select!}: the first contender to end wins, the others are
- * cancelled and have ended when race returns (C1), and a failure that ends first is thrown as
+ * {@link TaskGroup#race}, like tokio's {@code select!}: the first contender to end wins, the others
+ * are cancelled and have ended when race returns (C1), and a failure that ends first is thrown as
  * {@link TaskFailedException}. On a {@link VirtualClock}.
  */
 @org.junit.jupiter.api.Timeout(60)

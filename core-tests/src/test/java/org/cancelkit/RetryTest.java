@@ -16,7 +16,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link Retry}: the seed's "retry with timeout" loop, on a {@link VirtualClock}: exact attempt times
+ * {@link Retry}: retry with a timeout per attempt, on a {@link VirtualClock}: exact attempt times
  * (jitter 0), the early {@link DeadlineExceededException} when the deadline cannot fit another
  * attempt, cancellation that stops it at once, non-retryable failures, and jitter within its bounds.
  */
@@ -300,16 +300,17 @@ class RetryTest {
         final AtomicInteger attemptsAfterCancel = new AtomicInteger();
         final AtomicReference<String> value = new AtomicReference<>();
 
-        final boolean seedLoop;
+        final boolean naiveLoop;
 
-        RetryCase(boolean seedLoop) {
-            this.seedLoop = seedLoop;
+        RetryCase(boolean naiveLoop) {
+            this.naiveLoop = naiveLoop;
         }
 
         @Override
         public Object call() throws Exception {
-            if (seedLoop) {
-                // the seed's "retry with timeout" loop, literally: every failure is logged and retried
+            if (naiveLoop) {
+                // a hand-written retry-with-timeout loop that catches every exception: every failure, the cancel
+                // included, is logged and retried
                 for (int attempt = 1; attempt <= 4; attempt++) {
                     try {
                         return Timeout.call(ms(50), this::attempt);
@@ -359,10 +360,11 @@ class RetryTest {
     }
 
     @Test
-    @DisplayName("negative control: the seed's literal retry loop is caught starting attempts after the cancel")
-    void exploredSeedLoopIsCaught() throws Exception {
+    @DisplayName("negative control: a hand-written retry loop that catches every exception is caught starting "
+            + "attempts after the cancel")
+    void exploredNaiveLoopIsCaught() throws Exception {
         TaskGroupPointExplorer.Result r = TaskGroupPointExplorer.explore(() -> new RetryCase(true));
-        System.out.println("seed retry loop: " + r);
+        System.out.println("naive retry loop: " + r);
         assertThat(r.violations()).isNotEmpty();
         assertThat(r.violations().keySet()).contains(1);
     }

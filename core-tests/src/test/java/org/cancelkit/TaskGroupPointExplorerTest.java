@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 @org.junit.jupiter.api.Timeout(60)
 class TaskGroupPointExplorerTest {
 
-    /** The seed's anti-pattern 3 with a raw semaphore: the permit is returned only on success. */
+    /** The anti-pattern "release without finally" on a raw semaphore: the permit is returned only on success. */
     static final class LeakyCase implements TaskGroupPointExplorer.Case {
         final Semaphore semaphore = new Semaphore(1);
         final boolean repaired;

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link TaskGroup}: the seed's {@code test_task_group}, every {@link TaskOutcome}, and the
+ * {@link TaskGroup}: a fast and a slow task cancelled together, every {@link TaskOutcome}, and the
  * cancellation-point exploration of fork/join/close. Everything on a {@link VirtualClock}: no test
  * waits on the real clock, and durations are exact. Policies: {@link TaskGroupPolicyTest}; the owner:
  * {@link TaskGroupOwnerTest}; the bounded close: {@link TaskGroupBoundedCloseTest}.
@@ -33,11 +33,11 @@ class TaskGroupTest {
         return clock;
     }
 
-    // ------------------------------------------------------------------ the seed's exercise
+    // ------------------------------------------------------------------ fast and slow, cancelAll
 
     @Test
-    @DisplayName("C1 seed test_task_group: fast (100 ms) completes, slow (10 s) is cancelled at 200 ms")
-    void seedTestTaskGroup() throws Exception {
+    @DisplayName("C1 cancelAll: fast (100 ms) completes, slow (10 s) is cancelled at 200 ms")
+    void fastCompletesSlowIsCancelled() throws Exception {
         VirtualClock clock = VirtualClock.create().autoAdvance();
         AtomicBoolean slowEnded = new AtomicBoolean();
         clock.run(() -> {
@@ -72,8 +72,8 @@ class TaskGroupTest {
     }
 
     @Test
-    @DisplayName("negative control: without cancelAll, the seed's slow task completes and the counts differ")
-    void seedTestTaskGroupWithoutCancel() throws Exception {
+    @DisplayName("negative control: without cancelAll, the slow task completes and the counts differ")
+    void fastAndSlowWithoutCancel() throws Exception {
         onVirtualTime(() -> {
             try (TaskGroup group = TaskGroup.open(CompletionPolicy.supervise())) {
                 group.fork("fast", () -> Cancellation.sleep(ms(100)));

@@ -3,23 +3,18 @@ package org.cancelkit.bench;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.SQLException;
-import java.sql.SQLFeatureNotSupportedException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.logging.Logger;
 import java.util.stream.LongStream;
-import javax.sql.DataSource;
 import org.cancelkit.jobs.Job;
 import org.cancelkit.jobs.JobOptions;
 import org.cancelkit.jobs.Progress;
@@ -28,6 +23,7 @@ import org.cancelkit.jobs.postgres.ClusterJob;
 import org.cancelkit.jobs.postgres.ClusterOptions;
 import org.cancelkit.jobs.postgres.ClusterStatus;
 import org.cancelkit.jobs.postgres.JobDatabase;
+import org.cancelkit.jobs.postgres.UrlDataSource;
 
 /**
  * Jobs across worker processes (jobs-postgres) against the file-based job, on this machine and the
@@ -37,8 +33,11 @@ import org.cancelkit.jobs.postgres.JobDatabase;
  * checkpoints after every item; and the takeover time of a killed worker's partition for three lease
  * lengths. Prints a Markdown section.
  *
- * <p>{@code java -cp bench/target/benchmarks.jar org.cancelkit.bench.ClusterJobBench} (with
- * {@code -Dbench.pgUrl=...} for another database). Not part of {@code bench/run.sh}'s generated report.
+ * <p>{@code bench/run.sh} runs it after a full run when PostgreSQL answers on loopback and puts its
+ * section at the end of {@code bench/RESULTS.md}, between markers; alone: {@code java -cp
+ * bench/target/benchmarks.jar org.cancelkit.bench.ClusterJobBench} (with {@code -Dbench.pgUrl=...} for
+ * another database). The section says how each figure is taken and reads them (ratios, the lease's
+ * trade-off) from the figures of the same run, so that a regenerated section keeps its explanation.
  */
 public final class ClusterJobBench {
     private static final String URL = System.getProperty("bench.pgUrl",
@@ -60,33 +59,47 @@ public final class ClusterJobBench {
             return;
         }
         String prefix = "ckbench" + ProcessHandle.current().pid() + "_";
-        JobDatabase db = JobDatabase.of(new Url(), prefix);
+        JobDatabase db = JobDatabase.of(UrlDataSource.of(URL), prefix);
         db.migrate();
         try {
             System.out.println("## Jobs across machines (jobs-postgres)\n");
+            System.out.println("`ClusterJobBench` (its own program, not JMH; worker processes are child JVMs; run by"
+                    + " `bench/run.sh` after a full run when PostgreSQL answers on loopback, or alone: `java -cp"
+                    + " bench/target/benchmarks.jar org.cancelkit.bench.ClusterJobBench`).\n");
             System.out.printf(Locale.ROOT, "%d trivial items (one output line each), %d partitions, a checkpoint every 500"
                     + " items; PostgreSQL on loopback; connections straight from the driver (no pool: each claim opens"
                     + " its own); 2-core machine shared with other work.%n%n", ITEMS, PARTITIONS);
             System.out.println("| run | items/s |\n|---|---|");
             Path dir = Files.createTempDirectory("ckbench");
             fileJob(dir, 500); // warm-up
-            System.out.printf(Locale.ROOT, "| file-based `Job`, one process | %.0f |%n", fileJob(dir, 500));
-            for (int workers : new int[] {1, 2, 4}) {
-                System.out.printf(Locale.ROOT, "| `ClusterJob`, %d worker JVM%s | %.0f |%n", workers,
-                        workers == 1 ? "" : "s", cluster(db, prefix, "w" + workers, workers));
+            double file = fileJob(dir, 500);
+            System.out.printf(Locale.ROOT, "| file-based `Job`, one process | %.0f |%n", file);
+            int[] counts = {1, 2, 4};
+            double[] rates = new double[counts.length];
+            for (int k = 0; k < counts.length; k++) {
+                rates[k] = cluster(db, prefix, "w" + counts[k], counts[k]);
+                System.out.printf(Locale.ROOT, "| `ClusterJob`, %d worker JVM%s | %.0f |%n", counts[k],
+                        counts[k] == 1 ? "" : "s", rates[k]);
             }
+            long[] fileCommits = fileCommitNanos(dir);
+            long[] pgCommits = pgCommitNanos(db);
             System.out.println("\n| checkpoint commit | p50 | p99 |\n|---|---|---|");
-            System.out.println("| file store (sync output, atomic replace) | " + latencies(fileCommitNanos(dir)) + " |");
-            System.out.println("| PostgreSQL (fence, output rows, commit) | " + latencies(pgCommitNanos(db)) + " |");
+            System.out.println("| file store (sync output, atomic replace) | " + latencies(fileCommits) + " |");
+            System.out.println("| PostgreSQL (fence, output rows, commit) | " + latencies(pgCommits) + " |");
             System.out.println("\n| lease | takeover after kill -9 (median of 3) |\n|---|---|");
-            for (long lease : new long[] {1_000, 2_000, 5_000}) {
+            long[] leases = {1_000, 2_000, 5_000};
+            long[] takeovers = new long[leases.length];
+            for (int k = 0; k < leases.length; k++) {
                 long[] t = new long[3];
                 for (int i = 0; i < 3; i++) {
-                    t[i] = takeover(db, prefix, "t" + lease + "-" + i, lease);
+                    t[i] = takeover(db, prefix, "t" + leases[k] + "-" + i, leases[k]);
                 }
                 Arrays.sort(t);
-                System.out.printf(Locale.ROOT, "| %d ms | %d ms |%n", lease, t[1]);
+                takeovers[k] = t[1];
+                System.out.printf(Locale.ROOT, "| %d ms | %d ms |%n", leases[k], t[1]);
             }
+            System.out.println();
+            System.out.println(reading(file, rates, p50(fileCommits), p50(pgCommits), leases, takeovers));
         } finally {
             try (Connection c = DriverManager.getConnection(URL); Statement s = c.createStatement()) {
                 for (String t : List.of("output", "partitions", "jobs", "schema_version")) {
@@ -192,7 +205,7 @@ public final class ClusterJobBench {
     }
 
     private static void worker(String[] a) throws Exception {
-        job(JobDatabase.of(new Url(), a[0]), a[1], Integer.parseInt(a[2]), Integer.parseInt(a[3]), Long.parseLong(a[4]),
+        job(JobDatabase.of(UrlDataSource.of(URL), a[0]), a[1], Integer.parseInt(a[2]), Integer.parseInt(a[3]), Long.parseLong(a[4]),
                 Long.parseLong(a[5])).work(a[6]);
     }
 
@@ -217,52 +230,37 @@ public final class ClusterJobBench {
         return d;
     }
 
+    private static double p50(long[] sorted) {
+        return sorted[sorted.length / 2] / 1e6;
+    }
+
+    /** How to read the figures, and the lease's trade-off, with the ratios of this run. */
+    static String reading(double file, double[] rates, double fileP50, double pgP50, long[] leases, long[] takeovers) {
+        StringBuilder t = new StringBuilder();
+        for (int k = 0; k < leases.length; k++) {
+            t.append(k == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.2f", takeovers[k] / (double) leases[k]));
+        }
+        return String.format(Locale.ROOT, "Reading it: items/s of a cluster job count from the first claim to the"
+                + " last completion as the database sees it, worker JVM warm-up included. The file-based job ran"
+                + " %.1fx the rate of one worker JVM here, %.1f µs more per item, of which a chunk's commit (p50"
+                + " below, shared by 500 items) is %.1f µs; the rest was not profiled: the candidates are the output"
+                + " rows' batch insert, the per-item bookkeeping and each claim's own connections. 2 and 4 worker JVMs"
+                + " ran %.2fx and"
+                + " %.2fx the rate of one: on two shared cores more worker JVMs mostly add contention; the point of"
+                + " more workers is more machines, and surviving the loss of one. Checkpoint commit: the time between"
+                + " checkpoints of a job that checkpoints after every item (a chunk of one item), item overhead"
+                + " included; PostgreSQL's p50 is %.2fx the file store's (one WAL flush and a round trip against two"
+                + " fsyncs and a rename). Takeover: from the kill -9 to the waiting worker's claim (the row's epoch"
+                + " raised), %s of the lease for the leases above: about one lease, since the dead worker renewed at"
+                + " most a third of a lease before it died and the waiting worker retries its claim every 500 ms."
+                + " The lease is the trade-off: a shorter one moves a dead worker's partition sooner, and takes the"
+                + " partition from a live worker that pauses (GC, a frozen VM, a network partition) for longer than"
+                + " it; its open chunk is then redone elsewhere, never written twice (J5). jobs-postgres defaults to"
+                + " 30 s.", file / rates[0], 1e6 / rates[0] - 1e6 / file, pgP50 * 1e3 / 500, rates[1] / rates[0], rates[2] / rates[0], pgP50 / fileP50, t);
+    }
+
     private static String latencies(long[] sorted) {
         return String.format(Locale.ROOT, "%.2f ms | %.2f ms", sorted[sorted.length / 2] / 1e6,
                 sorted[(int) Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.99) - 1)] / 1e6);
-    }
-
-    /** Connections straight from the driver: each worker process opens its own. */
-    private static final class Url implements DataSource {
-        @Override
-        public Connection getConnection() throws SQLException {
-            return DriverManager.getConnection(URL);
-        }
-
-        @Override
-        public Connection getConnection(String user, String password) throws SQLException {
-            return DriverManager.getConnection(URL, user, password);
-        }
-
-        @Override
-        public PrintWriter getLogWriter() {
-            return new PrintWriter(System.err);
-        }
-
-        @Override
-        public void setLogWriter(PrintWriter out) {}
-
-        @Override
-        public void setLoginTimeout(int seconds) {}
-
-        @Override
-        public int getLoginTimeout() {
-            return 0;
-        }
-
-        @Override
-        public Logger getParentLogger() throws SQLFeatureNotSupportedException {
-            throw new SQLFeatureNotSupportedException("no logger");
-        }
-
-        @Override
-        public <T> T unwrap(Class<T> type) throws SQLException {
-            throw new SQLException("not a wrapper");
-        }
-
-        @Override
-        public boolean isWrapperFor(Class<?> type) {
-            return false;
-        }
     }
 }

@@ -22,6 +22,7 @@ import org.cancelkit.jobs.postgres.ClusterJob;
 import org.cancelkit.jobs.postgres.ClusterOptions;
 import org.cancelkit.jobs.postgres.ClusterStatus;
 import org.cancelkit.jobs.postgres.JobDatabase;
+import org.cancelkit.jobs.postgres.UrlDataSource;
 import org.cancelkit.jobs.postgres.WorkerReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -109,7 +110,7 @@ final class ClusterScenarios {
 
         /** The scenario on the database at {@code url}, which the child worker is told with -Dcancelkit.tour.pgUrl. */
         private static void takeover(Report r, String url) throws Exception {
-            UrlDataSource ds = new UrlDataSource(url);
+            UrlDataSource ds = UrlDataSource.of(url);
             JobDatabase db = JobDatabase.of(ds, PREFIX);
             try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
                 db.migrate();
@@ -188,7 +189,7 @@ final class ClusterScenarios {
 
         @Override
         public Integer call() throws Exception {
-            job(JobDatabase.of(new UrlDataSource(DatabaseScenarios.PG_URL), PREFIX), name, 5).work(name);
+            job(JobDatabase.of(UrlDataSource.of(DatabaseScenarios.PG_URL), PREFIX), name, 5).work(name);
             return 0;
         }
     }

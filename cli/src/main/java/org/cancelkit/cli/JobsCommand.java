@@ -6,6 +6,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.cancelkit.jobs.postgres.ClusterStatus;
 import org.cancelkit.jobs.postgres.JobDatabase;
+import org.cancelkit.jobs.postgres.UrlDataSource;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -43,7 +44,7 @@ final class JobsCommand implements Callable<Integer> {
         String prefix = JobDatabase.DEFAULT_PREFIX;
 
         JobDatabase open() {
-            return JobDatabase.of(new UrlDataSource(url), prefix);
+            return JobDatabase.of(UrlDataSource.of(url), prefix);
         }
     }
 

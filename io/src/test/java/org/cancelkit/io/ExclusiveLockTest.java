@@ -8,7 +8,9 @@ import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.cancelkit.io.internal.TempNames;
+import org.cancelkit.testkit.ChildJvm;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,11 +20,14 @@ import org.junit.jupiter.api.io.TempDir;
  * Other processes are child JVMs ({@link LockChild}).
  */
 class ExclusiveLockTest {
+    /** The io module, for the child JVM's class path (the core is always there). */
+    private static final List<Class<?>> CHILD_CLASSES = List.of(AtomicFileWriter.class);
+
     @TempDir
     Path dir;
 
     private ChildJvm child(String... args) throws IOException {
-        return ChildJvm.start(dir.resolve("logs"), LockChild.class, args);
+        return ChildJvm.start(dir.resolve("logs"), LockChild.class, CHILD_CLASSES, args);
     }
 
     @Test

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
+import org.cancelkit.testkit.ChildJvm;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,6 +27,9 @@ import org.junit.jupiter.api.io.TempDir;
  * test waits for nothing but the child's own output.
  */
 class KillDuringReplaceTest {
+    /** The io module, for the child JVM's class path (the core is always there). */
+    private static final List<Class<?>> CHILD_CLASSES = List.of(AtomicFileWriter.class);
+
     private static final long SEED = Long.getLong("cancelkit.seed", System.nanoTime());
 
     @TempDir
@@ -84,8 +88,8 @@ class KillDuringReplaceTest {
         for (int k = 0; k < kills; k++) {
             long start = version(target);
             long lastAck = start;
-            try (ChildJvm child = ChildJvm.start(dir.resolveSibling("logs"), ReplaceLoop.class, target.toString(),
-                    Long.toString(start), Long.toString(rnd.nextLong()))) {
+            try (ChildJvm child = ChildJvm.start(dir.resolveSibling("logs"), ReplaceLoop.class, CHILD_CLASSES,
+                    target.toString(), Long.toString(start), Long.toString(rnd.nextLong()))) {
                 child.await("READY");
                 for (int i = rnd.nextInt(4); i > 0; i--) {
                     lastAck = Long.parseLong(child.await("ACK ").substring(4));
@@ -129,8 +133,8 @@ class KillDuringReplaceTest {
         int kills = 0;
         while (torn == 0 && kills < 40) {
             kills++;
-            try (ChildJvm child = ChildJvm.start(root.resolve("logs"), ReplaceLoop.class, target.toString(), "0",
-                    Long.toString(rnd.nextLong()), Long.toString(Long.MAX_VALUE), "unsafe")) {
+            try (ChildJvm child = ChildJvm.start(root.resolve("logs"), ReplaceLoop.class, CHILD_CLASSES,
+                    target.toString(), "0", Long.toString(rnd.nextLong()), Long.toString(Long.MAX_VALUE), "unsafe")) {
                 child.await("READY");
                 child.await("ACK ");
                 LockSupport.parkNanos(rnd.nextLong(5_000_000));

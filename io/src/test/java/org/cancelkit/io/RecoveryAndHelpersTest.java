@@ -18,7 +18,7 @@ import org.cancelkit.io.internal.OwnerId;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Recovery of leftovers (F3) and the one-call helpers, with the seed's write_config_with_timeout. */
+/** Recovery of leftovers (F3) and the one-call helpers, among them a config write under a timeout. */
 class RecoveryAndHelpersTest {
     @TempDir
     Path dir;
@@ -110,7 +110,7 @@ class RecoveryAndHelpersTest {
         assertThat(target).hasContent("old");
     }
 
-    /** The seed's write_config_with_timeout: the timeout stops a slow write, and the old config stays. */
+    /** A config write under a timeout: the timeout stops a slow write, and the old config stays. */
     @Test
     void writeConfigWithTimeout_timesOut_oldConfigIntact() throws Exception {
         Path config = Files.writeString(dir.resolve("config.json"), "{\"v\":1}");

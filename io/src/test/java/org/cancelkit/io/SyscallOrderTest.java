@@ -15,6 +15,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.cancelkit.io.internal.RealFileOps;
 import org.cancelkit.io.internal.Replacement;
+import org.cancelkit.testkit.ChildJvm;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,8 +43,9 @@ class SyscallOrderTest {
         Path traces = Files.createDirectories(dir.resolve("trace"));
         List<String> command = new ArrayList<>(List.of("strace", "-f", "-qq", "-ff", "-o", traces.resolve("t").toString(),
                 "-e", "trace=open,openat,write,writev,pwrite64,fsync,fdatasync,rename,renameat,renameat2,close",
-                ChildJvm.java(), "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-cp", ChildJvm.classPath(ReplaceLoop.class),
-                ReplaceLoop.class.getName(), target.toString(), "0", "1", "3"));
+                ChildJvm.java(), "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-cp",
+                ChildJvm.classPath(ReplaceLoop.class, List.of(AtomicFileWriter.class)), ReplaceLoop.class.getName(),
+                target.toString(), "0", "1", "3"));
         String failed = Mounts.run(command.toArray(String[]::new));
         assertThat(failed).isNull();
         List<Call> calls = null;

@@ -14,6 +14,7 @@ import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
+import org.cancelkit.testkit.ChildJvm;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,6 +31,9 @@ import org.junit.jupiter.api.io.TempDir;
  * trials per step and 40 random kills, to keep the build short.
  */
 class TransactionCrashTest {
+    /** The io module, for the child JVM's class path (the core is always there). */
+    private static final List<Class<?>> CHILD_CLASSES = List.of(AtomicFileWriter.class);
+
     private static final long SEED = Long.getLong("cancelkit.seed", System.nanoTime());
     private static final String[] FILES = TxChild.FILES;
 
@@ -235,7 +239,7 @@ class TransactionCrashTest {
     }
 
     private ChildJvm child(String... args) throws IOException {
-        return ChildJvm.start(root.resolve("logs"), TxChild.class, args);
+        return ChildJvm.start(root.resolve("logs"), TxChild.class, CHILD_CLASSES, args);
     }
 
     /** Writes version 0 of the three files; returns 0. */

@@ -11,8 +11,6 @@ import javax.sql.DataSource;
 import org.cancelkit.Cancellation;
 import org.cancelkit.CancelledException;
 import org.cancelkit.jdbc.internal.AbortTracker;
-import org.cancelkit.jdbc.internal.Ending;
-import org.cancelkit.jdbc.internal.Sql;
 
 /**
  * A database transaction that rolls back when its caller gives up: only an explicit {@link #commit()}
@@ -89,16 +87,16 @@ public final class SqlTransaction implements AutoCloseable {
 
     private final Connection connection;
     private final JdbcOptions options;
-    /** Written and read by the owner thread only. */
-    private State state = State.ACTIVE;
-    private boolean closed;
     /** Failures, savepoints and the check before COMMIT; owner thread only. */
     private final AbortTracker aborts;
+    /** The state, the commit and the close; owner thread only. */
+    private final TransactionStates states;
 
     private SqlTransaction(Connection connection, JdbcOptions options) {
         this.connection = connection;
         this.options = options;
         this.aborts = new AbortTracker(connection, options);
+        this.states = new TransactionStates(connection, options, aborts);
     }
 
     /**
@@ -214,7 +212,7 @@ public final class SqlTransaction implements AutoCloseable {
      * @return the state
      */
     public State state() {
-        return state;
+        return states.state();
     }
 
     /**
@@ -274,7 +272,7 @@ public final class SqlTransaction implements AutoCloseable {
     public <T> T call(String sql, SqlCall<? super PreparedStatement, T> body) throws SQLException {
         Objects.requireNonNull(sql, "sql");
         Objects.requireNonNull(body, "body");
-        requireActive("run a statement");
+        states.requireActive("run a statement");
         try (PreparedStatement ps = connection.prepareStatement(sql)) {
             return Statements.call(ps, options, body);
         } catch (SQLException e) {
@@ -313,7 +311,7 @@ public final class SqlTransaction implements AutoCloseable {
      */
     public <T> T withSavepoint(TransactionBody<T> body) throws SQLException {
         Objects.requireNonNull(body, "body");
-        requireActive("set a savepoint");
+        states.requireActive("set a savepoint");
         return aborts.inSavepoint(() -> body.apply(this));
     }
 
@@ -340,30 +338,7 @@ public final class SqlTransaction implements AutoCloseable {
      *     still open: the transaction rolled back)
      */
     public void commit() throws SQLException {
-        requireActive("commit");
-        Cancellation.check(); // a commit that has not started yet is still a cancellation point
-        aborts.refuseCommitIfAborted();
-        try {
-            Ending.commit(connection, options);
-            state = State.COMMITTED;
-        } catch (CommitOutcomeUnknownException e) {
-            state = State.OUTCOME_UNKNOWN;
-            throw e;
-        } catch (SQLException refused) {
-            aborts.rollbackOnly("the server refused its commit");
-            throw refused; // close() rolls back and the state becomes ROLLED_BACK
-        }
-    }
-
-    private void requireActive(String what) {
-        if (state != State.ACTIVE) {
-            throw new IllegalStateException("cannot " + what + ": the transaction is " + state
-                    + "; begin a new one");
-        }
-        aborts.rollbackOnlyReason().ifPresent(why -> {
-            throw new IllegalStateException("cannot " + what + ": " + why
-                    + ", so this transaction is rolled back when closed; begin a new one");
-        });
+        states.commit();
     }
 
     /**
@@ -377,42 +352,6 @@ public final class SqlTransaction implements AutoCloseable {
      */
     @Override
     public void close() throws SQLException {
-        // Idempotent also after a commit: a second close must not run setAutoCommit(true) again, which on
-        // a plain connection would commit whatever a later transaction on it has open.
-        if (closed) {
-            return;
-        }
-        closed = true;
-        try {
-            end();
-        } finally {
-            org.cancelkit.jdbc.internal.Emit.transactionEnded(state);
-        }
-    }
-
-    /** Rolls back unless committed, once; leaves the final state. */
-    private void end() throws SQLException {
-        switch (state) {
-            case ROLLED_BACK, ABORTED -> {
-                return;
-            }
-            case OUTCOME_UNKNOWN -> {
-                // The connection is broken or aborted; make sure no pool reuses it.
-                Sql.abortQuietly(connection, options.abortExecutor());
-                return;
-            }
-            case ACTIVE, COMMITTED -> {
-                // handled below
-            }
-        }
-        boolean rollback = state == State.ACTIVE;
-        try {
-            if (Ending.rollbackAndRestore(connection, options, rollback) && rollback) {
-                state = State.ROLLED_BACK;
-            }
-        } catch (SQLException e) {
-            state = State.ABORTED;
-            throw e;
-        }
+        states.close();
     }
 }

@@ -188,8 +188,8 @@ class CancelAbortsTheExchangeTest extends ServerTest {
     }
 
     /**
-     * Negative control for "the server sees it": a caller that only stops waiting (the seed's
-     * {@code timeout} around a future nobody cancels) leaves the exchange running: the server's handler
+     * Negative control for "the server sees it": a caller that only stops waiting (a timeout
+     * around a future nobody cancels) leaves the exchange running: the server's handler
      * is still waiting. Then cancelling the JDK's future is what makes the server see the close.
      */
     @Test

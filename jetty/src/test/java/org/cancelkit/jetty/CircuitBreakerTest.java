@@ -20,8 +20,8 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
- * H2 (the breaker's side) and the seed's weak spot fixed: the breaker counts errors and the request's
- * own timeouts, not the caller's cancels; and it closes again, on virtual time, through half-open.
+ * H2 (the breaker's side): the breaker counts errors and the request's own timeouts, not the caller's
+ * cancels; and it closes again, on virtual time, through half-open.
  */
 class CircuitBreakerTest extends ServerTest {
     /** Runs {@code call} on a forked caller bound to its own token, cancels it once the server has the request. */
@@ -62,8 +62,9 @@ class CircuitBreakerTest extends ServerTest {
     }
 
     /**
-     * Negative control: the seed's way (and Resilience4j's own decorator with default settings) counts
-     * every exception of the call, so the same four caller cancels open the breaker.
+     * Negative control: a breaker that records every exception of the call (as Resilience4j's own
+     * decorator does with default settings) counts the caller's cancels too, so the same four caller
+     * cancels open the breaker.
      */
     @Test
     @DisplayName("H2 negative control: a breaker that counts the caller's cancels opens after the same four cancels")
@@ -156,6 +157,6 @@ class CircuitBreakerTest extends ServerTest {
         assertThat(breaker.getState()).isEqualTo(State.HALF_OPEN);
         assertThat(client.send(Fixtures.get(server.uri("/fast?id=trial-2")), HttpResponse.BodyHandlers.ofString())
                 .statusCode()).isEqualTo(200);
-        assertThat(breaker.getState()).as("the seed's breaker never closed again; this one does").isEqualTo(State.CLOSED);
+        assertThat(breaker.getState()).as("two trial calls succeed: the breaker closes again").isEqualTo(State.CLOSED);
     }
 }

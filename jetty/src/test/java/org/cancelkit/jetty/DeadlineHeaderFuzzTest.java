@@ -29,8 +29,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * checks that none is answered 500.
  *
  * <p>Seeded and reproducible: each run prints its seed; replay one with
- * {@code -Dcancelkit.fuzz.seed=N}. The default suite fuzzes for a few seconds; {@code -Pstress} for
- * minutes ({@code -Dcancelkit.fuzz.seconds=N} sets the long run's length).
+ * {@code -Dcancelkit.fuzz.seed=N}. The default suite fuzzes for a few seconds, {@code -Pstress} for
+ * minutes; as in the io and jobs fuzz suites, {@code -Dcancelkit.fuzz.seconds=N} sets the short run's
+ * length and {@code -Dcancelkit.fuzz.stress.seconds=N} the long one's.
  */
 class DeadlineHeaderFuzzTest {
     /** The most a decode may allocate, whatever the input: a refusal's message and its exception. */
@@ -45,14 +46,14 @@ class DeadlineHeaderFuzzTest {
     @Test
     @DisplayName("H4 fuzz: the decoder and the admission on random and mutated headers, for 3 s")
     void decoder() throws Exception {
-        fuzzDecoder(seed("decoder"), Duration.ofSeconds(3));
+        fuzzDecoder(seed("decoder"), Duration.ofSeconds(Long.getLong("cancelkit.fuzz.seconds", 3)));
     }
 
     @Test
     @Tag("stress")
     @DisplayName("H4 fuzz (stress): the decoder and the admission on random and mutated headers, for 2 minutes")
     void decoderLong() throws Exception {
-        fuzzDecoder(seed("decoderLong"), Duration.ofSeconds(Long.getLong("cancelkit.fuzz.seconds", 120)));
+        fuzzDecoder(seed("decoderLong"), Duration.ofSeconds(Long.getLong("cancelkit.fuzz.stress.seconds", 120)));
     }
 
     /**

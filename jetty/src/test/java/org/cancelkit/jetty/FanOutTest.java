@@ -24,7 +24,7 @@ import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-/** H3 and C1: the seed's aggregate_user_data as a fan-out against a real server, on virtual time. */
+/** H3 and C1: aggregating a user's data from several calls, as a fan-out against a real server, on virtual time. */
 class FanOutTest extends ServerTest {
     private static String body(DeadlineClient client, String pathAndQuery) throws Exception {
         HttpResponse<String> r = client.send(Fixtures.get(server.uri(pathAndQuery)), HttpResponse.BodyHandlers.ofString());

@@ -215,11 +215,11 @@ class CheckpointTest {
     }
 
     /**
-     * Negative control: what a non-atomic checkpoint write (the seed's {@code tokio::fs::write}, i.e.
-     * {@code Files.write} in place) leaves when it is killed midway: a prefix of the new content, or new
-     * content over the tail of the old. The seed's reader ({@code from_str(..).ok()}, "no checkpoint")
-     * would silently start over on the cut ones, and accepts some mixed ones as valid JSON with values of
-     * two different checkpoints; this reader refuses every one of them.
+     * Negative control: what a non-atomic checkpoint write (write in place, {@code Files.write})
+     * leaves when it is killed midway: a prefix of the new content, or new content over the tail of the
+     * old. A plain JSON reader that takes a parse failure for "no checkpoint" would silently start over
+     * on the cut ones, and accepts some mixed ones as valid JSON with values of two different
+     * checkpoints; this reader refuses every one of them.
      */
     @Test
     @DisplayName("J2 negative control: torn in-place writes are partial checkpoints; the reader refuses all")
@@ -271,7 +271,7 @@ class CheckpointTest {
         assertThat(naiveAcceptedMixed).as("torn writes a plain reader accepts with mixed values").isPositive();
     }
 
-    /** The seed's reader: parse or "no checkpoint". */
+    /** A plain JSON reader: parse, or null for "no checkpoint". */
     private static JsonNode naive(byte[] bytes) {
         try {
             return new ObjectMapper().readTree(new String(bytes, StandardCharsets.UTF_8));

@@ -86,7 +86,7 @@ class JobExplorationTest {
 
     /**
      * Negative control: an item whose output bypasses {@link ItemOutput} (appended straight to a side
-     * file, as the seed's example would) is written twice when the item is cancelled after its write and
+     * file by the processor itself) is written twice when the item is cancelled after its write and
      * redone on resume; the same exactly-once check finds it.
      */
     @Test

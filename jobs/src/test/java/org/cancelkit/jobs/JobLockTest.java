@@ -6,9 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
+import org.cancelkit.io.AtomicFiles;
 import org.cancelkit.jobs.Fixtures.Tally;
+import org.cancelkit.testkit.ChildJvm;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,6 +23,9 @@ import org.junit.jupiter.api.io.TempDir;
  * and a second process then ran the same job alongside the first.
  */
 class JobLockTest {
+    /** The jobs and io modules, for the child JVM's class path (the core is always there). */
+    private static final List<Class<?>> CHILD_CLASSES = List.of(Job.class, AtomicFiles.class);
+
     private static final int N = 60;
 
     @TempDir
@@ -53,9 +59,9 @@ class JobLockTest {
             assertThatThrownBy(second::run).isInstanceOf(IOException.class).hasMessageContaining("already running")
                     .hasMessageContaining("another thread of this process");
             assertThatThrownBy(second::reset).hasMessageContaining("already running");
-            try (ChildJvm other = ChildJvm.start(root.resolve("logs"), SecondRunChild.class, dir.toString(),
-                    Integer.toString(N))) {
-                String line = other.await("");
+            try (ChildJvm other = ChildJvm.start(root.resolve("logs"), SecondRunChild.class, CHILD_CLASSES,
+                    dir.toString(), Integer.toString(N))) {
+                String line = other.awaitOrEnd("");
                 assertThat(line).as("the other process, after the refusals here; stderr: %s", other.stderr())
                         .startsWith("REFUSED").contains("already running")
                         .contains("pid " + ProcessHandle.current().pid());
@@ -68,9 +74,9 @@ class JobLockTest {
         assertThat(first.get()).isNull();
         Fixtures.assertExactlyOnce(job.outputFile(), N, "the first run, alone");
         // negative control: with the first run over, the other process runs (the job is complete: nothing to do)
-        try (ChildJvm other = ChildJvm.start(root.resolve("logs"), SecondRunChild.class, dir.toString(),
+        try (ChildJvm other = ChildJvm.start(root.resolve("logs"), SecondRunChild.class, CHILD_CLASSES, dir.toString(),
                 Integer.toString(N))) {
-            assertThat(other.await("")).isEqualTo("RAN");
+            assertThat(other.awaitOrEnd("")).isEqualTo("RAN");
         }
     }
 }

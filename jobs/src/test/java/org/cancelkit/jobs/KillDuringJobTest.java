@@ -6,9 +6,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.locks.LockSupport;
+import org.cancelkit.io.AtomicFiles;
 import org.cancelkit.jobs.Fixtures.Tally;
+import org.cancelkit.testkit.ChildJvm;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -28,6 +31,9 @@ import org.junit.jupiter.api.io.TempDir;
  * least one such kill, so that the truncation is really exercised.
  */
 class KillDuringJobTest {
+    /** The jobs and io modules, for the child JVM's class path (the core is always there). */
+    private static final List<Class<?>> CHILD_CLASSES = List.of(Job.class, AtomicFiles.class);
+
     private static final long SEED = Long.getLong("cancelkit.seed", System.nanoTime());
 
     @TempDir
@@ -61,11 +67,11 @@ class KillDuringJobTest {
         for (; k < kills || tails == 0 && k < 3 * kills; k++) {
             String at = "seed " + SEED + ", kill " + k;
             boolean done = false;
-            try (ChildJvm child = ChildJvm.start(root.resolve("logs"), JobChild.class, dir.toString(),
+            try (ChildJvm child = ChildJvm.start(root.resolve("logs"), JobChild.class, CHILD_CLASSES, dir.toString(),
                     Integer.toString(n), Integer.toString(every), Integer.toString(rounds))) {
-                assertThat(child.await("READY")).as(at + ": child started; stderr " + child.stderr()).isNotNull();
+                assertThat(child.awaitOrEnd("READY")).as(at + ": child started; stderr " + child.stderr()).isNotNull();
                 for (int i = rnd.nextInt(4); i > 0 && !done; i--) {
-                    done = child.await("CP ") == null;
+                    done = child.awaitOrEnd("CP ") == null;
                 }
                 LockSupport.parkNanos(rnd.nextLong(8_000_000)); // jitter: where the kill lands
                 child.kill();

@@ -180,12 +180,12 @@ class ResumeTest {
     }
 
     @Test
-    @DisplayName("J1: the seed's example: a timeout stops the job half-way (DeadlineExceededException), the rerun finishes it")
+    @DisplayName("J1: a timeout stops the job half-way (DeadlineExceededException), the rerun finishes it")
     void timeoutThenResume() throws Exception {
         VirtualClock clock = VirtualClock.create();
         List<Progress> events = new ArrayList<>();
         ItemProcessor<Integer, Tally> paced = (index, item, tally, out) -> {
-            Cancellation.sleep(Duration.ofMillis(10)); // the seed's expensive_operation
+            Cancellation.sleep(Duration.ofMillis(10)); // an expensive operation per item
             out.print(Fixtures.line(index, item));
             return tally.add(item);
         };

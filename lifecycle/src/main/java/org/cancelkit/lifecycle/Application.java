@@ -6,17 +6,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import org.cancelkit.CancelReason;
-import org.cancelkit.CancellationSource;
-import org.cancelkit.lifecycle.internal.Shutdown;
 import org.cancelkit.lifecycle.internal.Signals;
-import org.cancelkit.lifecycle.internal.Tree;
-import org.cancelkit.lifecycle.internal.WorkerRun;
 import org.jspecify.annotations.Nullable;
 
 /**
- * An application as a tree of workers that shuts down gracefully (L1): the seed's
- * {@code Application} with Ctrl+C, done right.
+ * An application as a tree of workers that shuts down gracefully (L1), on Ctrl+C (SIGINT), SIGTERM or
+ * a call to {@link #shutdown(String)}.
  *
  * {@snippet :
  * public static void main(String[] args) {
@@ -107,37 +102,14 @@ public final class Application {
     }
 
     private final String name;
-    private final List<Component> components;
-    private final Duration budget;
-    private final Duration hardStopWait;
-    private final FailurePolicy failurePolicy;
-    /** Cancelled once the report is ready; created by the constructor, on the clock current there. */
-    private final CancellationSource terminated;
-    /** The application's token: every worker's is a descendant. Created by the constructor, on the clock current there. */
-    private final CancellationSource token;
-    /** Guarded by this. */
-    private State state = State.NEW;
-    /** Guarded by this; written once by {@link #start()}. */
-    private @Nullable Tree tree;
-    /** Guarded by this; written once when the shutdown starts. */
-    private @Nullable Shutdown shutdown;
-    /** Guarded by this; written once when the shutdown starts. */
-    private @Nullable Thread shutdownThread;
-    /** Guarded by this. */
-    private @Nullable String escalationReason;
+    /** The states, the shutdown and the report. */
+    private final ApplicationRun control;
     /** Guarded by this. */
     private @Nullable String signalHandling;
-    /** Written once by the shutdown thread before {@link #terminated} is cancelled. */
-    private volatile @Nullable ShutdownReport report;
 
     private Application(Builder b) {
         this.name = b.name;
-        this.components = List.copyOf(b.components);
-        this.budget = b.budget;
-        this.hardStopWait = b.hardStopWait;
-        this.failurePolicy = b.failurePolicy;
-        this.token = CancellationSource.create();
-        this.terminated = CancellationSource.create();
+        this.control = new ApplicationRun(b.name, b.components, b.budget, b.hardStopWait, b.failurePolicy);
     }
 
     /**
@@ -164,8 +136,8 @@ public final class Application {
      *
      * @return the state
      */
-    public synchronized State state() {
-        return state;
+    public State state() {
+        return control.state();
     }
 
     /**
@@ -174,18 +146,8 @@ public final class Application {
      * @return this application
      * @throws IllegalStateException when it was already started
      */
-    public synchronized Application start() {
-        if (state == State.TERMINATED && tree == null) {
-            return this; // a signal came first: nothing to start, the report says so
-        }
-        if (state != State.NEW) {
-            throw new IllegalStateException("application '" + name + "' was already started (it is " + state
-                    + "); build a new one to start again");
-        }
-        Tree t = new Tree(token, components, this::workerEnded);
-        tree = t;
-        state = State.RUNNING;
-        t.start();
+    public Application start() {
+        control.start();
         return this;
     }
 
@@ -197,13 +159,7 @@ public final class Application {
      * @throws IllegalStateException when the application was not started
      */
     public boolean shutdown(String reason) {
-        Objects.requireNonNull(reason, "reason");
-        synchronized (this) {
-            if (state == State.NEW) {
-                throw new IllegalStateException("application '" + name + "' has not been started; call start() first");
-            }
-            return begin(reason);
-        }
+        return control.shutdown(Objects.requireNonNull(reason, "reason"));
     }
 
     /**
@@ -215,26 +171,7 @@ public final class Application {
      * @throws IllegalStateException when the application was not started
      */
     public boolean shutdownNow(String reason) {
-        Objects.requireNonNull(reason, "reason");
-        synchronized (this) {
-            if (state == State.NEW) {
-                throw new IllegalStateException("application '" + name + "' has not been started; call start() first");
-            }
-            // Escalated before the shutdown thread starts, so it stops no worker softly first.
-            if (!begin(reason, reason) && !escalate(reason)) {
-                return false;
-            }
-        }
-        hardCancelAll(reason);
-        return true;
-    }
-
-    /**
-     * The hard cancel of an escalation, sent outside the lock: it interrupts workers and runs their
-     * {@code onCancel} callbacks on this thread, which must not run while holding the application's lock.
-     */
-    private void hardCancelAll(String reason) {
-        token.cancel(CancelReason.shutdown(reason)); // hard: every worker not yet ended, at once
+        return control.shutdownNow(Objects.requireNonNull(reason, "reason"));
     }
 
     /**
@@ -246,24 +183,7 @@ public final class Application {
      * @param signal the signal's name, e.g. {@code "SIGTERM"}
      */
     public void signal(String signal) {
-        Objects.requireNonNull(signal, "signal");
-        String escalation = signal + " during the shutdown";
-        synchronized (this) {
-            if (state == State.NEW) {
-                state = State.TERMINATED;
-                finish(new ShutdownReport(name, signal + " before the start", Optional.empty(), budget, Duration.ZERO,
-                        List.of()));
-                return;
-            }
-            if (shutdown == null) {
-                begin(signal);
-                return;
-            }
-            if (!escalate(escalation)) {
-                return; // already escalated (or over): later signals are ignored
-            }
-        }
-        hardCancelAll(escalation);
+        control.signal(Objects.requireNonNull(signal, "signal"));
     }
 
     /**
@@ -297,15 +217,7 @@ public final class Application {
      * @throws InterruptedException when interrupted while waiting; the shutdown goes on
      */
     public ShutdownReport awaitTermination() throws InterruptedException {
-        terminated.awaitCancellation();
-        Thread t;
-        synchronized (this) {
-            t = shutdownThread;
-        }
-        if (t != null && t != Thread.currentThread()) {
-            t.join(); // it has written the report; once this returns it has ended too
-        }
-        return Objects.requireNonNull(report);
+        return control.awaitTermination();
     }
 
     /**
@@ -314,7 +226,7 @@ public final class Application {
      * @return the report, or empty before
      */
     public Optional<ShutdownReport> report() {
-        return Optional.ofNullable(report);
+        return control.report();
     }
 
     /**
@@ -327,11 +239,7 @@ public final class Application {
      * @throws InterruptedException when interrupted while waiting; the shutdown goes on
      */
     public ShutdownReport run() throws InterruptedException {
-        synchronized (this) {
-            if (state == State.NEW) {
-                start();
-            }
-        }
+        control.startIfNew();
         return awaitTermination();
     }
 
@@ -370,71 +278,8 @@ public final class Application {
 
     /** For the shutdown-hook fallback: start the shutdown and wait for it, within the budget. */
     private void awaitTerminationForHook() {
-        synchronized (this) {
-            if (state == State.NEW) {
-                signal("JVM shutdown");
-                return;
-            }
-            begin("JVM shutdown");
-        }
-        runThroughInterrupts();
-    }
-
-    /** Guarded by this. Starts the shutdown thread once. */
-    private boolean begin(String reason) {
-        return begin(reason, null);
-    }
-
-    /** Guarded by this. Starts the shutdown thread once, escalated first when {@code escalateNow} is given. */
-    private boolean begin(String reason, @Nullable String escalateNow) {
-        if (shutdown != null || state != State.RUNNING) {
-            return false;
-        }
-        Tree t = Objects.requireNonNull(tree);
-        Shutdown s = new Shutdown(t, name, reason, budget, hardStopWait, this::escalation,
-                () -> shutdownNow("the shutdown thread was interrupted"));
-        shutdown = s;
-        state = State.STOPPING;
-        if (escalateNow != null) {
-            escalate(escalateNow);
-        }
-        shutdownThread = t.startShutdownThread("shutdown-" + name, () -> finish(s.run()));
-        return true;
-    }
-
-    /**
-     * Guarded by this. Rule 3 of the sequence: records the escalation (its time first) and wakes the
-     * sequence; the caller then sends the hard cancel with {@link #hardCancelAll}, outside the lock.
-     */
-    private boolean escalate(String reason) {
-        Shutdown s = shutdown;
-        if (escalationReason != null || s == null || state != State.STOPPING) {
-            return false;
-        }
-        escalationReason = reason;
-        s.escalated();
-        return true;
-    }
-
-    private synchronized Optional<String> escalation() {
-        return Optional.ofNullable(escalationReason);
-    }
-
-    private void finish(ShutdownReport r) {
-        report = r;
-        synchronized (this) {
-            state = State.TERMINATED;
-        }
-        terminated.cancel("terminated");
-    }
-
-    /** On a worker's thread, once its body has ended. */
-    private void workerEnded(WorkerRun run) {
-        Throwable f = run.failure();
-        if (f != null && failurePolicy == FailurePolicy.SHUT_DOWN) {
-            synchronized (this) {
-                begin("worker '" + run.path() + "' failed: " + f);
-            }
+        if (control.jvmShutdown()) {
+            runThroughInterrupts();
         }
     }
 

@@ -4,11 +4,11 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * A long-running body with a name, a grace period and a shutdown phase: the seed's
- * {@code BackgroundWorker}. An {@link Application} starts it on its own virtual thread, bound to a
- * child of its group's token, and stops it at shutdown: first a soft cancel (its checks, waits and
- * {@code onCancel} callbacks see it at once; nothing is interrupted), then, if it is still running
- * when its grace has passed, a hard cancel (an interrupt at its blocking calls).
+ * A long-running background body with a name, a grace period and a shutdown phase. An
+ * {@link Application} starts it on its own virtual thread, bound to a child of its group's token,
+ * and stops it at shutdown: first a soft cancel (its checks, waits and {@code onCancel} callbacks
+ * see it at once; nothing is interrupted), then, if it is still running when its grace has passed,
+ * a hard cancel (an interrupt at its blocking calls).
  *
  * {@snippet :
  * Worker http = Worker.of("http", Duration.ofSeconds(2), token -> {

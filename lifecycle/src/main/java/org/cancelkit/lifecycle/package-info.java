@@ -1,6 +1,6 @@
 /**
- * An application as a tree of workers that shuts down gracefully: the seed's "task cancellation tree"
- * with Ctrl+C, done right.
+ * An application as a tree of workers that shuts down gracefully, on a signal (Ctrl+C, SIGTERM) or
+ * a call.
  *
  * <h2>The promise (DESIGN.md, "Lifecycle")</h2>
  * L1: on SIGTERM/SIGINT or a programmatic shutdown, workers stop in reverse start order (or by

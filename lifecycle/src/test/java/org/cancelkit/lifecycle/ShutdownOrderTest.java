@@ -73,7 +73,7 @@ class ShutdownOrderTest {
     }
 
     @Test
-    @DisplayName("L1 negative control: the seed's way (cancel the root: everyone at once) fails the one-at-a-time check")
+    @DisplayName("L1 negative control: cancelling the root token (everyone at once) fails the one-at-a-time check")
     void everyoneAtOnceIsDetected(VirtualClock clock) throws Exception {
         Fixture f = new Fixture(3);
         Application app = Application.builder("at-once")

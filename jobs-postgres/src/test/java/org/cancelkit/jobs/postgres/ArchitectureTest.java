@@ -57,7 +57,7 @@ class ArchitectureTest {
         }
         assertThat(api).extracting(Class::getSimpleName).contains("ClusterJob", "ClusterOptions", "ClusterStatus",
                 "ClusterItemProcessor", "JobDatabase", "LeaseLostException", "PartitionCheckpointException",
-                "WorkerReport");
+                "UrlDataSource", "WorkerReport");
         for (Class<?> c : api) {
             boolean closed = c.isInterface() || c.isEnum() || c.isRecord() || Modifier.isFinal(c.getModifiers());
             assertThat(closed).as(c + " is final, a record, an enum or an interface").isTrue();

@@ -9,7 +9,10 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import org.cancelkit.jdbc.SqlTransaction;
+import org.cancelkit.jobs.Job;
 import org.cancelkit.jobs.postgres.Fixtures.Tally;
+import org.cancelkit.testkit.ChildJvm;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Tag;
@@ -28,6 +31,9 @@ import org.junit.jupiter.api.io.TempDir;
  * that others hold, and the same check finds duplicated rows.
  */
 class ChaosTest {
+    /** This module, jobs and jdbc, for the child JVM's class path (the core is always there). */
+    private static final List<Class<?>> CHILD_CLASSES = List.of(ClusterJob.class, Job.class, SqlTransaction.class);
+
     private static final long SEED = Long.getLong("cancelkit.seed", System.nanoTime());
     private static final int PARTITIONS = 16;
     private static final long LEASE_MS = 2_000;
@@ -161,6 +167,6 @@ class ChaosTest {
         List<String> args = new ArrayList<>(List.of(prefix, id, Integer.toString(n), Integer.toString(PARTITIONS),
                 Long.toString(LEASE_MS), "50", Long.toString(pauseMicros), worker));
         args.addAll(List.of(flags));
-        return ChildJvm.start(logs, WorkerMain.class, args.toArray(String[]::new));
+        return ChildJvm.start(logs, WorkerMain.class, CHILD_CLASSES, args.toArray(String[]::new));
     }
 }

@@ -6,7 +6,10 @@ import java.nio.file.Path;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import org.cancelkit.jdbc.SqlTransaction;
+import org.cancelkit.jobs.Job;
 import org.cancelkit.jobs.postgres.Fixtures.Tally;
+import org.cancelkit.testkit.ChildJvm;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -20,6 +23,9 @@ import org.junit.jupiter.api.io.TempDir;
  * items, no lease is held; the job is reopened, one worker resumes it, and every item is there once.
  */
 class ClusterCancelTest {
+    /** This module, jobs and jdbc, for the child JVM's class path (the core is always there). */
+    private static final List<Class<?>> CHILD_CLASSES = List.of(ClusterJob.class, Job.class, SqlTransaction.class);
+
     private static final int N = 4_000;
     private static final int PARTITIONS = 16;
     private final String prefix = Pg.freshPrefix();
@@ -46,22 +52,22 @@ class ClusterCancelTest {
                 workers.add(worker("w" + w, 200, "hold=120")); // the job cannot end before the cancel
             }
             for (ChildJvm w : workers) {
-                assertThat(w.await("CP")).as("every worker works; stderr: %s", w.stderr()).isNotNull();
+                assertThat(w.awaitOrEnd("CP")).as("every worker works; stderr: %s", w.stderr()).isNotNull();
             }
             long sent;
-            try (ChildJvm canceller = ChildJvm.start(logs, CancelMain.class, prefix, "cancel", "2000")) {
-                String line = canceller.await("SENT");
+            try (ChildJvm canceller = ChildJvm.start(logs, CancelMain.class, CHILD_CLASSES, prefix, "cancel", "2000")) {
+                String line = canceller.awaitOrEnd("SENT");
                 assertThat(line).as("stderr: %s", canceller.stderr()).endsWith(" true");
                 sent = Long.parseLong(line.split(" ")[1]);
                 assertThat(canceller.waitFor()).isZero();
             }
             for (ChildJvm w : workers) {
-                String seen = w.await("SEEN");
+                String seen = w.awaitOrEnd("SEEN");
                 assertThat(seen).as("stderr: %s", w.stderr()).isNotNull();
                 long delay = Long.parseLong(seen.split(" ")[1]) - sent;
                 System.out.println("cluster cancel: a worker's token saw it " + delay + " ms after the request");
                 assertThat(delay).as("from the request to the worker's token").isLessThan(1_000);
-                assertThat(w.await("CANCELLED")).isNotNull();
+                assertThat(w.awaitOrEnd("CANCELLED")).isNotNull();
                 assertThat(w.waitFor()).isEqualTo(3);
             }
         } finally {
@@ -82,7 +88,7 @@ class ClusterCancelTest {
         }
         assertThat(db.reopen("cancel")).isTrue();
         try (ChildJvm resumed = worker("resumed", 0)) {
-            assertThat(resumed.await("DONE")).as("stderr: %s", resumed.stderr()).isNotNull();
+            assertThat(resumed.awaitOrEnd("DONE")).as("stderr: %s", resumed.stderr()).isNotNull();
             assertThat(resumed.waitFor()).isZero();
         }
         assertThat(Fixtures.duplicates(prefix)).isZero();
@@ -94,6 +100,6 @@ class ClusterCancelTest {
         List<String> args = new ArrayList<>(List.of(prefix, "cancel", Integer.toString(N), Integer.toString(PARTITIONS),
                 "5000", "50", Long.toString(pauseMicros), id));
         args.addAll(List.of(flags));
-        return ChildJvm.start(logs, WorkerMain.class, args.toArray(String[]::new));
+        return ChildJvm.start(logs, WorkerMain.class, CHILD_CLASSES, args.toArray(String[]::new));
     }
 }

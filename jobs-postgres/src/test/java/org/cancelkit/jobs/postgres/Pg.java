@@ -20,7 +20,7 @@ final class Pg {
     private Pg() {}
 
     static DataSource dataSource() {
-        return new UrlDataSource(URL);
+        return UrlDataSource.of(URL);
     }
 
     /** A prefix no other JVM or test uses: the pid and a random part. */

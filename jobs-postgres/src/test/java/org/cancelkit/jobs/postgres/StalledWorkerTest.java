@@ -8,7 +8,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import org.cancelkit.jdbc.SqlTransaction;
+import org.cancelkit.jobs.Job;
 import org.cancelkit.jobs.postgres.Fixtures.Tally;
+import org.cancelkit.testkit.ChildJvm;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -26,6 +29,9 @@ import org.junit.jupiter.api.io.TempDir;
  * twice.
  */
 class StalledWorkerTest {
+    /** This module, jobs and jdbc, for the child JVM's class path (the core is always there). */
+    private static final List<Class<?>> CHILD_CLASSES = List.of(ClusterJob.class, Job.class, SqlTransaction.class);
+
     private static final int N = 600;
     private final List<String> prefixes = new ArrayList<>();
 
@@ -74,11 +80,11 @@ class StalledWorkerTest {
                 "A", "announce"));
         aArgs.addAll(List.of(aFlags));
         boolean output = !List.of(aFlags).contains("nooutput");
-        try (ChildJvm a = ChildJvm.start(logs, WorkerMain.class, aArgs.toArray(String[]::new))) {
-            assertThat(a.await("CP")).as("A checkpoints; stderr: %s", a.stderr()).isNotNull();
-            assertThat(a.await("CP")).isNotNull();
+        try (ChildJvm a = ChildJvm.start(logs, WorkerMain.class, CHILD_CLASSES, aArgs.toArray(String[]::new))) {
+            assertThat(a.awaitOrEnd("CP")).as("A checkpoints; stderr: %s", a.stderr()).isNotNull();
+            assertThat(a.awaitOrEnd("CP")).isNotNull();
             for (int i = 0; i < 5; i++) {
-                assertThat(a.await("ITEM")).isNotNull();
+                assertThat(a.awaitOrEnd("ITEM")).isNotNull();
             }
             a.signal("STOP"); // five items of the next chunk written, uncommitted
             long committed = db.status("frozen").doneItems();
@@ -92,8 +98,8 @@ class StalledWorkerTest {
             if (!output) {
                 bArgs.add("nooutput");
             }
-            try (ChildJvm b = ChildJvm.start(logs, WorkerMain.class, bArgs.toArray(String[]::new))) {
-                assertThat(b.await("DONE")).as("B takes over and completes; stderr: %s", b.stderr()).isNotNull();
+            try (ChildJvm b = ChildJvm.start(logs, WorkerMain.class, CHILD_CLASSES, bArgs.toArray(String[]::new))) {
+                assertThat(b.awaitOrEnd("DONE")).as("B takes over and completes; stderr: %s", b.stderr()).isNotNull();
                 assertThat(b.waitFor()).isZero();
             }
             a.signal("CONT");

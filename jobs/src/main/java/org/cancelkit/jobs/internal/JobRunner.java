@@ -1,8 +1,6 @@
 package org.cancelkit.jobs.internal;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,10 +54,6 @@ import org.jspecify.annotations.Nullable;
  * @param <S> the state type
  */
 public final class JobRunner<I, S> {
-    /** Completed items' output is written to the file (without sync) once this much is buffered. */
-    private static final int FLUSH_BYTES = 64 * 1024;
-
-
     private final String id;
     private final Path output;
     private final Path checkpointFile;
@@ -71,21 +65,14 @@ public final class JobRunner<I, S> {
     private final JobOptions options;
     private final MonotonicClock clock;
     private final ProgressMeter meter;
+    /** Rules 1, 2 and 4: the output file, its buffered output and whether a sync of it failed. */
+    private final JobOutput out;
 
-    private @Nullable FileChannel channel;
     private @Nullable Checkpoint<S> last;
-    private Bytes pending = new Bytes(-1);
-    private long appended;
     private long done;
     private @Nullable S state;
     private int checkpoints;
     private long lastCheckpointNanos;
-    /**
-     * Set when a sync of the output failed with an I/O error: the kernel may have dropped the unsynced
-     * pages and a second sync would then succeed without them, so no later checkpoint of this run may
-     * count that output (the previous checkpoint stands; rule 1 cuts what lies beyond it).
-     */
-    private boolean syncFailed;
 
     /**
      * Prepares a run.
@@ -112,6 +99,7 @@ public final class JobRunner<I, S> {
         this.options = options;
         this.clock = options.clock() != null ? options.clock() : MonotonicClock.current();
         this.meter = new ProgressMeter(clock, options.listener(), items.size());
+        this.out = new JobOutput(id, output);
     }
 
     /**
@@ -194,16 +182,9 @@ public final class JobRunner<I, S> {
         last = start;
         done = start.nextItem();
         state = start.state();
-        appended = start.outputLength();
         long discarded;
         try {
-            openOutput();
-            FileChannel ch = Objects.requireNonNull(channel);
-            discarded = Math.max(0, ch.size() - appended);
-            if (discarded > 0) { // rule 1: output of items the checkpoint does not count
-                ch.truncate(appended);
-                ch.force(true);
-            }
+            discarded = out.openAt(start.outputLength()); // rule 1: output of items the checkpoint does not count
             lastCheckpointNanos = clock.nanoTime();
             meter.start(done);
             if (done == items.size()) {
@@ -214,10 +195,10 @@ public final class JobRunner<I, S> {
         } catch (Throwable t) {
             throw stop(t);
         } finally {
-            closeOutput();
+            out.close();
         }
         return new JobResult<>(Objects.requireNonNull(state), items.size(), start.nextItem(),
-                done - start.nextItem(), discarded, appended, checkpoints);
+                done - start.nextItem(), discarded, out.appended(), checkpoints);
     }
 
     private static long saturatedNanos(Duration d) {
@@ -235,10 +216,10 @@ public final class JobRunner<I, S> {
         long everyNanos = saturatedNanos(options.checkpointEvery());
         for (long i = done; i < total; i++) {
             Cancellation.check();
-            Bytes out = new Bytes(i);
+            Bytes itemOutput = new Bytes(i);
             S next;
             try {
-                next = processor.process(i, items.get((int) i), Objects.requireNonNull(state), out);
+                next = processor.process(i, items.get((int) i), Objects.requireNonNull(state), itemOutput);
             } catch (CancelledException e) {
                 if (Cancellation.isCancelled()) {
                     throw e; // the job's own cancellation
@@ -248,18 +229,16 @@ public final class JobRunner<I, S> {
             } catch (Throwable e) {
                 throw new ItemFailed(i, e);
             } finally {
-                out.end();
+                itemOutput.end();
             }
             if (next == null) {
                 throw new ItemFailed(i, new NullPointerException("the processor returned a null state; return the "
                         + "state after the item (the same object when nothing changed)"));
             }
-            pending.append(out); // rule 3: output, state and count move together
+            out.add(itemOutput); // rule 3: output, state and count move together
             state = next;
             done = i + 1;
-            if (pending.size() >= FLUSH_BYTES) {
-                flush();
-            }
+            out.flushIfFull();
             meter.emit(Event.ITEM_DONE, done);
             sinceCheckpoint++;
             if (done == total || sinceCheckpoint >= options.checkpointEveryItems()
@@ -273,22 +252,8 @@ public final class JobRunner<I, S> {
 
     /** Rule 2: output written and synced, then the checkpoint replaced atomically. */
     private void checkpoint() throws IOException {
-        if (syncFailed) {
-            throw new IOException("job '" + id + "': an earlier sync of " + output + " failed, so its unsynced "
-                    + "output may be lost; no checkpoint counts it (run the job again: it resumes from the last "
-                    + "checkpoint)");
-        }
-        flush();
-        FileChannel ch = Objects.requireNonNull(channel);
-        try {
-            OutputSync.current.force(ch);
-        } catch (ClosedChannelException closed) {
-            throw closed; // closed by an interrupt (or closed): nothing was reported synced; rewriting is safe
-        } catch (IOException e) {
-            syncFailed = true;
-            throw e;
-        }
-        Checkpoint<S> cp = new Checkpoint<>(id, options.stateVersion(), done, items.size(), appended,
+        out.sync(); // fails for good once a sync of this run has failed
+        Checkpoint<S> cp = new Checkpoint<>(id, options.stateVersion(), done, items.size(), out.appended(),
                 Objects.requireNonNull(state));
         var written = Emit.checkpointStarted();
         long writeStart = System.nanoTime();
@@ -298,18 +263,6 @@ public final class JobRunner<I, S> {
         checkpoints++;
         lastCheckpointNanos = clock.nanoTime();
         meter.emit(Event.CHECKPOINT, done);
-    }
-
-    /** Rule 4: completed items' output, at its place. */
-    private void flush() throws IOException {
-        FileChannel ch = Objects.requireNonNull(channel);
-        ByteBuffer buf = pending.view();
-        long pos = appended;
-        while (buf.hasRemaining()) {
-            pos += ch.write(buf, pos);
-        }
-        appended = pos;
-        pending = new Bytes(-1);
     }
 
     /**
@@ -366,31 +319,16 @@ public final class JobRunner<I, S> {
 
     private void saveStopped() throws IOException {
         Checkpoint<S> cp = last;
-        if (cp == null || channel == null) {
+        if (cp == null || !out.opened()) {
             return; // stopped before the run began: nothing to save
         }
-        if (done == cp.nextItem() || syncFailed) {
+        if (done == cp.nextItem() || out.syncFailed()) {
             meter.emit(Event.STOPPED, done);
             return; // nothing done since the last checkpoint, or nothing that may be counted (syncFailed)
         }
-        if (!channel.isOpen()) { // closed by an interrupt; rule 4 makes rewriting safe
-            openOutput();
-        }
+        out.reopenIfClosed(); // closed by an interrupt; rule 4 makes rewriting safe
         checkpoint();
         meter.emit(Event.STOPPED, done);
-    }
-
-    private void openOutput() throws IOException {
-        closeOutput();
-        channel = JobFiles.openOutput(output);
-    }
-
-    private void closeOutput() throws IOException {
-        FileChannel ch = channel;
-        channel = null;
-        if (ch != null) {
-            ch.close();
-        }
     }
 
     /**

@@ -15,13 +15,13 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
- * The seed's example 4 ("task cancellation tree"), its four workers as written there, on an
- * auto-advancing virtual clock: each loops on a sleep and, once cancelled, cleans up (500 ms, 1 s,
- * 200 ms, nothing) in a shield. L1 with exact virtual times: reverse start order, each stops in grace
+ * A service's task cancellation tree of four workers (database, http-server, metrics, health-check),
+ * on an auto-advancing virtual clock: each loops on a sleep and, once cancelled, cleans up (500 ms,
+ * 1 s, 200 ms, nothing) in a shield. L1 with exact virtual times: reverse start order, each stops in grace
  * after exactly its cleanup, and the shutdown takes their sum.
  */
 @CancelkitTest
-class SeedExampleTest {
+class WorkerTreeExampleTest {
     private static final Duration GRACE = Duration.ofSeconds(2);
 
     private static Worker looping(String name, Duration period, Duration cleanup, List<String> log) {
@@ -42,8 +42,8 @@ class SeedExampleTest {
     }
 
     @Test
-    @DisplayName("L1: the seed's database, http-server, metrics and health-check workers stop in reverse order, each in grace")
-    void seedExample(VirtualClock clock) throws Exception {
+    @DisplayName("L1: database, http-server, metrics and health-check workers stop in reverse order, each in grace")
+    void fourWorkersStopInReverseOrder(VirtualClock clock) throws Exception {
         List<String> log = new CopyOnWriteArrayList<>();
         Application app = Application.builder("service")
                 .add(looping("database", Duration.ofSeconds(1), Duration.ofMillis(500), log))

@@ -15,19 +15,18 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The seed's beginner exercise, "Cancellation-Safe File Writer", and its {@code test_cancellation}:
- * a writer cancelled by a timeout before its commit leaves no target and no temporary file (F3).
+ * A cancellation-safe file writer: a writer of 1,000 lines cancelled by a 10 ms timeout before its
+ * commit leaves no target and no temporary file (F3).
  *
- * <p>The seed's version races a 10 ms wall-clock timeout against the writes, and passes or fails with
- * the machine's speed. Here each line "takes" 1 ms of virtual time, so the timeout fires after line
- * 10, every time.
+ * <p>Each line "takes" 1 ms of virtual time, so the timeout fires after line 10, every time, whatever
+ * the machine's speed.
  */
-class BeginnerExerciseTest {
+class TimeoutBeforeCommitTest {
     @TempDir
     Path dir;
 
     @Test
-    void testCancellation_F3() throws Exception {
+    void timedOutWriter_leavesNoTargetNorTemporary_F3() throws Exception {
         Path target = dir.resolve("test.txt");
         AtomicInteger lines = new AtomicInteger();
         VirtualClock clock = VirtualClock.create();

@@ -16,17 +16,19 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The seed's snippets (seeds/000_76623ba8f473d0b3.txt), in Java, each named after its section and
- * the invariant it exercises. Time is a {@link VirtualClock}; steps are ordered, never slept.
+ * Four everyday patterns written with cancelkit, each named after the pattern and the invariant it
+ * exercises: cancellation points between computations, a timeout with a fallback, retry with a
+ * timeout per attempt, and workers on child tokens of one parent. Time is a {@link VirtualClock};
+ * steps are ordered, never slept.
  */
 @org.junit.jupiter.api.Timeout(60)
-class SeedExamplesTest {
+class UsagePatternsTest {
 
-    // ---------------------------------------------------------------- "Cancellation Points"
+    // ---------------------------------------------------------------- cancellation points between computations
 
     /**
-     * The seed's {@code cancellation_points()}: computation, an await, more computation, another await.
-     * In Java the awaits are cancellation points ({@link Cancellation#sleep}); the computations run to
+     * Cancellation points between computations: computation, a wait, more computation, another wait.
+     * The waits are cancellation points ({@link Cancellation#sleep}); the computations run to
      * completion. {@code cancelIn} names the computation during which the token is cancelled (0, 1 or
      * 2; -1 for never): that computation still finishes, and the next point throws.
      */
@@ -69,9 +71,9 @@ class SeedExamplesTest {
 
     @ParameterizedTest(name = "Cancellation Points, {0} thread")
     @MethodSource("org.cancelkit.ThreadKind#all")
-    @DisplayName("Seed \"Cancellation Points\" (C4): code between points runs to completion; a cancel made "
+    @DisplayName("Cancellation points (C4): code between points runs to completion; a cancel made "
             + "during it is seen at the next point, and nothing after it runs")
-    void seed_cancellationPoints(ThreadKind threads) throws Exception {
+    void cancelIsSeenAtTheNextPoint(ThreadKind threads) throws Exception {
         for (int cancelIn = -1; cancelIn <= 2; cancelIn++) {
             VirtualClock clock = VirtualClock.create();
             CancellationSource token = clock.call(CancellationSource::create);
@@ -105,7 +107,7 @@ class SeedExamplesTest {
         }
     }
 
-    // ---------------------------------------------------------------- "Timeout with fallback"
+    // ---------------------------------------------------------------- timeout with fallback
 
     static String fetchFromPrimary(LinkedBlockingQueue<String> primary) throws InterruptedException {
         return primary.take(); // a slow primary: answers only when fed
@@ -117,9 +119,9 @@ class SeedExamplesTest {
 
     @ParameterizedTest(name = "Timeout with fallback, {0} thread")
     @MethodSource("org.cancelkit.ThreadKind#all")
-    @DisplayName("Seed \"Timeout with fallback\" (C4, C1): the cache answers when the primary is slower than "
+    @DisplayName("Timeout with fallback (C4, C1): the cache answers when the primary is slower than "
             + "5 s; the primary's answer when it is faster; an outer cancel is not hidden by the fallback")
-    void seed_timeoutWithFallback(ThreadKind threads) throws Exception {
+    void timeoutWithFallback(ThreadKind threads) throws Exception {
         VirtualClock clock = VirtualClock.create();
         LinkedBlockingQueue<String> primary = new LinkedBlockingQueue<>();
         AtomicInteger fallbacks = new AtomicInteger();
@@ -139,7 +141,7 @@ class SeedExamplesTest {
         // fast primary: its answer
         primary.put("fresh");
         Forked<String> fast = threads.fork(() -> clock.call(() -> Timeout.callOrElse(Duration.ofSeconds(5),
-                () -> fetchFromPrimary(primary), SeedExamplesTest::fetchFromCache)));
+                () -> fetchFromPrimary(primary), UsagePatternsTest::fetchFromCache)));
         fast.join();
         assertThat(fast.value()).isEqualTo("fresh");
 
@@ -156,9 +158,9 @@ class SeedExamplesTest {
         assertThat(fallbacks).hasValue(1);
     }
 
-    // ---------------------------------------------------------------- "Fault Tolerance": retry with timeout
+    // ---------------------------------------------------------------- retry with a timeout per attempt
 
-    /** The seed's loop: 3 attempts, each under a 5 s timeout; a failure or a timeout is logged. */
+    /** Retry with a timeout per attempt: 3 attempts, each under 5 s; a failure or a timeout is logged. */
     static String retryWithTimeout(List<String> log, CheckedCallable<String, Exception> operation) {
         for (int attempt = 1; attempt <= 3; attempt++) {
             try {
@@ -174,11 +176,11 @@ class SeedExamplesTest {
         return "gave up";
     }
 
-    @ParameterizedTest(name = "Fault Tolerance retry, {0} thread")
+    @ParameterizedTest(name = "Retry with timeout, {0} thread")
     @MethodSource("org.cancelkit.ThreadKind#all")
-    @DisplayName("Seed \"Fault Tolerance\" retry with timeout (C4, C1): attempt 1 times out at 5 s, attempt 2 "
+    @DisplayName("Retry with a timeout per attempt (C4, C1): attempt 1 times out at 5 s, attempt 2 "
             + "fails, attempt 3 succeeds; 5 s of virtual time in all")
-    void seed_retryWithTimeout(ThreadKind threads) throws Exception {
+    void retryWithTimeoutPerAttempt(ThreadKind threads) throws Exception {
         VirtualClock clock = VirtualClock.create();
         List<String> log = Collections.synchronizedList(new ArrayList<>());
         AtomicInteger attempts = new AtomicInteger();
@@ -218,19 +220,19 @@ class SeedExamplesTest {
         assertThat(log2).containsExactly("Attempt 1 timed out", "Attempt 2 timed out", "Attempt 3 timed out");
     }
 
-    // ---------------------------------------------------------------- "CancellationToken": parent/child
+    // ---------------------------------------------------------------- parent and child tokens
 
-    /** The seed's {@code worker}: loops on {@code do_work()} until its token is cancelled. */
+    /** A worker: takes and does work until its token is cancelled. */
     static int worker(CancellationSource cancel, LinkedBlockingQueue<String> work, AtomicInteger done) {
         try {
             cancel.run(() -> {
                 while (true) {
-                    work.take(); // do_work(): blocks until there is work; a cancel interrupts it
+                    work.take(); // blocks until there is work; a cancel interrupts it
                     done.incrementAndGet();
                 }
             });
         } catch (CancelledException e) {
-            return done.get(); // cancel.cancelled() => break
+            return done.get(); // the cancel ends the loop
         } catch (InterruptedException e) {
             // Not from cancelkit (its interrupts surface as CancelledException): restore it, then fail.
             Thread.currentThread().interrupt();
@@ -241,9 +243,9 @@ class SeedExamplesTest {
 
     @ParameterizedTest(name = "CancellationToken parent/child, {0} threads")
     @MethodSource("org.cancelkit.ThreadKind#all")
-    @DisplayName("Seed \"CancellationToken\" parent/child (C2, C4): parent.cancel() stops both workers looping "
+    @DisplayName("Parent and child tokens (C2, C4): parent.cancel() stops both workers looping "
             + "on child tokens")
-    void seed_parentChildTokens(ThreadKind threads) throws Exception {
+    void parentCancelStopsChildWorkers(ThreadKind threads) throws Exception {
         CancellationSource parent = CancellationSource.create();
         CancellationSource child1 = parent.child();
         CancellationSource child2 = parent.child();
