@@ -20,6 +20,7 @@ import org.cancelkit.jobs.postgres.ClusterItemProcessor;
 import org.cancelkit.jobs.postgres.ClusterJob;
 import org.cancelkit.jobs.postgres.ClusterOptions;
 import org.cancelkit.jobs.postgres.JobDatabase;
+import org.cancelkit.jobs.postgres.UrlDataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -50,7 +51,7 @@ class JobsCommandTest {
 
     @AfterEach
     void drop() throws Exception {
-        try (DatabaseScenarios.TourDatabase open = database; Connection c = new UrlDataSource(open.url()).getConnection();
+        try (DatabaseScenarios.TourDatabase open = database; Connection c = UrlDataSource.of(open.url()).getConnection();
                 Statement s = c.createStatement()) {
             for (String t : List.of("output", "partitions", "jobs", "schema_version")) {
                 s.execute("DROP TABLE IF EXISTS " + prefix + t + " CASCADE");
@@ -89,7 +90,7 @@ class JobsCommandTest {
         assertThat(migrate.status()).as(migrate.err()).isZero();
         assertThat(migrate.out()).contains("job tables with prefix " + prefix + " at schema version 1");
 
-        JobDatabase db = JobDatabase.of(new UrlDataSource(database.url()), prefix);
+        JobDatabase db = JobDatabase.of(UrlDataSource.of(database.url()), prefix);
         CountDownLatch holding = new CountDownLatch(1);
         ClusterItemProcessor<Long, Long> hold = (index, item, n, out, tx) -> {
             if (index == 12) {
