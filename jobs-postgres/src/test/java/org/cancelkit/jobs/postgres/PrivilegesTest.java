@@ -49,7 +49,7 @@ class PrivilegesTest {
     }
 
     private static JobDatabase as(String role, String prefix) {
-        return JobDatabase.of(new UrlDataSource(Pg.URL.replace("user=postgres", "user=" + role)), prefix);
+        return JobDatabase.of(UrlDataSource.of(Pg.URL.replace("user=postgres", "user=" + role)), prefix);
     }
 
     private ClusterJob<Long, Tally> job(JobDatabase db, String id) {
