@@ -20,6 +20,7 @@ import org.cancelkit.jobs.postgres.ClusterItemProcessor;
 import org.cancelkit.jobs.postgres.ClusterJob;
 import org.cancelkit.jobs.postgres.ClusterOptions;
 import org.cancelkit.jobs.postgres.JobDatabase;
+import org.cancelkit.jobs.postgres.UrlDataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -28,7 +29,8 @@ import picocli.CommandLine;
 /**
  * {@code cancelkit jobs status|cancel|reopen|migrate} against a real PostgreSQL (the server CI starts,
  * else the embedded one, as the tour): the status of a job a worker of this JVM holds, a cancel from the
- * command line that stops that worker and frees its lease, a repeated cancel, a reopen, and the errors
+ * command line that stops that worker and frees its lease, a repeated cancel, the status of the cancelled job
+ * (cancelled, no rate, no ETA), a reopen and the status of the reopened job no worker runs (stalled), and the errors
  * (an unknown job, a bad prefix, a bad duration) as one line on standard error with exit status 2.
  *
  * <p>The worker holds item 12 (partition 1 of 4, items 10..19) until its token is cancelled, so the job
@@ -50,7 +52,7 @@ class JobsCommandTest {
 
     @AfterEach
     void drop() throws Exception {
-        try (DatabaseScenarios.TourDatabase open = database; Connection c = new UrlDataSource(open.url()).getConnection();
+        try (DatabaseScenarios.TourDatabase open = database; Connection c = UrlDataSource.of(open.url()).getConnection();
                 Statement s = c.createStatement()) {
             for (String t : List.of("output", "partitions", "jobs", "schema_version")) {
                 s.execute("DROP TABLE IF EXISTS " + prefix + t + " CASCADE");
@@ -89,7 +91,7 @@ class JobsCommandTest {
         assertThat(migrate.status()).as(migrate.err()).isZero();
         assertThat(migrate.out()).contains("job tables with prefix " + prefix + " at schema version 1");
 
-        JobDatabase db = JobDatabase.of(new UrlDataSource(database.url()), prefix);
+        JobDatabase db = JobDatabase.of(UrlDataSource.of(database.url()), prefix);
         CountDownLatch holding = new CountDownLatch(1);
         ClusterItemProcessor<Long, Long> hold = (index, item, n, out, tx) -> {
             if (index == 12) {
@@ -116,8 +118,8 @@ class JobsCommandTest {
             Run running = jobs("status", JOB, "--width", "8");
             assertThat(running.status()).as(running.err()).isZero();
             assertThat(running.out()).startsWith("job " + JOB + "\n")
-                    .as("control: no cancel yet").doesNotContain("cancel requested")
-                    .contains("[##......]  10/40  25.0%")
+                    .as("control: no cancel yet").doesNotContain("cancelled")
+                    .contains("[##......]  10/40  25.0%  ").contains(" items/s  ETA ")
                     .containsPattern("(?m)^ +0  0\\.\\.9 +10/10 +completed( by " + WORKER + ")?$")
                     .containsPattern("(?m)^ +1  10\\.\\.19 +0/10 +" + WORKER + " \\(epoch 1\\), expires in ")
                     .containsPattern("(?m)^ +3  30\\.\\.39 +0/10 +free \\(epoch 0\\)$");
@@ -137,14 +139,19 @@ class JobsCommandTest {
         assertThat(again.status()).isZero();
         assertThat(again.out()).contains("job " + JOB + " was already cancelled");
 
-        Run stopped = jobs("status", JOB);
+        Run stopped = jobs("status", JOB, "--width", "8");
         assertThat(stopped.status()).isZero();
-        assertThat(stopped.out()).startsWith("job " + JOB + " (cancel requested: stopped from the test)\n")
+        assertThat(stopped.out()).as("what the job is doing, not a rate and an ETA as if it ran")
+                .containsPattern("\\Ajob " + JOB + ": cancelled \\(stopped from the test, "
+                        + "\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ\\)\n")
+                .containsPattern("\n\\[#*\\.*\\]  1\\d/40  \\d+\\.\\d%\n").doesNotContain("items/s").doesNotContain("ETA")
                 .as("the worker released its lease").doesNotContain(WORKER + " (epoch");
 
         assertThat(jobs("reopen", JOB).out()).contains("job " + JOB + " reopened: workers resume it");
         assertThat(jobs("reopen", JOB).out()).contains("job " + JOB + " was not cancelled");
-        assertThat(jobs("status", JOB).out()).doesNotContain("cancel requested");
+        assertThat(jobs("status", JOB).out()).as("reopened, no worker runs it")
+                .startsWith("job " + JOB + ": stalled: no worker holds a lease\n").doesNotContain("cancelled")
+                .doesNotContain("ETA");
     }
 
     @Test

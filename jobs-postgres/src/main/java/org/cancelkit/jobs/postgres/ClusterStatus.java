@@ -1,6 +1,8 @@
 package org.cancelkit.jobs.postgres;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -9,9 +11,10 @@ import org.cancelkit.jobs.ProgressBar;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The whole job as the database sees it (J3 across workers): items done, the average rate since the
- * first claim and the ETA, whether a cancel was requested, and per partition how far it is and which
- * worker holds its lease.
+ * The whole job as the database sees it (J3 across workers): items done, what the job is doing
+ * ({@link #state()}: running, cancelled, completed, stalled, not started), while it runs the average
+ * rate since the first claim and the ETA, and per partition how far it is and which worker holds its
+ * lease.
  *
  * @param jobId the job
  * @param totalItems items in the job
@@ -19,10 +22,31 @@ import org.jspecify.annotations.Nullable;
  * @param elapsed time since the first claim on the server's clock, until now or until the last partition
  *        completed (zero before the first claim)
  * @param cancelReason the reason of a requested cancel, or null when none was requested
+ * @param cancelRequestedAt when the cancel was requested, on the server's clock, or null when none was
  * @param partitions each partition, in order
  */
 public record ClusterStatus(String jobId, long totalItems, long doneItems, Duration elapsed,
-        @Nullable String cancelReason, List<PartitionStatus> partitions) {
+        @Nullable String cancelReason, @Nullable Instant cancelRequestedAt, List<PartitionStatus> partitions) {
+
+    /** What the job is doing, as the database sees it at the moment of the status. */
+    public enum State {
+        /** Some worker holds a lease that has not expired on a partition not yet complete. */
+        RUNNING,
+        /**
+         * A cancel was requested and every partition is not yet complete; workers that still hold a lease
+         * are draining (committing their done items and releasing their partitions).
+         */
+        CANCELLED,
+        /** Every partition is complete (a cancel requested afterwards changes nothing). */
+        COMPLETED,
+        /**
+         * Partitions were claimed but no worker holds a lease that has not expired: the workers died,
+         * froze, stopped or failed, and nobody is processing the job until a worker starts.
+         */
+        STALLED,
+        /** No worker has claimed any partition yet. */
+        NOT_STARTED
+    }
 
     /**
      * One partition.
@@ -37,7 +61,18 @@ public record ClusterStatus(String jobId, long totalItems, long doneItems, Durat
      * @param completed whether every item is done
      */
     public record PartitionStatus(int partition, long firstItem, long endItem, long nextItem, @Nullable String owner,
-            long epoch, @Nullable Duration leaseRemaining, boolean completed) {}
+            long epoch, @Nullable Duration leaseRemaining, boolean completed) {
+
+        /**
+         * Returns whether a worker holds this partition's lease and it has not expired: the partition is
+         * not complete, and its lease runs until a moment after this status was read.
+         *
+         * @return whether a worker holds a live lease on it
+         */
+        public boolean leaseHeld() {
+            return !completed && owner != null && leaseRemaining != null && !leaseRemaining.isNegative();
+        }
+    }
 
     /**
      * Copies the list.
@@ -47,6 +82,7 @@ public record ClusterStatus(String jobId, long totalItems, long doneItems, Durat
      * @param doneItems items committed
      * @param elapsed time since the first claim
      * @param cancelReason the cancel's reason, or null
+     * @param cancelRequestedAt when the cancel was requested, or null
      * @param partitions the partitions
      */
     public ClusterStatus {
@@ -65,28 +101,72 @@ public record ClusterStatus(String jobId, long totalItems, long doneItems, Durat
     }
 
     /**
-     * Returns the job's progress: the average rate since the first claim, and the ETA at that rate.
+     * Returns what the job is doing: {@link State#COMPLETED} when every partition is complete, else
+     * {@link State#CANCELLED} when a cancel was requested, else {@link State#RUNNING} when a worker holds
+     * a live lease ({@link PartitionStatus#leaseHeld()}), else {@link State#NOT_STARTED} when no partition
+     * was ever claimed, else {@link State#STALLED}.
+     *
+     * @return the state
+     */
+    public State state() {
+        if (isComplete()) {
+            return State.COMPLETED;
+        }
+        if (cancelReason != null) {
+            return State.CANCELLED;
+        }
+        if (partitions.stream().anyMatch(PartitionStatus::leaseHeld)) {
+            return State.RUNNING;
+        }
+        return partitions.stream().allMatch(p -> p.epoch() == 0) ? State.NOT_STARTED : State.STALLED;
+    }
+
+    /**
+     * Returns the job's progress. While it {@linkplain State#RUNNING runs}: the average rate since the
+     * first claim and the ETA at that rate. Once {@linkplain State#COMPLETED completed}: the average rate
+     * from the first claim to the last partition's completion, and an ETA of zero. Otherwise nothing is
+     * processing it: a rate of 0 and no ETA (null), with the event {@link Progress.Event#STOPPED} when it
+     * was cancelled or stalled.
      *
      * @return the progress
      */
     public Progress progress() {
+        State state = state();
         double rate = elapsed.isZero() || doneItems == 0 ? 0 : doneItems * 1e9 / elapsed.toNanos();
-        Duration eta = doneItems == totalItems ? Duration.ZERO
-                : rate == 0 ? null : Duration.ofNanos((long) ((totalItems - doneItems) / rate * 1e9));
-        return new Progress(isComplete() ? Progress.Event.COMPLETED : Progress.Event.CHECKPOINT, doneItems,
-                totalItems, doneItems, elapsed, rate, eta);
+        return switch (state) {
+            case RUNNING -> new Progress(Progress.Event.CHECKPOINT, doneItems, totalItems, doneItems, elapsed, rate,
+                    doneItems == totalItems ? Duration.ZERO
+                    : rate == 0 ? null : Duration.ofNanos((long) ((totalItems - doneItems) / rate * 1e9)));
+            case COMPLETED -> new Progress(Progress.Event.COMPLETED, doneItems, totalItems, doneItems, elapsed, rate,
+                    Duration.ZERO);
+            case NOT_STARTED -> new Progress(Progress.Event.CHECKPOINT, doneItems, totalItems, doneItems, elapsed, 0,
+                    null);
+            case CANCELLED, STALLED -> new Progress(Progress.Event.STOPPED, doneItems, totalItems, doneItems, elapsed,
+                    0, null);
+        };
     }
 
     /**
-     * Renders the status as text: a progress bar, then one line per partition.
+     * Renders the status as text: what the job is doing, a progress bar, then one line per partition.
+     * While it runs, the first line is {@code job <id>} and the bar has the rate and the ETA
+     * ({@link ProgressBar#line}). Otherwise the first line says what it is doing — {@code cancelled
+     * (<reason>, <when>)}, {@code completed in <time>}, {@code stalled: no worker holds a lease},
+     * {@code not started: no worker has claimed a partition} — and the bar has no rate and no ETA.
      *
      * @param width the cells of the bar, 1 or more
      * @return the text, lines separated by {@code \n}
      */
     public String render(int width) {
-        StringBuilder b = new StringBuilder("job ").append(jobId).append(isComplete() ? " (complete)" : "")
-                .append(cancelReason == null ? "" : " (cancel requested: " + cancelReason + ")").append('\n')
-                .append(ProgressBar.line(progress(), width)).append('\n')
+        State state = state();
+        Progress progress = progress();
+        String bar = ProgressBar.line(progress, width);
+        if (state != State.RUNNING) {
+            int filled = (int) Math.min(width, Math.floor(progress.fraction() * width));
+            bar = String.format(Locale.ROOT, "[%s]  %d/%d  %.1f%%", "#".repeat(filled) + ".".repeat(width - filled),
+                    doneItems, totalItems, progress.fraction() * 100);
+        }
+        StringBuilder b = new StringBuilder("job ").append(jobId).append(headline(state)).append('\n')
+                .append(bar).append('\n')
                 .append(String.format(Locale.ROOT, "%9s  %-17s  %-15s  %s%n", "partition", "items", "done", "lease"));
         for (PartitionStatus p : partitions) {
             String lease = p.completed() ? "completed" + (p.owner() == null ? "" : " by " + p.owner())
@@ -97,6 +177,22 @@ public record ClusterStatus(String jobId, long totalItems, long doneItems, Durat
                     + (p.endItem() - p.firstItem()), lease));
         }
         return b.toString();
+    }
+
+    private String headline(State state) {
+        return switch (state) {
+            case RUNNING -> "";
+            case COMPLETED -> String.format(Locale.ROOT, ": completed in %.1f s", elapsed.toMillis() / 1000.0);
+            case NOT_STARTED -> ": not started: no worker has claimed a partition";
+            case STALLED -> ": stalled: no worker holds a lease";
+            case CANCELLED -> {
+                long held = partitions.stream().filter(PartitionStatus::leaseHeld).count();
+                yield ": cancelled (" + cancelReason + ", " + (cancelRequestedAt == null ? "at an unknown time"
+                        : cancelRequestedAt.truncatedTo(ChronoUnit.SECONDS)) + ")"
+                        + (held == 0 ? "" : "; " + held + (held == 1 ? " lease still held while its worker drains"
+                        : " leases still held while their workers drain"));
+            }
+        };
     }
 
     private static String remaining(@Nullable Duration d) {

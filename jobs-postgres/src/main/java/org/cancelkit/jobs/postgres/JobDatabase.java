@@ -5,6 +5,8 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -182,9 +184,10 @@ public final class JobDatabase {
             tables.requireCurrent(c);
             long total;
             String cancel;
+            Instant cancelAt;
             long elapsedMicros;
             // elapsed: from the first claim to now, or to the last partition's completion once all are complete
-            try (PreparedStatement s = c.prepareStatement("SELECT total_items, cancel_requested_at IS NOT NULL, "
+            try (PreparedStatement s = c.prepareStatement("SELECT total_items, cancel_requested_at, "
                     + "cancel_reason, coalesce(extract(epoch FROM (SELECT CASE WHEN bool_and(completed_at IS NOT NULL) "
                     + "THEN max(completed_at) ELSE now() END FROM " + tables.partitions() + " p WHERE p.job_id = "
                     + "j.job_id) - started_at) * 1000000, 0)::bigint FROM " + tables.jobs() + " j WHERE job_id = ?")) {
@@ -194,7 +197,9 @@ public final class JobDatabase {
                         throw noSuchJob(jobId);
                     }
                     total = r.getLong(1);
-                    cancel = r.getBoolean(2) ? String.valueOf(r.getString(3)) : null;
+                    OffsetDateTime at = r.getObject(2, OffsetDateTime.class);
+                    cancelAt = at == null ? null : at.toInstant();
+                    cancel = at == null ? null : String.valueOf(r.getString(3));
                     elapsedMicros = Math.max(0, r.getLong(4));
                 }
             }
@@ -215,7 +220,8 @@ public final class JobDatabase {
                     }
                 }
             }
-            return new ClusterStatus(jobId, total, done, Duration.ofNanos(elapsedMicros * 1000), cancel, parts);
+            return new ClusterStatus(jobId, total, done, Duration.ofNanos(elapsedMicros * 1000), cancel, cancelAt,
+                    parts);
         }
     }
 

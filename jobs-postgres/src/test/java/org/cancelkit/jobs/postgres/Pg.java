@@ -62,6 +62,19 @@ final class Pg {
         }
     }
 
+    /** The first column of the first row, a {@code timestamptz}, as an instant. */
+    static java.time.Instant instant(String sql, Object... params) throws SQLException {
+        try (Connection c = dataSource().getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                s.setObject(i + 1, params[i]);
+            }
+            try (ResultSet r = s.executeQuery()) {
+                r.next();
+                return r.getObject(1, java.time.OffsetDateTime.class).toInstant();
+            }
+        }
+    }
+
     static int update(String sql, Object... params) throws SQLException {
         try (Connection c = dataSource().getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
             for (int i = 0; i < params.length; i++) {
