@@ -109,7 +109,7 @@ class C7CostTest {
     }
 
     @Test
-    @DisplayName("C7: a node carries its state, phase, parent, scope and list links, and nothing else; the public "
+    @DisplayName("C7: a node carries its state (which is its phase too), parent, scope and list links, and nothing else; the public "
             + "handles carry no state of their own")
     void c7_tokenFields() {
         List<String> own = Arrays.stream(Node.class.getDeclaredFields())
@@ -117,7 +117,7 @@ class C7CostTest {
                 .map(f -> (Modifier.isVolatile(f.getModifiers()) ? "volatile " : "") + f.getType().getSimpleName() + " " + f.getName())
                 .sorted().toList();
         assertThat(own).containsExactly("Listener firstListener", "Node firstChild", "Node nextSibling", "Node parent",
-                "Node prevSibling", "Scope scope", "volatile Cancel state", "volatile byte phase");
+                "Node prevSibling", "Scope scope", "volatile Cancel state");
         assertThat(Arrays.stream(CancellationToken.class.getDeclaredFields()).filter(f -> !Modifier.isStatic(f.getModifiers())))
                 .isEmpty();
         assertThat(Arrays.stream(CancellationSource.class.getDeclaredFields()).filter(f -> !Modifier.isStatic(f.getModifiers())))

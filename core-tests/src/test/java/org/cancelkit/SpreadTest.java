@@ -44,7 +44,7 @@ class SpreadTest {
     @Test
     @DisplayName("Spread 1, 2: every listener has run exactly once when fire returns")
     void everyListenerOnceBeforeReturn() {
-        Cancel c = new Cancel(CancelReason.requested("test"), Node.root(SystemClock.INSTANCE, Scope.NONE));
+        Cancel c = new Cancel(CancelReason.requested("test"), Node.root(SystemClock.INSTANCE, Scope.NONE), true);
         for (int n : new int[] {Spread.MIN, Spread.MIN + 1, 10 * Spread.CHUNK + 7, 5_000}) {
             List<Listener> list = counting(n);
             Listener.fireAll(list, c);
@@ -55,7 +55,7 @@ class SpreadTest {
     @Test
     @DisplayName("Spread negative control: the once-check sees a listener run twice")
     void negativeControl_twiceIsSeen() {
-        Cancel c = new Cancel(CancelReason.requested("test"), Node.root(SystemClock.INSTANCE, Scope.NONE));
+        Cancel c = new Cancel(CancelReason.requested("test"), Node.root(SystemClock.INSTANCE, Scope.NONE), true);
         List<Listener> list = counting(Spread.MIN);
         Listener.fireAll(list, c);
         Listener.fireOne(list.get(3), c);

@@ -278,21 +278,20 @@ final class Binding extends Listener {
         if (STATE.compareAndSet(this, ACTIVE, EXITED)) {
             return false;
         }
+        int barrierNow;
         synchronized (root) {
             state = EXITED; // the interrupt has landed (invariant 1), and no re-interrupt follows (invariant 4)
+            barrierNow = root.barrier;
         }
         Thread.interrupted();
-        if (entryInterrupted || enclosingDelivered()) {
+        if (entryInterrupted || enclosingDelivered(barrierNow)) {
             Thread.currentThread().interrupt();
         }
         return true;
     }
 
-    private boolean enclosingDelivered() {
-        int barrierNow;
-        synchronized (root) {
-            barrierNow = root.barrier;
-        }
+    /** Whether an enclosing binding at or above {@code barrierNow} (read under the root's lock) was delivered. */
+    private boolean enclosingDelivered(int barrierNow) {
         for (Binding o = outer; o != null && o.depth >= barrierNow; o = o.outer) {
             if (o.state == DELIVERED) {
                 return true;

@@ -74,10 +74,7 @@ public final class Cancellation {
         if (deadline <= now) {
             return;
         }
-        Node wake = current.newChild(deadline);
-        if (wake.scope.ownedBy(wake)) {
-            wake.scope.quiet = true; // a sleep ending is not a deadline firing (Emit)
-        }
+        Node wake = current.newSleepChild(deadline); // a sleep ending is not a deadline firing (Emit)
         try {
             Waits.await(wake, false); // this sleep already counted as one cancellation point
             Cancel c = wake.state;

@@ -20,7 +20,7 @@ import org.jspecify.annotations.Nullable;
 public final class CancelledException extends CancellationException {
     @Serial
     private static final long serialVersionUID = 1L;
-    private static final boolean STACK_TRACES = Boolean.getBoolean("cancelkit.cancelledStackTraces");
+    static final boolean STACK_TRACES = Boolean.getBoolean("cancelkit.cancelledStackTraces");
 
     private final transient CancelReason reason;
 

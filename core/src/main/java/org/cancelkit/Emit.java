@@ -52,7 +52,7 @@ final class Emit {
 
     private static void tokenCancelled(Node node, Cancel c, boolean hard, boolean hardening, int marked, long walkStart) {
         CancelReason r = c.reason;
-        if (r.kind() == CancelReason.Kind.CLOSED || walkStart == 0 || node.scope.quiet) {
+        if (r.kind() == CancelReason.Kind.CLOSED || walkStart == 0 || node.scope.quiet()) {
             return; // a scope's normal end, or nobody was listening when the walk began
         }
         long took = System.nanoTime() - walkStart;
@@ -76,7 +76,7 @@ final class Emit {
     static void deadlineFired(Node node) {
         DeadlineFiredEvent e = recording() ? new DeadlineFiredEvent() : null;
         boolean observed = CancelEvents.isObserved();
-        if (node.scope.quiet || !observed && (e == null || !e.isEnabled())) {
+        if (node.scope.quiet() || !observed && (e == null || !e.isEnabled())) {
             return;
         }
         long now = node.scope.clock.nanoTime();

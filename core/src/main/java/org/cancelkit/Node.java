@@ -1,6 +1,7 @@
 package org.cancelkit;
 
-import org.cancelkit.internal.TimerEntry;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -11,9 +12,10 @@ import org.jspecify.annotations.Nullable;
  *
  * <h2>Invariants</h2>
  * <ol>
- *   <li>{@link #phase} goes ACTIVE to SOFT to HARD, or ACTIVE to HARD, and never back; it changes
- *       only under this node's lock. {@link #state} is set once, in the same critical section as the
- *       first change, and never changes afterwards (C2: sticky, one reason).</li>
+ *   <li>{@link #state} is the node's phase too: null is ACTIVE, a soft {@link Cancel} SOFT, a hard one
+ *       HARD. It goes ACTIVE to SOFT to HARD, or ACTIVE to HARD, and never back; it changes only under
+ *       this node's lock. The first cancel's operation stays: a SOFT node turns HARD with the hard form
+ *       of its own operation, whoever hardens it (C2: sticky, one reason).</li>
  *   <li>A node's two lists (children and listeners) are open while it is below HARD. The critical
  *       section that makes it HARD also detaches both lists. A link added to an open list under the
  *       lock is therefore found by the canceller; an adder that finds the node HARD (or, for a
@@ -36,38 +38,53 @@ import org.jspecify.annotations.Nullable;
  *   <li>A cancel goes down only: it never touches a parent or sibling, except to unlink the node
  *       from its parent's list (invariant 4).</li>
  *   <li>Interruptors are delivered only once their node is HARD (C8); callbacks each run in their own
- *       {@code try} (C5). On the timer thread only fast listeners run inline, and an expiry whose
- *       node has children is walked on another thread, so no subtree delays other deadlines. A walk
- *       that releases many fast listeners (the bound threads of a large group) shares their delivery
- *       with offload threads ({@link Spread}) and returns once all have run.</li>
+ *       {@code try} (C5). On the timer thread only fast listeners run inline, and an expiry with
+ *       more than one node below it is walked on another thread, so no subtree delays other
+ *       deadlines. A walk that releases many fast listeners (the bound threads of a large group)
+ *       shares their delivery with offload threads ({@link Spread}) and returns once all have run.</li>
+ *   <li>A root that holds two children at once spreads its later children over {@link Stripes}:
+ *       hidden children of the root that share its scope, one per creating thread's slot, so threads
+ *       making and closing children of one shared root (a server's) take different locks. A stripe
+ *       is never cancelled or closed on its own and never unlinks; the root's cancel reaches it and
+ *       what it holds as any child. No handle reaches a stripe (a child's {@link #parent} only walks
+ *       upward), and counts (events, {@link #linkedCount}) skip stripes.</li>
  * </ol>
  *
  * <p>Lock order: a thread holds at most one node's lock at a time, and never while a listener runs.
- * The lock is the node's monitor: the node is reachable only through cancelkit's own handles.
+ * The lock is the node's monitor: the node is reachable only through cancelkit's own handles. (The
+ * phase lives in {@link #state}, not in a field of its own, so that a node is five references and
+ * two list links: 40 bytes.)
  *
- * <p>Fields: {@link #parent} and {@link #scope} are final. {@link #state} and {@link #phase} are
- * written under the lock and read anywhere (volatile). The list fields are guarded by the lock of the
- * node that owns the list (siblings: the parent's).
+ * <p>Fields: {@link #parent} and {@link #scope} are final. {@link #state} is written under the lock
+ * (a release store) and read anywhere (volatile). The list fields are guarded by the lock of the
+ * node that owns the list (siblings: the parent's); {@link Walk} and {@link Stripes} touch them only
+ * under it.
  */
 final class Node extends CancellationSource {
-    static final byte ACTIVE = 0;
-    static final byte SOFT = 1;
-    static final byte HARD = 2;
+    /** Writes of {@link #state} (under the lock): release stores, no fence; reads stay volatile. */
+    static final VarHandle STATE;
+
+    static {
+        try {
+            STATE = MethodHandles.lookup().findVarHandle(Node.class, "state", Cancel.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     /** The node that is never cancelled; its lists stay empty. */
-    static final Node NEVER = new Node(null, new Scope(SystemClock.INSTANCE, Scope.NONE));
+    static final Node NEVER = new Node(null, new Scope.Root(SystemClock.INSTANCE, Scope.NONE));
 
     final @Nullable Node parent;
     /** The clock and effective deadline: shared with the parent unless this node's own is earlier. */
     final Scope scope;
     volatile @Nullable Cancel state;
-    volatile byte phase;
-    private @Nullable Node firstChild;
+    @Nullable Node firstChild;
     @Nullable Node prevSibling;
     @Nullable Node nextSibling;
-    private @Nullable Listener firstListener;
+    @Nullable Listener firstListener;
 
-    private Node(@Nullable Node parent, Scope scope) {
+    Node(@Nullable Node parent, Scope scope) {
         this.parent = parent;
         this.scope = scope;
     }
@@ -80,12 +97,12 @@ final class Node extends CancellationSource {
     // ------------------------------------------------------------------ creation
 
     static Node root(MonotonicClock clock, long deadline) {
-        return root(clock, deadline, Long.MIN_VALUE);
+        return root(clock, deadline, Long.MIN_VALUE, false);
     }
 
     /** A root; {@code now} is a reading of {@code clock} just taken, or {@link Long#MIN_VALUE} for none. */
-    private static Node root(MonotonicClock clock, long deadline, long now) {
-        Scope s = new Scope(clock, deadline);
+    private static Node root(MonotonicClock clock, long deadline, long now, boolean quiet) {
+        Scope s = quiet ? new Scope.Quiet(clock, deadline) : new Scope.Root(clock, deadline);
         Node n = new Node(null, s);
         if (deadline != Scope.NONE) {
             s.own(n);
@@ -97,7 +114,12 @@ final class Node extends CancellationSource {
 
     /** A new child; its own deadline ({@link Scope#NONE} for none) is armed whatever this node's phase. */
     Node newChild(long ownDeadline) {
-        return newChild(ownDeadline, null, Long.MIN_VALUE);
+        return newChild(ownDeadline, null, Long.MIN_VALUE, false);
+    }
+
+    /** A new child whose own deadline is a sleep's wake-up: its expiry is not an event (Emit). */
+    Node newSleepChild(long ownDeadline) {
+        return newChild(ownDeadline, null, Long.MIN_VALUE, true);
     }
 
     /**
@@ -105,38 +127,56 @@ final class Node extends CancellationSource {
      * deadline: when that is this tree's clock, arming does not read it again.
      */
     Node newChild(long ownDeadline, @Nullable MonotonicClock read, long now) {
+        return newChild(ownDeadline, read, now, false);
+    }
+
+    private Node newChild(long ownDeadline, @Nullable MonotonicClock read, long now, boolean quiet) {
         if (this == NEVER) {
             MonotonicClock clock = MonotonicClock.current();
-            return root(clock, ownDeadline, read == clock ? now : Long.MIN_VALUE);
+            return root(clock, ownDeadline, read == clock ? now : Long.MIN_VALUE, quiet);
+        }
+        if (parent == null) {
+            Node[] st = scope.stripes();
+            if (st != null) {
+                return Stripes.pick(this, st).newChild(ownDeadline, read, now, quiet); // invariant 9
+            }
         }
         boolean own = ownDeadline < scope.deadline();
-        Scope s = own ? new Scope(scope.clock, ownDeadline) : scope;
+        Scope s = own ? Scope.of(scope.clock, ownDeadline, quiet) : scope;
         Node c = new Node(this, s);
         if (own) {
             s.own(c);
         }
-        Cancel born;
-        synchronized (this) {
-            born = state;
-            if (phase == HARD) { // invariant 2: the list is detached; the child is born hard and alone
-                c.state = born;
-                c.phase = HARD;
-                return c;
-            }
-            if (born != null) {
-                c.state = born; // born soft: the hardening will reach it through the list (invariant 5)
-                c.phase = SOFT;
-            }
-            c.nextSibling = firstChild;
-            if (firstChild != null) {
-                firstChild.prevSibling = c;
-            }
-            firstChild = c;
-        }
-        if (own) {
+        if (link(c) && own) {
             c.armOrExpire(read == scope.clock ? now : Long.MIN_VALUE);
         }
         return c;
+    }
+
+    /**
+     * Links the new child {@code c}, born in this node's state; returns false when this node is HARD
+     * and {@code c} is born hard and alone instead (invariant 2).
+     */
+    boolean link(Node c) {
+        synchronized (this) {
+            Cancel born = state;
+            if (born != null) {
+                STATE.setRelease(c, born); // born soft, the hardening reaching it through the list (invariant 5); or hard
+                if (born.hard) {
+                    return false;
+                }
+            }
+            Node head = firstChild;
+            c.nextSibling = head;
+            if (head != null) {
+                head.prevSibling = c;
+                if (parent == null && scope instanceof Scope.Root r && r.stripes == null) {
+                    r.stripes = new Node[Stripes.COUNT]; // a second child at once: spread from now on (invariant 9)
+                }
+            }
+            firstChild = c;
+            return true;
+        }
     }
 
     /** Expires at once when the deadline has passed ({@code now} read if {@link Long#MIN_VALUE}), else arms it. */
@@ -157,7 +197,8 @@ final class Node extends CancellationSource {
      */
     boolean add(Listener l) {
         synchronized (this) {
-            if (phase == HARD || phase == SOFT && !l.interruptor()) {
+            Cancel s = state;
+            if (s != null && (s.hard || !l.interruptor())) {
                 return false;
             }
             l.prev = null;
@@ -174,7 +215,7 @@ final class Node extends CancellationSource {
     /** Unlinks {@code l}; returns false when a canceller has taken it (it has run or will). */
     boolean remove(Listener l) {
         synchronized (this) {
-            if (!l.linked || phase == HARD) { // invariant 3
+            if (!l.linked || isHard()) { // invariant 3
                 return false;
             }
             l.linked = false;
@@ -198,7 +239,7 @@ final class Node extends CancellationSource {
             return;
         }
         synchronized (p) {
-            if (p.phase == HARD || (prevSibling == null && p.firstChild != this)) {
+            if (p.isHard() || (prevSibling == null && p.firstChild != this)) {
                 return; // detached with the parent's list (invariant 3), or already gone
             }
             if (prevSibling == null) {
@@ -226,7 +267,7 @@ final class Node extends CancellationSource {
         boolean hard = graceNanos < 0;
         Cancel existing = state;
         if (existing == null) {
-            Cancel c = new Cancel(reason, this);
+            Cancel c = new Cancel(reason, this, hard);
             if (walk(c, hard)) {
                 if (!hard) {
                     scheduleHardening(graceNanos);
@@ -237,17 +278,17 @@ final class Node extends CancellationSource {
         }
         assert existing != null;
         existing.awaitPropagated(); // invariant 6
-        if (hard && phase == HARD) {
+        if (hard && isHard()) {
             return false; // marked hard already: the walk that did it unlinks it and runs what it released
         }
         if (hard) {
-            boolean wasSoft = phase == SOFT;
+            boolean wasSoft = !isHard();
             long walkStart = Emit.walkStart();
             walk(existing, true); // a hard cancel arriving in the grace period takes effect at once (C8)
             if (wasSoft) {
                 Emit.tokenHardened(this, existing, reason, walkStart);
             }
-        } else if (phase == SOFT) {
+        } else if (!isHard()) {
             scheduleHardening(graceNanos); // hardens at the earlier of the two graces
         }
         return false;
@@ -255,16 +296,7 @@ final class Node extends CancellationSource {
 
     /** Fires this node's own deadline: hard, or hardening when it is already soft. */
     void expire() {
-        offTimerIfLarge(this::expireNow);
-    }
-
-    /** Runs {@code walk} here, or off the timer thread when this node has children (invariant 8). */
-    void offTimerIfLarge(Runnable walk) {
-        if (TimerEntry.onTimerThread() && hasChildren()) {
-            Offload.run(walk);
-        } else {
-            walk.run();
-        }
+        NodeTimers.offTimerIfLarge(this, this::expireNow);
     }
 
     private void expireNow() {
@@ -272,12 +304,8 @@ final class Node extends CancellationSource {
         cancel(CancelReason.deadline(this), -1);
     }
 
-    private synchronized boolean hasChildren() {
-        return firstChild != null;
-    }
-
     /**
-     * Marks this subtree with {@code c} (for nodes not yet cancelled) at phase SOFT or HARD, then runs
+     * Marks this subtree with {@code c} (for nodes not yet cancelled) SOFT or HARD, then runs
      * what the marking released. Returns whether this node itself took {@code c} as its state.
      */
     boolean walk(Cancel c, boolean hard) {
@@ -286,16 +314,18 @@ final class Node extends CancellationSource {
         long walkStart = Emit.walkStart();
         int marked = 0;
         try {
-            tookState = mark(this, c, hard, w);
+            tookState = w.mark(this, c, hard);
             for (Node n; (n = w.poll()) != null; ) {
-                marked += mark(n, c, hard, w) ? 1 : 0;
+                if (w.mark(n, c, hard) && !Stripes.isStripe(n)) {
+                    marked++;
+                }
             }
         } finally {
             if (tookState) {
                 c.propagated = true; // invariant 6
             }
         }
-        boolean madeHard = hard && phase == HARD;
+        boolean madeHard = hard && isHard();
         if (madeHard) {
             unlinkFromParent(); // invariant 4
         }
@@ -308,61 +338,8 @@ final class Node extends CancellationSource {
         return tookState;
     }
 
-    /** Marks one node (invariant 1) and queues its children; returns whether it took {@code c}. */
-    private static boolean mark(Node n, Cancel c, boolean hard, Walk w) {
-        Node children = null;
-        Listener listeners = null;
-        boolean took = false;
-        Cancel stoppedAt = null;
-        synchronized (n) {
-            byte from = n.phase;
-            if (from == HARD || from == SOFT && !hard) {
-                stoppedAt = n.state; // another operation got here first: it marks what lies below
-            } else {
-                if (n.state == null) {
-                    n.state = c;
-                    took = true;
-                }
-                if (hard) {
-                    n.phase = HARD;
-                    children = n.firstChild;
-                    listeners = n.firstListener;
-                    n.firstChild = null; // invariant 2: detached
-                    n.firstListener = null;
-                } else {
-                    n.phase = SOFT;
-                    for (Node k = n.firstChild; k != null; k = k.nextSibling) {
-                        w.push(k); // children stay linked (invariant 5)
-                    }
-                    for (Listener l = n.firstListener; l != null; ) {
-                        Listener next = l.next;
-                        if (!l.interruptor()) {
-                            n.removeLocked(l);
-                            w.release(l);
-                        }
-                        l = next;
-                    }
-                }
-            }
-        }
-        if (stoppedAt != null && stoppedAt != c) {
-            stoppedAt.awaitPropagated(); // invariant 6
-            return false;
-        }
-        if (hard && n.scope.ownedBy(n)) {
-            n.scope.retire(); // invariant 4
-        }
-        for (Node k = children; k != null; k = k.nextSibling) { // invariant 3: safe without the lock
-            w.push(k);
-        }
-        for (Listener l = listeners; l != null; l = l.next) {
-            l.linked = false;
-            w.release(l);
-        }
-        return took;
-    }
-
-    private void removeLocked(Listener l) {
+    /** Unlinks {@code l}; the caller holds this node's lock. */
+    void removeLocked(Listener l) {
         l.linked = false;
         if (l.prev == null) {
             firstListener = l.next;
@@ -385,7 +362,8 @@ final class Node extends CancellationSource {
     // ------------------------------------------------------------------ queries
 
     boolean isHard() {
-        return phase == HARD;
+        Cancel c = state;
+        return c != null && c.hard;
     }
 
     /** The reason, once cancelled; null before. */
@@ -394,15 +372,8 @@ final class Node extends CancellationSource {
         return c == null ? null : c.reason;
     }
 
-    /** For the testing kit and statistics: how many children and listeners are linked now. */
-    synchronized int linkedCount() {
-        int n = 0;
-        for (Node k = firstChild; k != null; k = k.nextSibling) {
-            n++;
-        }
-        for (Listener l = firstListener; l != null; l = l.next) {
-            n++;
-        }
-        return n;
+    /** For the testing kit and statistics: how many children and listeners are linked now ({@link Stripes#linkedCount}). */
+    int linkedCount() {
+        return Stripes.linkedCount(this);
     }
 }

@@ -2,9 +2,39 @@ package org.cancelkit;
 
 import org.cancelkit.internal.TimerEntry;
 
-/** The timer entry of a soft cancel: the end of its grace (a node's own deadline is its {@link Scope}). */
+/**
+ * What a node's timers run: the end of a soft cancel's grace (a node's own deadline is its
+ * {@link Scope}), and where a walk released by the timer runs (Node, invariant 8).
+ */
 final class NodeTimers {
     private NodeTimers() {}
+
+    /** Runs {@code walk} here, or off the timer thread when more than one node hangs below {@code node} (Node, invariant 8). */
+    static void offTimerIfLarge(Node node, Runnable walk) {
+        if (TimerEntry.onTimerThread() && largeBelow(node)) {
+            Offload.run(walk);
+        } else {
+            walk.run();
+        }
+    }
+
+    /**
+     * Whether more than one node hangs below {@code node}: two children, or a child with its own. One
+     * childless child (a timeout's body in {@code Cancellation.sleep}) is walked inline: handing each
+     * expiry of a herd to another thread would cost more than the walk.
+     */
+    private static boolean largeBelow(Node node) {
+        Node only;
+        synchronized (node) {
+            only = node.firstChild;
+            if (only == null || only.nextSibling != null) {
+                return only != null;
+            }
+        }
+        synchronized (only) { // one lock at a time
+            return only.firstChild != null;
+        }
+    }
 
     /** Turns a soft cancel hard when its grace has passed (C8). */
     static final class HardeningEntry extends TimerEntry {
@@ -17,7 +47,7 @@ final class NodeTimers {
 
         @Override
         protected boolean isRetired() {
-            return node.phase == Node.HARD;
+            return node.isHard();
         }
 
         @Override
@@ -26,7 +56,7 @@ final class NodeTimers {
             if (c == null) {
                 return;
             }
-            node.offTimerIfLarge(() -> {
+            offTimerIfLarge(node, () -> {
                 long walkStart = Emit.walkStart();
                 node.walk(c, true);
                 Emit.tokenHardened(node, c, c.reason, walkStart); // the grace ran out

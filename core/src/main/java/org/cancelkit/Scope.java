@@ -11,21 +11,60 @@ import org.jspecify.annotations.Nullable;
  * <p>Fields: {@link #clock} and the deadline are final. {@link #owner} is written once by the
  * creating thread before the node is published (and before the entry is armed), and cleared when the
  * node turns HARD, so that the timer's heap lets go of the node at once (Node, invariant 4).
+ *
+ * <p>Two kinds carry one thing more, so that the common one stays 32 bytes: a root's ({@link Root}:
+ * its stripes) and a sleep's wake-up ({@link Quiet}: its expiry is not an event).
  */
-final class Scope extends TimerEntry {
+class Scope extends TimerEntry {
     static final long NONE = Long.MAX_VALUE;
     final MonotonicClock clock;
     private volatile @Nullable Node owner;
-    /**
-     * True for the deadline of a sleep's wake-up, whose expiry is not an event (Emit). Written by the
-     * sleeping thread right after arming, read by the timer: a sleep of a few nanoseconds may still be
-     * reported.
-     */
-    volatile boolean quiet;
 
     Scope(MonotonicClock clock, long deadline) {
         super(deadline);
         this.clock = clock;
+    }
+
+    /** A new scope for a node's own deadline: {@link Quiet} for a sleep's wake-up. */
+    static Scope of(MonotonicClock clock, long deadline, boolean quiet) {
+        return quiet ? new Quiet(clock, deadline) : new Scope(clock, deadline);
+    }
+
+    /** Whether this deadline's expiry is not an event: a sleep's wake-up (Emit). */
+    boolean quiet() {
+        return false;
+    }
+
+    /** The scope a root creates (unless it is a sleep's wake-up). */
+    static final class Root extends Scope {
+        /**
+         * Once children from several threads hang under the root at once: its stripes (Node,
+         * invariant 9). Only the root reads it (the nodes that share the scope are not roots); the
+         * array is published by this volatile write, a slot by the root's lock or a racy read of a
+         * node whose fields a reader needs are final.
+         */
+        volatile Node @Nullable [] stripes;
+
+        Root(MonotonicClock clock, long deadline) {
+            super(clock, deadline);
+        }
+    }
+
+    /** The deadline of a sleep's wake-up. */
+    static final class Quiet extends Scope {
+        Quiet(MonotonicClock clock, long deadline) {
+            super(clock, deadline);
+        }
+
+        @Override
+        boolean quiet() {
+            return true;
+        }
+    }
+
+    /** A root's stripes, or null (Node, invariant 9). */
+    Node @Nullable [] stripes() {
+        return this instanceof Root r ? r.stripes : null;
     }
 
     /** Makes {@code n} the node whose own deadline this is; before {@code n} is published. */
@@ -45,7 +84,7 @@ final class Scope extends TimerEntry {
     @Override
     protected boolean isRetired() {
         Node n = owner;
-        return n == null || n.phase == Node.HARD;
+        return n == null || n.isHard();
     }
 
     @Override

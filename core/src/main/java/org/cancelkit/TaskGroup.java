@@ -319,9 +319,9 @@ public final class TaskGroup implements AutoCloseable {
         long deadline = Durations.deadlineAfter(clock.nanoTime(), Durations.toNanosSaturated(grace));
         boolean interrupted = false;
         try (Node limit = Node.root(clock, deadline)) {
+            interrupted |= runs.awaitEnded(limit, clock);
             for (TaskRun<?> run : runs.snapshot()) {
-                interrupted |= Waits.awaitEither(run.done, limit, clock);
-                if (!run.done.isCancelled()) {
+                if (!run.ended) {
                     abandoned.put(run.seq, run.abandoned());
                 } else if (run.thread != null) {
                     interrupted |= Waits.joinThread(run.thread);
@@ -353,7 +353,7 @@ public final class TaskGroup implements AutoCloseable {
     }
 
     private boolean awaitAll() {
-        return runs.awaitAll(token);
+        return runs.awaitAll(token, clock);
     }
 
     /** The report: the kept results, then the abandoned tasks; an abandoned task stays abandoned. */

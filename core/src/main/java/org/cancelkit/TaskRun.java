@@ -4,10 +4,11 @@ import java.time.Duration;
 
 /**
  * The mechanics of one task: the thread, its token, and its end. A task's token is a child of its
- * group's token; its {@code done} token (a root on the group's clock) is cancelled when the task has
- * ended, so that waiting for it is a cancelkit wait (an auto-advancing virtual clock keeps moving).
+ * group's token; its end is counted in the group's {@link TaskRuns}, whose gate the owner waits on (a
+ * cancelkit wait: an auto-advancing virtual clock keeps moving).
  *
- * <p>Fields are final except {@link #thread}, written by the owner before the thread starts.
+ * <p>Fields are final except {@link #thread}, written by the owner before the thread starts, and
+ * {@link #ended}, set once at the end (volatile: a bounded close reads it to tell an abandoned task).
  */
 final class TaskRun<T> {
     private static final StackTraceElement[] NO_STACK = new StackTraceElement[0];
@@ -16,12 +17,12 @@ final class TaskRun<T> {
     final Task<T> handle;
     final CheckedCallable<? extends T, ?> body;
     final Node token;
-    final Node done;
     final long forkedAt;
     final long seq;
     /** The forking thread's context, applied around the body (ForkContext). */
     final ForkContext.Snapshot context;
     Thread thread;
+    volatile boolean ended;
 
     TaskRun(TaskGroup group, String name, CheckedCallable<? extends T, ?> body, long seq) {
         this.group = group;
@@ -30,7 +31,6 @@ final class TaskRun<T> {
         this.seq = seq;
         this.context = ForkContext.capture();
         this.token = group.node().newChild(Scope.NONE);
-        this.done = Node.root(group.clock(), Scope.NONE);
         this.forkedAt = group.clock().nanoTime();
     }
 
@@ -66,15 +66,15 @@ final class TaskRun<T> {
         return context.call(() -> Binding.callBound(token, body::call, Binding.Mode.BIND, null));
     }
 
-    /** Records the end: the handle, the policy, then the done token, then the participant count. */
+    /** Records the end: the handle, the policy, then the group's count, then the participant count. */
     void end(TaskResult r) {
         handle.publish(r);
         Emit.taskEnded(r);
         group.taskEnded(this, r);
         token.close();
+        ended = true;
         group.ended(this);
-        done.cancel(CancelReason.requested("task ended"));
-        group.clock().participants(-1); // after done: a joiner is woken before the clock may move
+        group.clock().participants(-1); // after the count: a joiner is woken before the clock may move
     }
 
     TaskResult result(TaskOutcome outcome, long startNanos, Object value, Throwable failure) {

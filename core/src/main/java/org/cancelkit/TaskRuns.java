@@ -6,26 +6,44 @@ import java.util.List;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The tasks of a {@link TaskGroup} that have not been forgotten yet (C10): those running, and those
  * that ended since the owner last reaped. A task's thread pushes its run onto {@link #ending} at its
  * very end; the owner reaps at its next fork, join or close: it joins the thread (it is past its last
- * step, so this returns at once) and forgets the run, with its body, thread and tokens.
+ * step, so this returns at once or nearly) and forgets the run, with its body, thread and tokens.
+ *
+ * <p>Waiting: {@link #pending} counts the tasks forked and not yet ended. The owner waits for all of
+ * them at once, on one {@link #gate} token that it publishes before it looks at the count; the task
+ * that takes the count to zero cancels the gate it then finds. The two are volatile, so either the
+ * owner sees zero or that task sees the owner's gate: a wait is one park, not one per task.
  *
  * <p>Fields: {@link #live} is the owner's alone; {@link #ending} is written by task threads and
- * drained by the owner.
+ * drained by the owner; {@link #pending} is counted up by the owner and down by each task's end.
  */
 final class TaskRuns {
     private final Set<TaskRun<?>> live = new LinkedHashSet<>();
     private final Queue<TaskRun<?>> ending = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger pending = new AtomicInteger();
+    private volatile @Nullable Node gate;
 
+    /** Owner only, before the task's thread starts. */
     void add(TaskRun<?> run) {
         live.add(run);
+        pending.incrementAndGet();
     }
 
+    /** On the task's thread (or the owner's, for a task cancelled before it started), once. */
     void ended(TaskRun<?> run) {
         ending.add(run);
+        if (pending.decrementAndGet() == 0) {
+            Node g = gate;
+            if (g != null) {
+                g.cancel(CancelReason.requested("every task ended"), -1);
+            }
+        }
     }
 
     List<TaskRun<?>> snapshot() {
@@ -50,37 +68,55 @@ final class TaskRuns {
         boolean interrupted = false;
         for (TaskRun<?> run; (run = ending.poll()) != null; ) {
             if (run.thread != null) {
-                interrupted |= Waits.joinThread(run.thread); // it is past its last step: returns at once
+                interrupted |= Waits.joinThread(run.thread); // it is past its last step
             }
             live.remove(run);
         }
         return interrupted;
     }
 
+    /** Owner only: a fresh gate, published; the caller waits on it while {@link #allEnded()} is false, then closes it. */
+    private Node openGate(MonotonicClock clock) {
+        Node g = Node.root(clock, Scope.NONE);
+        gate = g; // before the count is read again (see the class comment)
+        return g;
+    }
+
+    private boolean allEnded() {
+        return pending.get() == 0;
+    }
+
     /**
      * Waits for every task's end and thread, through interrupts; returns whether a foreign one came
      * (the group is then cancelled through {@code group}).
      */
-    boolean awaitAll(Node group) {
+    boolean awaitAll(Node group, MonotonicClock clock) {
         boolean interrupted = false;
         boolean ownTokenInterrupt = false;
-        for (TaskRun<?> run : snapshot()) {
-            while (!run.done.isCancelled()) {
-                try {
-                    Waits.await(run.done, false, false);
-                } catch (InterruptedException e) {
-                    if (Binding.currentToken().isCancelled()) {
-                        // cancelkit interrupted the owner because the token it is bound to was
-                        // cancelled (which reaches the tasks too): not a foreign interrupt, so join
-                        // does not throw InterruptedException. Keep waiting (C1); the flag is set
-                        // again below for the bound region to see.
-                        ownTokenInterrupt = true;
-                    } else {
-                        interrupted = true; // C1: keep waiting; the caller learns of it afterwards
-                        group.cancel(CancelReason.requested("the owner was interrupted"), -1);
+        if (!allEnded()) {
+            Node g = openGate(clock);
+            try {
+                while (!allEnded() && !g.isCancelled()) {
+                    try {
+                        Waits.await(g, false, false);
+                    } catch (InterruptedException e) {
+                        if (Binding.currentToken().isCancelled()) {
+                            // cancelkit interrupted the owner because the token it is bound to was
+                            // cancelled (which reaches the tasks too): not a foreign interrupt, so join
+                            // does not throw InterruptedException. Keep waiting (C1); the flag is set
+                            // again below for the bound region to see.
+                            ownTokenInterrupt = true;
+                        } else {
+                            interrupted = true; // C1: keep waiting; the caller learns of it afterwards
+                            group.cancel(CancelReason.requested("the owner was interrupted"), -1);
+                        }
                     }
                 }
+            } finally {
+                g.close();
             }
+        }
+        for (TaskRun<?> run : snapshot()) {
             if (run.thread != null && Waits.joinThread(run.thread)) {
                 if (Binding.currentToken().isCancelled()) {
                     ownTokenInterrupt = true; // as above: cancelkit's interrupt, not the caller's
@@ -93,5 +129,24 @@ final class TaskRuns {
             Thread.currentThread().interrupt(); // restore cancelkit's interrupt: the binding clears it at its exit (C4)
         }
         return interrupted | reap();
+    }
+
+    /**
+     * Waits, through interrupts, until every task has ended or {@code limit} is cancelled; returns
+     * whether an interrupt came (the caller restores the flag).
+     */
+    boolean awaitEnded(Node limit, MonotonicClock clock) {
+        boolean interrupted = false;
+        if (!allEnded()) {
+            Node g = openGate(clock);
+            try {
+                while (!allEnded() && !g.isCancelled() && !limit.isCancelled()) {
+                    interrupted |= Waits.awaitEither(g, limit, clock);
+                }
+            } finally {
+                g.close();
+            }
+        }
+        return interrupted;
     }
 }

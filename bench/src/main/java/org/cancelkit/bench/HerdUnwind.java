@@ -29,7 +29,7 @@ public final class HerdUnwind {
     private static final int DELAY_MS = 100;
     private static final Duration DELAY = Duration.ofMillis(DELAY_MS);
     private static final long DELAY_NANOS = DELAY.toNanos();
-    static final String[] BODIES = {"sleep", "take", "cancellationSleep", "reference"};
+    static final String[] BODIES = {"sleep", "take", "cancellationSleep", "reference", "interruptFloor"};
 
     private HerdUnwind() {}
 
@@ -54,7 +54,7 @@ public final class HerdUnwind {
                     int which = Math.floorMod(k + r, BODIES.length);
                     long[] before = helperCpu();
                     long p0 = OS.getProcessCpuTime();
-                    long[] s = which == 3 ? plainSleep(n) : unwind(n, which);
+                    long[] s = which == 3 ? plainSleep(n) : which == 4 ? interruptFloor(n) : unwind(n, which);
                     long p1 = OS.getProcessCpuTime();
                     long[] after = helperCpu();
                     if (r >= 0) {
@@ -139,6 +139,45 @@ public final class HerdUnwind {
             });
         }
         await(done, n, "plain sleep");
+        return late;
+    }
+
+    /**
+     * The floor of any interrupt-based unwind, without cancelkit: {@code n} virtual threads in
+     * {@code Thread.sleep(60 s)}; at the deadline one platform thread interrupts them all, in order;
+     * lateness = the moment the sleep threw {@link InterruptedException} in that thread minus the
+     * deadline. Every thread pays what a timeout's body in {@code Thread.sleep} cannot avoid: an
+     * interrupt sent to it, and the JDK's exception with its stack trace.
+     */
+    static long[] interruptFloor(int n) throws InterruptedException {
+        settle();
+        long[] late = new long[n];
+        Thread[] sleepers = new Thread[n];
+        CountDownLatch done = new CountDownLatch(n);
+        long due = System.nanoTime() + DELAY_NANOS;
+        for (int i = 0; i < n; i++) {
+            int idx = i;
+            sleepers[i] = Thread.ofVirtual().start(() -> {
+                try {
+                    Thread.sleep(60_000);
+                    throw new AssertionError("the interrupter did not come");
+                } catch (InterruptedException e) {
+                    late[idx] = System.nanoTime() - due; // the interrupt is the whole point: nothing to restore
+                } finally {
+                    done.countDown();
+                }
+            });
+        }
+        Thread interrupter = Thread.ofPlatform().name("interrupter").start(() -> {
+            for (long left; (left = due - System.nanoTime()) > 0; ) {
+                java.util.concurrent.locks.LockSupport.parkNanos(left);
+            }
+            for (Thread t : sleepers) {
+                t.interrupt();
+            }
+        });
+        await(done, n, "interrupt floor");
+        interrupter.join();
         return late;
     }
 

@@ -11,17 +11,21 @@ final class ScaleSections {
         {"take", "`Timeout.call` around `BlockingQueue.take()`", "5d"},
         {"cancellationSleep", "`Timeout.call` around `Cancellation.sleep(60 s)`", "5e"},
         {"reference", "plain `Thread.sleep(100 ms)` wake-up (reference)", null},
+        {"interruptFloor", "context, no cancelkit: one thread interrupts 10,000 `Thread.sleep(60 s)` at the deadline", null},
     };
 
     static void herd(Report r) {
         r.line("## 5c–5e. The herd's unwind, by what the body blocks in");
         r.line("");
-        r.line("`HerdUnwind` (its own JVM; 1 warm-up round, then the measured rounds, the four contenders' order "
+        r.line("`HerdUnwind` (its own JVM; 1 warm-up round, then the measured rounds, the five contenders' order "
                 + "rotating): 10,000 virtual threads each in `Timeout.call(100 ms, body)`, all armed together; lateness = "
                 + "the moment `Timeout.call` has thrown `DeadlineExceededException` in that thread minus the timeout's "
                 + "deadline. Reference in the same rounds: 10,000 virtual threads in `Thread.sleep(100 ms)`, their "
                 + "wake-up lateness. The last column is the CPU that cancelkit's own platform threads (timer and its "
-                + "helpers, redelivery watcher, offload pool) spent per round: context.");
+                + "helpers, redelivery watcher, offload pool) spent per round: context. The last row is the floor of any "
+                + "interrupt-based unwind, measured without cancelkit: one platform thread interrupts 10,000 virtual "
+                + "threads in `Thread.sleep` at the deadline, lateness to each `InterruptedException` (an interrupt per "
+                + "thread and the JDK's exception with its stack trace, which a body in `Thread.sleep` cannot avoid).");
         r.line("");
         Map<String, String> p = r.program("herd");
         if (!r.ran("herd") || p.isEmpty()) {

@@ -50,6 +50,17 @@ class CancelVsChildTest {
             return new Real(true);
         }
 
+        /**
+         * A root shared by requests: two children open at once turned its stripes on (Node,
+         * invariant 9), so actor2's child goes through a stripe, made on first use.
+         */
+        static Real striped() {
+            Real r = new Real(false);
+            r.root.child();
+            r.root.child();
+            return r;
+        }
+
         @Override
         void actor1() {
             root.cancel(A);
@@ -147,6 +158,11 @@ class CancelVsChildTest {
         ModelCheck.check(Real::twoLevelsUp, Budget.MODEL);
     }
 
+    @Test
+    void childOfAStripedRoot() {
+        ModelCheck.check(Real::striped, Budget.MODEL);
+    }
+
     /**
      * Regression: a child created under an already-cancelled parent got the parent's state but its own
      * listener list stayed open, so callbacks registered on it never ran and its children were never
@@ -183,6 +199,8 @@ class CancelVsChildTest {
     void thorough() {
         ModelCheck.check(Real::direct, Budget.MODEL_STRESS);
         ModelCheck.check(Real::twoLevelsUp, Budget.MODEL_STRESS);
+        ModelCheck.check(Real::striped, Budget.MODEL_STRESS);
+        RealThreads.assertNoForbidden(Real::striped, Budget.REAL_STRESS);
         RealThreads.assertNoForbidden(Real::direct, Budget.REAL_STRESS);
         RealThreads.assertNoForbidden(Real::twoLevelsUp, Budget.REAL_STRESS);
     }
