@@ -6,7 +6,8 @@ import java.util.SplittableRandom;
 
 /**
  * A child process for the kill -9 test: replaces a target with version after version (payload 1 KiB to
- * 4 MiB, log-uniform) and prints {@code ACK v} after each commit returns.
+ * 4 MiB, log-uniform); prints {@code WRITE v} once the content is ready, just before the write starts,
+ * and {@code ACK v} after the commit returns.
  *
  * <pre>
  * java ... org.cancelkit.io.ReplaceLoop &lt;target&gt; &lt;first version&gt; &lt;seed&gt; [count] [unsafe]
@@ -30,6 +31,8 @@ public final class ReplaceLoop {
             version++;
             int size = (int) Math.pow(2, 10 + rnd.nextDouble() * 12); // 1 KiB .. 4 MiB
             byte[] content = Versions.content(version, size, 42);
+            System.out.println("WRITE " + version);
+            System.out.flush();
             if (unsafe) {
                 Files.write(target, content);
             } else {
