@@ -30,10 +30,16 @@ import org.jspecify.annotations.Nullable;
  *       interrupt status is set again whenever it is found clear ({@link Redelivery}); the re-interrupt
  *       is sent under the root's monitor after checking both conditions, so by invariant 1 none lands
  *       after the thread has left.</li>
+ *   <li>The report of a delivery ({@link CancelEvent.InterruptDelivered}) reaches the listeners before
+ *       the bound thread leaves the region: the canceller sets {@link #reporting} under the monitor,
+ *       with the interrupt, and clears it once the listeners have run; a thread leaving a DELIVERED
+ *       binding takes the monitor (invariant 1) and then waits for it to clear. So whatever the region's
+ *       caller does next, an interrupt it suffered has been reported already.</li>
  * </ol>
  *
- * <p>Fields: all final but {@link #state} (see above) and {@link #barrier} (guarded by the root's
- * monitor; only meaningful on a root binding, the outermost one of its thread).
+ * <p>Fields: all final but {@link #state} (see above), {@link #reporting} (invariant 5) and {@link
+ * #barrier} (guarded by the root's monitor; only meaningful on a root binding, the outermost one of its
+ * thread).
  */
 final class Binding extends Listener {
     static final ScopedValue<Binding> CURRENT = ScopedValue.newInstance();
@@ -64,6 +70,8 @@ final class Binding extends Listener {
     final int depth;
     final boolean entryInterrupted;
     private volatile int state;
+    /** Set under the root's monitor when a delivery is to be reported; cleared after the report (invariant 5). */
+    private volatile boolean reporting;
     /** Root only, guarded by its monitor: bindings with a smaller depth must not be interrupted. */
     int barrier;
 
@@ -152,17 +160,23 @@ final class Binding extends Listener {
 
     void deliver() {
         boolean sent = false;
+        boolean report = CancelEvents.isObserved();
         synchronized (root) {
             if (depth < root.barrier) {
                 return; // invariant 2: delivered when the barrier drops
             }
             if (STATE.compareAndSet(this, ACTIVE, DELIVERED)) {
+                reporting = report; // invariant 5: before the thread can see the interrupt
                 thread.interrupt(); // invariant 1: inside the monitor
                 sent = true;
             }
         }
         if (sent) {
-            Emit.interruptDelivered(thread, token);
+            try {
+                Emit.interruptDelivered(thread, token);
+            } finally {
+                reporting = false;
+            }
         }
         Redelivery.watch(this); // invariant 4
     }
@@ -282,6 +296,9 @@ final class Binding extends Listener {
         synchronized (root) {
             state = EXITED; // the interrupt has landed (invariant 1), and no re-interrupt follows (invariant 4)
             barrierNow = root.barrier;
+        }
+        while (reporting) {
+            Thread.yield(); // invariant 5: the canceller is running the listeners, which are quick
         }
         Thread.interrupted();
         if (entryInterrupted || enclosingDelivered(barrierNow)) {

@@ -62,6 +62,7 @@ public interface CancelEvent {
 
     /**
      * cancelkit interrupted a thread bound to a cancelled token: {@code org.cancelkit.InterruptDelivered}.
+     * Reported before the interrupted region returns to its caller ({@link CancelEvents}, Order).
      *
      * @param thread the interrupted thread's name
      * @param kind the cancel's reason kind

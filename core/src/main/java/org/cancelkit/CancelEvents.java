@@ -27,6 +27,12 @@ import java.util.function.Consumer;
  * block, and must not cancel tokens. A listener that throws is reported to the thread's uncaught
  * exception handler; the others still run and the library goes on.
  *
+ * <h2>Order</h2>
+ * A {@link CancelEvent.InterruptDelivered} has reached every listener before the interrupted region
+ * ({@link CancellationToken#call}, a {@link Timeout}, a task's body) returns to its caller: a thread
+ * leaving a region whose interrupt is still being reported waits for the listeners to finish — one
+ * more reason they must be quick.
+ *
  * <h2>Memory consistency effects</h2>
  * Actions of the emitting thread before an emission happen-before the listener's handling of it.
  *
