@@ -71,6 +71,18 @@ class CheckpointRangeTest {
     }
 
     @Test
+    @DisplayName("J2: a number the JSON reader tokenizes but cannot hold (an exponent past int range) is CORRUPT")
+    void numberPastTheReader() throws Exception {
+        String text = honest(1).replace("\"outputRows\":0", "\"outputRows\":89954921e-2147483649337986024655");
+        PartitionCheckpoint<Tally> expected = shape(1);
+        assertThatThrownBy(() -> PartitionCodec.decode("t", text, expected, expected.nextItem(), Tally.class))
+                .isInstanceOfSatisfying(PartitionCheckpointException.class, e -> {
+                    assertThat(e.problem()).isEqualTo(Problem.CORRUPT);
+                    assertThat(e.getMessage()).contains("a number that cannot be read");
+                });
+    }
+
+    @Test
     @DisplayName("J2 negative control: every partition's honest row decodes, and a row sealed again unchanged too")
     void honestRowsDecode() throws Exception {
         for (int p = 0; p < 3; p++) {

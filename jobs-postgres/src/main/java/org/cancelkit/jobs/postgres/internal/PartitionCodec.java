@@ -113,7 +113,10 @@ public final class PartitionCodec {
                 throw new PartitionCheckpointException(table, job, p, Problem.TRUNCATED, "the checkpoint ends in the "
                         + "middle of its JSON after " + text.length() + " characters: it was cut short", START_OVER, e);
             }
-            throw corrupt(table, expected, "it is not valid JSON (" + firstLine(e) + ")");
+            throw corrupt(table, expected, "it is not valid JSON (" + shown(firstLine(e)) + ")");
+        } catch (IllegalArgumentException | ArithmeticException e) {
+            // a number Jackson tokenizes but BigDecimal refuses (an exponent past int range)
+            throw corrupt(table, expected, "it holds a number that cannot be read (" + shown(firstLine(e)) + ")");
         }
         if (root == null || !root.isObject() || !FORMAT.equals(root.path("format").asText(null))) {
             throw new PartitionCheckpointException(table, job, p, Problem.NOT_A_CHECKPOINT, "the row's checkpoint is "
@@ -123,8 +126,8 @@ public final class PartitionCodec {
         JsonNode version = root.path("formatVersion");
         if (!version.isInt() || version.intValue() != FORMAT_VERSION) {
             throw new PartitionCheckpointException(table, job, p, Problem.UNSUPPORTED_FORMAT, "the checkpoint has "
-                    + "format version " + shown(version) + ", this cancelkit reads version " + FORMAT_VERSION, "Run the "
-                    + "workers with the cancelkit version that wrote it. " + START_OVER, null);
+                    + "format version " + shown(version) + ", this cancelkit reads version " + FORMAT_VERSION,
+                    "Run the workers with the cancelkit version that wrote it. " + START_OVER, null);
         }
         JsonNode body = root.path("body");
         if (!body.isObject()) {
@@ -134,11 +137,12 @@ public final class PartitionCodec {
         try {
             canonical = MAPPER.writeValueAsBytes(body);
         } catch (JacksonException e) {
-            throw corrupt(table, expected, "its body cannot be written back (" + firstLine(e) + ")");
+            throw corrupt(table, expected, "its body cannot be written back (" + shown(firstLine(e)) + ")");
         }
         JsonNode bodyLength = root.path("bodyLength");
-        if (!bodyLength.isIntegralNumber() || !bodyLength.canConvertToLong() || bodyLength.longValue() != canonical.length
-                || !root.path("crc32c").isTextual() || !crc(canonical).equals(root.path("crc32c").textValue())) {
+        if (!bodyLength.isIntegralNumber() || !bodyLength.canConvertToLong()
+                || bodyLength.longValue() != canonical.length || !root.path("crc32c").isTextual()
+                || !crc(canonical).equals(root.path("crc32c").textValue())) {
             throw corrupt(table, expected, "its checksum does not match its content (bodyLength " + shown(bodyLength)
                     + " vs " + canonical.length + ", crc32c " + shown(root.path("crc32c")) + " vs \"" + crc(canonical)
                     + "\"): it was changed or damaged after it was written");
@@ -184,8 +188,8 @@ public final class PartitionCodec {
             state = MAPPER.treeToValue(body.path("state"), stateType);
         } catch (JacksonException | IllegalArgumentException e) {
             throw new PartitionCheckpointException(table, job, p, Problem.UNREADABLE_STATE, "the checkpoint's state "
-                    + "cannot be read as " + stateType.getName() + " (" + firstLine(e) + ")", "If the state's shape "
-                    + "changed, raise the state version. " + START_OVER, e);
+                    + "cannot be read as " + stateType.getName() + " (" + shown(firstLine(e)) + ")",
+                    "If the state's shape changed, raise the state version. " + START_OVER, e);
         }
         if (state == null) {
             throw corrupt(table, expected, "its state is missing");
@@ -235,7 +239,7 @@ public final class PartitionCodec {
         return s.codePointCount(0, s.length()) > 200 ? s.substring(0, s.offsetByCodePoints(0, 200)) + "…" : s;
     }
 
-    private static String firstLine(Exception e) {
+    private static String firstLine(Throwable e) {
         String m = String.valueOf(e.getMessage());
         int nl = m.indexOf('\n');
         return nl < 0 ? m : m.substring(0, nl);
