@@ -194,8 +194,8 @@ public record ClusterStatus(String jobId, long totalItems, long doneItems, Durat
             case STALLED -> ": stalled: no worker holds a lease";
             case CANCELLED -> {
                 long held = partitions.stream().filter(PartitionStatus::leaseHeld).count();
-                yield ": cancelled (" + shown(String.valueOf(cancelReason)) + ", " + (cancelRequestedAt == null ? "at an unknown time"
-                        : cancelRequestedAt.truncatedTo(ChronoUnit.SECONDS)) + ")"
+                yield ": cancelled (" + shown(String.valueOf(cancelReason)) + ", "
+                        + (cancelRequestedAt == null ? "at an unknown time" : cancelRequestedAt.truncatedTo(ChronoUnit.SECONDS)) + ")"
                         + (held == 0 ? "" : "; " + held + (held == 1 ? " lease still held while its worker drains"
                         : " leases still held while their workers drain"));
             }

@@ -27,7 +27,8 @@ final class Fuzz {
 
     /**
      * Runs {@code body} from iteration {@code cancelkit.fuzz.from} until {@code budget} has passed (at
-     * least {@code minIterations}), and returns the count. A failure is rethrown naming the starting value and the iteration.
+     * least {@code minIterations}), and returns the count. A failure is rethrown naming the starting value
+     * and the iteration.
      */
     static long run(String name, Duration budget, long minIterations, Body body) {
         long end = System.nanoTime() + budget.toNanos();
@@ -37,8 +38,8 @@ final class Fuzz {
             try {
                 body.run(rnd, i);
             } catch (Throwable t) {
-                throw new AssertionError("[" + name + "] failed at starting value " + START + " iteration " + i + " (replay: "
-                        + "-Dcancelkit.fuzz.seed=" + START + " -Dcancelkit.fuzz.from=" + i + "): " + t, t);
+                throw new AssertionError("[" + name + "] failed at starting value " + START + " iteration " + i
+                        + " (replay: -Dcancelkit.fuzz.seed=" + START + " -Dcancelkit.fuzz.from=" + i + "): " + t, t);
             }
         }
         return i - FROM;
