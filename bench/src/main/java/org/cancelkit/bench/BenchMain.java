@@ -139,6 +139,8 @@ public final class BenchMain {
         if (only.contains("lateness")) {
             report.addProgram("lateness", runProgram(TimerLateness.class, List.of(),
                     Integer.toString(settings.latenessRounds())));
+            report.addProgram("isolation", runProgram(TimerIsolation.class, List.of(),
+                    Integer.toString(settings.latenessRounds())));
         }
         if (only.contains("herd")) {
             report.addProgram("herd", runProgram(HerdUnwind.class, List.of(), Integer.toString(settings.quick() ? 1 : 3)));

@@ -3,6 +3,7 @@ package org.cancelkit.bench;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -20,7 +21,9 @@ import org.cancelkit.Timeout;
  * {@code Thread.sleep(100 ms)}; lateness = wake-up minus (time read just before the sleep + 100 ms).
  *
  * <p>One discarded warm-up round, then the measured rounds; within a round the four contenders run in
- * an order that rotates between rounds. Percentiles are over all samples of all measured rounds.
+ * an order that rotates between rounds. Percentiles are over all samples of all measured rounds; each
+ * round's own p99 of every contender, with its ratio to that round's reference, is printed as well
+ * ({@code herd.<size>.perRound}), so that a reader can see whether a pooled figure rests on one round.
  *
  * <p>Arguments: rounds (default 3), then the herd sizes (default 10000). With several sizes it prints
  * each size's figures under its own key prefix ({@code herd.<size>.}), for the scaling table.
@@ -30,6 +33,8 @@ public final class HerdUnwind {
     private static final Duration DELAY = Duration.ofMillis(DELAY_MS);
     private static final long DELAY_NANOS = DELAY.toNanos();
     static final String[] BODIES = {"sleep", "take", "cancellationSleep", "reference", "interruptFloor"};
+    /** The index of the reference, plain sleep wake-ups, in {@link #BODIES}. */
+    private static final int REFERENCE = 3;
 
     private HerdUnwind() {}
 
@@ -49,7 +54,9 @@ public final class HerdUnwind {
             long[][] samples = new long[BODIES.length][rounds * n];
             long[][] helperCpu = new long[BODIES.length][HELPERS.length];
             long[] processCpu = new long[BODIES.length];
+            StringBuilder perRound = new StringBuilder();
             for (int r = -1; r < rounds; r++) {
+                long[] roundP99 = new long[BODIES.length];
                 for (int k = 0; k < BODIES.length; k++) {
                     int which = Math.floorMod(k + r, BODIES.length);
                     long[] before = helperCpu();
@@ -58,6 +65,7 @@ public final class HerdUnwind {
                     long p1 = OS.getProcessCpuTime();
                     long[] after = helperCpu();
                     if (r >= 0) {
+                        roundP99[which] = p99(s);
                         System.arraycopy(s, 0, samples[which], r * n, n);
                         processCpu[which] += p1 - p0;
                         for (int h = 0; h < HELPERS.length; h++) {
@@ -65,7 +73,11 @@ public final class HerdUnwind {
                         }
                     }
                 }
+                if (r >= 0) {
+                    perRound.append(perRound.isEmpty() ? "" : "; ").append(roundLine(r, roundP99));
+                }
             }
+            Out.result("herd." + n + ".perRound", perRound.toString());
             for (int k = 0; k < BODIES.length; k++) {
                 Out.percentiles("herd." + n + "." + BODIES[k], samples[k]);
                 StringBuilder cpu = new StringBuilder();
@@ -81,6 +93,27 @@ public final class HerdUnwind {
             }
         }
         Out.result("rounds", Integer.toString(rounds));
+    }
+
+    /**
+     * One round's p99 of every contender, and each contender's ratio to the reference's p99 of the same
+     * round: {@code round 1 p99 ms: sleep 12.345 (9.1x), ..., reference 1.357}.
+     */
+    static String roundLine(int r, long[] p99) {
+        StringBuilder line = new StringBuilder("round " + (r + 1) + " p99 ms:");
+        for (int k = 0; k < BODIES.length; k++) {
+            line.append(k == 0 ? " " : ", ").append(BODIES[k]).append(' ').append(Out.ms(p99[k]));
+            if (k != REFERENCE) {
+                line.append(String.format(" (%.1fx)", (double) p99[k] / Math.max(1, p99[REFERENCE])));
+            }
+        }
+        return line.toString();
+    }
+
+    private static long p99(long[] samples) {
+        long[] s = samples.clone();
+        Arrays.sort(s);
+        return Out.percentile(s, 0.99);
     }
 
     static long[] unwind(int n, int body) throws InterruptedException {

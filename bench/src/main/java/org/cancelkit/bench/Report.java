@@ -39,6 +39,10 @@ final class Report {
 
     private record Verdict(String number, String what, String target, String figure, String verdict) {}
 
+    /** Written right under the Targets table when a target is missed. */
+    static final String MISSED_LINE = "Why each **MISSED** target is missed, the profile that explains it and what would be "
+            + "needed to meet it: [`bench/MISSED.md`](MISSED.md) (written from profiles of one commit; its intro says which).";
+
     private final BenchMain.Settings settings;
     private final Set<String> sections;
     private final String startedAt;
@@ -226,6 +230,9 @@ final class Report {
         for (Verdict v : verdicts) {
             md.append("| ").append(v.number()).append(" | ").append(v.what()).append(" | ").append(v.target())
                     .append(" | ").append(v.figure()).append(" | ").append(v.verdict()).append(" |\n");
+        }
+        if (verdicts.stream().anyMatch(v -> v.verdict().contains("MISSED"))) {
+            md.append('\n').append(MISSED_LINE).append('\n');
         }
         md.append('\n').append(body);
         return md.toString();

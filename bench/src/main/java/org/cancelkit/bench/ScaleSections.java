@@ -50,6 +50,10 @@ final class ScaleSections {
                     + " | " + p.getOrDefault(k + ".helperCpuPerRound", "?") + " |");
         }
         r.line("");
+        r.line("Per round (each contender's p99 in that round, and its ratio to the reference's p99 in the same round; "
+                + "the verdicts above use the p99 pooled over all rounds, so one bad round of the reference or of a "
+                + "contender moves them): " + p.getOrDefault("herd.10000.perRound", "?"));
+        r.line("");
         for (String[] row : HERD_ROWS) {
             if (row[2] == null) {
                 continue;

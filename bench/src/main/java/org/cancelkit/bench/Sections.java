@@ -15,6 +15,7 @@ final class Sections {
         TimerSections.lateness(r);
         ScaleSections.herd(r);
         ScaleSections.scaling(r);
+        TimerSections.isolation(r);
         TimerSections.idle(r);
         exceptions(r);
         JfrSection.render(r);

@@ -4,7 +4,8 @@ import java.util.Map;
 
 /**
  * The sections of {@code RESULTS.md} on the timer thread: how late 10,000 timeouts fire and unwind
- * (section 5), and what an idle timer with one deadline armed costs (section 6).
+ * (section 5), whether a large expiry delays unrelated deadlines (5g), and what an idle timer with one
+ * deadline armed costs (section 6).
  */
 final class TimerSections {
     private TimerSections() {}
@@ -78,6 +79,46 @@ final class TimerSections {
         double ratio = Double.parseDouble(a) / Double.parseDouble(b);
         r.verdict(n, what, "≤ " + (int) target + "x", String.format("%.2fx (%s ms vs %s ms)", ratio, a, b),
                 ratio <= target);
+    }
+
+    // ------------------------------------------------------------------ 5g
+
+    static void isolation(Report r) {
+        r.line("## 5g. Unrelated deadlines while a large subtree expires");
+        r.line("");
+        r.line("`TimerIsolation` (its own JVM; run with the lateness section; one warm-up pair of rounds, then the "
+                + "measured pairs, the order inside a pair alternating). Each round builds one token with 1,000,000 "
+                + "children, then arms 1,000 unrelated tokens `CancellationSource.create().child(d)`, deadlines spread "
+                + "evenly over the 50 ms after a moment 2 s from the round's start, each with an `onCancel` callback "
+                + "that records when it runs, minus the token's deadline. **Quiet**: the big token's deadline is an "
+                + "hour away. **Expiring**: it is that moment, so its deadline cancels the 1,000,000-token subtree "
+                + "just as the unrelated deadlines come due (a walk of about 1,000,000 times the per-token cost of section 4a). A timer that walked "
+                + "the subtree itself would hold every unrelated deadline behind the walk; cancelkit's timer hands "
+                + "a walk of more than one node to an offload thread (C11). Context: the same deadlines each awaited by "
+                + "a virtual thread in `awaitCancellation()`. Percentiles over all samples of all measured rounds.");
+        r.line("");
+        Map<String, String> p = r.program("isolation");
+        if (!r.ran("lateness") || p.isEmpty()) {
+            r.line(r.ran("lateness") ? "_The program produced nothing._\n" : "_Not run in this invocation._\n");
+            return;
+        }
+        if (p.containsKey("error")) {
+            r.line("**" + p.get("error") + "**\n");
+        }
+        r.line("| unrelated deadline's lateness (ms) | samples | p50 | p99 | max |");
+        r.line("|---|---|---|---|---|");
+        isolationRow(r, p, "`onCancel`, quiet", "quiet.onCancel");
+        isolationRow(r, p, "`onCancel`, while the 1,000,000-token subtree expires", "expiring.onCancel");
+        isolationRow(r, p, "context: `awaitCancellation()` wakes, quiet", "quiet.await");
+        isolationRow(r, p, "context: `awaitCancellation()` wakes, while the subtree expires", "expiring.await");
+        r.line("");
+        r.line("Per round: " + p.getOrDefault("perRound", "?"));
+        r.line("");
+    }
+
+    private static void isolationRow(Report r, Map<String, String> p, String label, String key) {
+        r.line("| " + label + " | " + p.getOrDefault(key + ".n", "?") + " | " + p.getOrDefault(key + ".p50", "?")
+                + " | " + p.getOrDefault(key + ".p99", "?") + " | " + p.getOrDefault(key + ".max", "?") + " |");
     }
 
     // ------------------------------------------------------------------ 6

@@ -48,17 +48,29 @@ final class JobsCommand implements Callable<Integer> {
         }
     }
 
-    /** Runs a body; a bad argument or a database error is one line on standard error and exit status 2. */
+    /**
+     * Runs a body; a bad argument or a database error is one line on standard error and exit status 2.
+     * The line may quote text from the tables or the arguments: its control and format characters are
+     * shown as <code>&#92;uXXXX</code>, as {@link ClusterStatus#render} shows them.
+     */
     private static int guarded(Callable<Integer> body) {
         try {
             return body.call();
         } catch (IllegalArgumentException | SQLException e) {
-            System.err.println("cancelkit jobs: " + e.getMessage());
+            System.err.println("cancelkit jobs: " + oneLine(String.valueOf(e.getMessage())));
             return 2;
         } catch (Exception e) {
-            System.err.println("cancelkit jobs: " + e);
+            System.err.println("cancelkit jobs: " + oneLine(e.toString()));
             return 2;
         }
+    }
+
+    /** Text with its control and format characters (ESC, newlines, bidi overrides) as backslash-u-hex. */
+    static String oneLine(String text) {
+        StringBuilder b = new StringBuilder(text.length());
+        text.chars().forEach(c -> b.append(Character.isISOControl(c) || Character.getType(c) == Character.FORMAT
+                ? String.format(Locale.ROOT, "\\u%04X", c) : String.valueOf((char) c)));
+        return b.toString();
     }
 
     /** {@code cancelkit jobs status <id>}. */

@@ -155,6 +155,31 @@ class JobsCommandTest {
     }
 
     @Test
+    void statusEscapesStoredText_oneLinePerLine() throws Exception {
+        assertThat(jobs("migrate").status()).isZero();
+        JobDatabase db = JobDatabase.of(UrlDataSource.of(database.url()), prefix);
+        ClusterJob<Long, Long> job = ClusterJob.create(db, JOB, LongStream.range(0, 40).boxed().toList(), 4,
+                Long.class, 0L, (index, item, n, out, tx) -> n + 1);
+        assertThat(job.submit()).isTrue();
+        // as anyone with UPDATE rights on the jobs table can write it (the cancel's reason is a plain column)
+        Run cancel = jobs("cancel", JOB, "--reason", "wipe\u001b[2J\nfake line");
+        assertThat(cancel.status()).as(cancel.err()).isZero();
+
+        Run status = jobs("status", JOB, "--width", "8");
+        assertThat(status.status()).as(status.err()).isZero();
+        assertThat(status.out()).as("visible, on the headline's line")
+                .startsWith("job " + JOB + ": cancelled (wipe\\u001B[2J\\u000Afake line, ")
+                .doesNotContain("\u001b").doesNotContain("\nfake line");
+        assertThat(status.out().split("\n")).as("the headline, the bar, the header and the four partitions")
+                .hasSize(7);
+
+        assertThat(db.reopen(JOB)).isTrue();
+        assertThat(jobs("cancel", JOB, "--reason", "déjà vu — stop \\ now").status()).isZero();
+        assertThat(jobs("status", JOB).out()).as("control: ordinary text is shown unchanged")
+                .startsWith("job " + JOB + ": cancelled (déjà vu — stop \\ now, ");
+    }
+
+    @Test
     void errorsAreOneLineOnStandardError_withStatus2() {
         assertThat(jobs("migrate").status()).isZero();
         for (String[] args : List.of(new String[] {"status", "no-such-job"}, new String[] {"cancel", "no-such-job"},
@@ -164,6 +189,10 @@ class JobsCommandTest {
             assertThat(r.err()).startsWith("cancelkit jobs: there is no job 'no-such-job'").hasLineCount(1);
             assertThat(r.out()).isEmpty();
         }
+        Run escaped = jobs("status", "no\u001b[2J\njob");
+        assertThat(escaped.status()).isEqualTo(2);
+        assertThat(escaped.err()).as("the quoted id escaped, on one line")
+                .startsWith("cancelkit jobs: there is no job 'no\\u001B[2J\\u000Ajob'").hasLineCount(1);
         Run badPrefix = jobs("status", JOB, "--prefix", "Bad;DROP");
         assertThat(badPrefix.status()).isEqualTo(2);
         assertThat(badPrefix.err()).startsWith("cancelkit jobs: ").contains("Bad;DROP").hasLineCount(1);

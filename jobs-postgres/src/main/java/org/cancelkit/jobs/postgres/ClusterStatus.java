@@ -153,6 +153,13 @@ public record ClusterStatus(String jobId, long totalItems, long doneItems, Durat
      * (<reason>, <when>)}, {@code completed in <time>}, {@code stalled: no worker holds a lease},
      * {@code not started: no worker has claimed a partition} — and the bar has no rate and no ETA.
      *
+     * <p>Text read from the tables — the job id, the cancel reason, the workers' ids — is written by
+     * whoever can write the tables, so it is shown escaped: every control character and every Unicode
+     * format character (a bidirectional override, for one) as <code>&#92;uXXXX</code>, e.g. ESC as
+     * <code>&#92;u001B</code> and a newline as <code>&#92;u000A</code>. The text holds no control
+     * character but the newline that ends each line, whatever the tables hold; other text is shown
+     * unchanged.
+     *
      * @param width the cells of the bar, 1 or more
      * @return the text, lines separated by {@code \n}
      */
@@ -165,13 +172,13 @@ public record ClusterStatus(String jobId, long totalItems, long doneItems, Durat
             bar = String.format(Locale.ROOT, "[%s]  %d/%d  %.1f%%", "#".repeat(filled) + ".".repeat(width - filled),
                     doneItems, totalItems, progress.fraction() * 100);
         }
-        StringBuilder b = new StringBuilder("job ").append(jobId).append(headline(state)).append('\n')
+        StringBuilder b = new StringBuilder("job ").append(shown(jobId)).append(headline(state)).append('\n')
                 .append(bar).append('\n')
                 .append(String.format(Locale.ROOT, "%9s  %-17s  %-15s  %s%n", "partition", "items", "done", "lease"));
         for (PartitionStatus p : partitions) {
-            String lease = p.completed() ? "completed" + (p.owner() == null ? "" : " by " + p.owner())
+            String lease = p.completed() ? "completed" + (p.owner() == null ? "" : " by " + shown(p.owner()))
                     : p.owner() == null ? "free (epoch " + p.epoch() + ")"
-                    : p.owner() + " (epoch " + p.epoch() + "), " + remaining(p.leaseRemaining());
+                    : shown(p.owner()) + " (epoch " + p.epoch() + "), " + remaining(p.leaseRemaining());
             b.append(String.format(Locale.ROOT, "%9d  %-17s  %-15s  %s%n", p.partition(),
                     p.firstItem() + ".." + (p.endItem() - 1), (p.nextItem() - p.firstItem()) + "/"
                     + (p.endItem() - p.firstItem()), lease));
@@ -187,12 +194,26 @@ public record ClusterStatus(String jobId, long totalItems, long doneItems, Durat
             case STALLED -> ": stalled: no worker holds a lease";
             case CANCELLED -> {
                 long held = partitions.stream().filter(PartitionStatus::leaseHeld).count();
-                yield ": cancelled (" + cancelReason + ", " + (cancelRequestedAt == null ? "at an unknown time"
-                        : cancelRequestedAt.truncatedTo(ChronoUnit.SECONDS)) + ")"
+                yield ": cancelled (" + shown(String.valueOf(cancelReason)) + ", "
+                        + (cancelRequestedAt == null ? "at an unknown time" : cancelRequestedAt.truncatedTo(ChronoUnit.SECONDS)) + ")"
                         + (held == 0 ? "" : "; " + held + (held == 1 ? " lease still held while its worker drains"
                         : " leases still held while their workers drain"));
             }
         };
+    }
+
+    /** Stored text as it may reach a terminal: control and format characters as backslash, u, 4 hex digits. */
+    private static String shown(String text) {
+        StringBuilder b = new StringBuilder(text.length());
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isISOControl(c) || Character.getType(c) == Character.FORMAT) {
+                b.append(String.format(Locale.ROOT, "\\u%04X", (int) c));
+            } else {
+                b.append(c);
+            }
+        }
+        return b.toString();
     }
 
     private static String remaining(@Nullable Duration d) {

@@ -16,11 +16,19 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * J6 across processes: three worker JVMs share a 16-partition job; a fourth JVM ({@link CancelMain})
+ * J6 across processes: four worker JVMs share a 16-partition job; another JVM ({@link CancelMain})
  * cancels it. Every worker's token sees the cancel within 1 s of the request (each prints the moment
  * its token's callback ran; the same machine's clock); each commits its done items, releases its lease
  * and exits cancelled. Then, from the database: every partition's rows are exactly its checkpointed
  * items, no lease is held; the job is reopened, one worker resumes it, and every item is there once.
+ *
+ * <p>What brings the cancel: three workers LISTEN and poll the cancel flag only every
+ * {@link #LISTENER_POLL} (once when they start, long before the cancel, then not again within the test),
+ * and take no new claim while they hold their partitions (hold=120), so within 1 s only the notification
+ * can reach them. The fourth does not LISTEN and polls every 250 ms: the polling fallback alone, when
+ * notifications are lost. The negative control of the first three is
+ * {@code CancelAndDrainTest.withoutListenOrPollNothingArrives}: without LISTEN and with a long poll, the
+ * cancel does not arrive within the bound.
  */
 class ClusterCancelTest {
     /** This module, jobs and jdbc, for the child JVM's class path (the core is always there). */
@@ -28,6 +36,8 @@ class ClusterCancelTest {
 
     private static final int N = 4_000;
     private static final int PARTITIONS = 16;
+    /** The listening workers' poll: far above the 1 s bound and the test's length. */
+    private static final long LISTENER_POLL = 600_000;
     private final String prefix = Pg.freshPrefix();
 
     @TempDir
@@ -39,7 +49,8 @@ class ClusterCancelTest {
     }
 
     @Test
-    @DisplayName("J6: a cancel from a fourth process reaches all three workers within 1 s; consistent; resumes exactly")
+    @DisplayName("J6: a cancel from another process reaches all four workers within 1 s, three by NOTIFY and one by "
+            + "polling alone; consistent; resumes exactly")
     void cancelFromAnotherProcess() throws Exception {
         JobDatabase db = JobDatabase.of(Pg.dataSource(), prefix);
         db.migrate();
@@ -48,9 +59,10 @@ class ClusterCancelTest {
                 Fixtures.processor(prefix, "controller", true)).submit();
         List<ChildJvm> workers = new ArrayList<>();
         try {
-            for (int w = 0; w < 3; w++) {
-                workers.add(worker("w" + w, 200, "hold=120")); // the job cannot end before the cancel
+            for (int w = 0; w < 3; w++) { // the job cannot end before the cancel; only NOTIFY brings it within 1 s
+                workers.add(worker("w" + w, 200, "hold=120", "poll=" + LISTENER_POLL));
             }
+            workers.add(worker("polling", 200, "hold=120", "nolisten", "poll=250")); // notifications lost
             for (ChildJvm w : workers) {
                 assertThat(w.awaitOrEnd("CP")).as("every worker works; stderr: %s", w.stderr()).isNotNull();
             }
@@ -65,7 +77,9 @@ class ClusterCancelTest {
                 String seen = w.awaitOrEnd("SEEN");
                 assertThat(seen).as("stderr: %s", w.stderr()).isNotNull();
                 long delay = Long.parseLong(seen.split(" ")[1]) - sent;
-                System.out.println("cluster cancel: a worker's token saw it " + delay + " ms after the request");
+                System.out.println("cluster cancel: a worker's token saw it " + delay + " ms after the request ("
+                        + (workers.indexOf(w) < 3 ? "LISTEN, poll every " + LISTENER_POLL + " ms" : "no LISTEN, poll "
+                        + "every 250 ms") + ")");
                 assertThat(delay).as("from the request to the worker's token").isLessThan(1_000);
                 assertThat(w.awaitOrEnd("CANCELLED")).isNotNull();
                 assertThat(w.waitFor()).isEqualTo(3);

@@ -111,6 +111,36 @@ class ClusterStatusTest {
     }
 
     @Test
+    @DisplayName("stored text with control characters (ESC[2J, a newline, BEL, a bidi override) is shown escaped, "
+            + "each line stays one line")
+    void storedText_isEscaped() throws Exception {
+        progressed(60);
+        Pg.update("UPDATE " + prefix + "partitions SET lease_owner = ? WHERE job_id = ? AND partition = 1",
+                "b\u001b]0;owned\u0007\u202e", JOB);
+        assertThat(db.cancel(JOB, "wipe\u001b[2J\nfake line", Duration.ofSeconds(30))).isTrue();
+        String text = db.status(JOB).render(8);
+        assertThat(line(text, 0)).startsWith("job " + JOB + ": cancelled (wipe\\u001B[2J\\u000Afake line, ");
+        assertThat(text).containsPattern("(?m)^ +1  10\\.\\.19 +5/10 +b\\\\u001B\\]0;owned\\\\u0007\\\\u202E "
+                + "\\(epoch 2\\), expires in ");
+        assertThat(text.split("\n")).as("the headline, the bar, the header and the four partitions").hasSize(7);
+        assertThat(text.chars().filter(c -> c != '\n').noneMatch(c -> Character.isISOControl(c)
+                || Character.getType(c) == Character.FORMAT)).as("no control or format character but the line ends")
+                .isTrue();
+    }
+
+    @Test
+    @DisplayName("control: ordinary stored text (accents, punctuation, a tab-free reason) is shown unchanged")
+    void ordinaryText_isUnchanged() throws Exception {
+        progressed(60);
+        Pg.update("UPDATE " + prefix + "partitions SET lease_owner = ? WHERE job_id = ? AND partition = 1",
+                "wörker-β@host:42", JOB);
+        assertThat(db.cancel(JOB, "déjà vu — stop \\ now [2J] 100%", Duration.ofSeconds(30))).isTrue();
+        String text = db.status(JOB).render(8);
+        assertThat(line(text, 0)).startsWith("job " + JOB + ": cancelled (déjà vu — stop \\ now [2J] 100%, ");
+        assertThat(text).contains("wörker-β@host:42 (epoch 2), expires in ");
+    }
+
+    @Test
     @DisplayName("cancelled while a worker still holds its lease: cancelled, and that it is draining; no ETA")
     void cancelled_whileAWorkerDrains() throws Exception {
         progressed(60);

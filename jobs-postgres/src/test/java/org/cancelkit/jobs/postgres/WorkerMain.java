@@ -20,7 +20,9 @@ import org.cancelkit.jobs.postgres.internal.Seams;
  * microseconds, worker id, then flags: {@code nofence}, {@code noleasecheck}, {@code nooutput},
  * {@code announce} (prints {@code ITEM <index>} after each item's write) and {@code hold=<k>} (once this
  * worker has processed k items, every further item waits in a cancellation point until the job is
- * cancelled: the job cannot end before a test's cancel reaches it, however fast the machine).
+ * cancelled: the job cannot end before a test's cancel reaches it, however fast the machine),
+ * {@code poll=<ms>} (how often the worker polls the job's cancel flag, {@code pollEvery}; 250 ms without
+ * it) and {@code nolisten} (no LISTEN: the worker hears a cancel only by polling).
  */
 public final class WorkerMain {
     private WorkerMain() {}
@@ -42,12 +44,15 @@ public final class WorkerMain {
         boolean output = true;
         boolean announce = false;
         long hold = Long.MAX_VALUE;
+        Duration poll = Duration.ofMillis(250);
         for (int i = 8; i < args.length; i++) {
             switch (args[i]) {
                 case "nofence" -> Seams.fencing = false;
                 case "noleasecheck" -> Seams.leaseCheck = false;
                 case "nooutput" -> output = false;
                 case "announce" -> announce = true;
+                case "nolisten" -> Seams.listen = false;
+                case String f when f.startsWith("poll=") -> poll = Duration.ofMillis(Long.parseLong(f.substring(5)));
                 case String f when f.startsWith("hold=") -> hold = Long.parseLong(f.substring(5));
                 default -> throw new IllegalArgumentException("unknown flag " + args[i]);
             }
@@ -83,7 +88,7 @@ public final class WorkerMain {
         ClusterJob<Long, Tally> job = ClusterJob.create(JobDatabase.of(Pg.dataSource(), prefix), jobId,
                 Fixtures.items(n), partitions, Tally.class, Tally.ZERO, p)
                 .withOptions(ClusterOptions.defaults().withLease(lease).withStalledTransactionTimeout(
-                        Duration.ofSeconds(60)).withPollEvery(Duration.ofMillis(250)).withJob(JobOptions.defaults()
+                        Duration.ofSeconds(60)).withPollEvery(poll).withJob(JobOptions.defaults()
                         .withCheckpointEveryItems(every).withListener(pr -> {
                             if (pr.event() == Progress.Event.CHECKPOINT || pr.event() == Progress.Event.COMPLETED) {
                                 System.out.println("CP");

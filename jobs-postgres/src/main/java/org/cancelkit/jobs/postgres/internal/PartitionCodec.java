@@ -113,7 +113,10 @@ public final class PartitionCodec {
                 throw new PartitionCheckpointException(table, job, p, Problem.TRUNCATED, "the checkpoint ends in the "
                         + "middle of its JSON after " + text.length() + " characters: it was cut short", START_OVER, e);
             }
-            throw corrupt(table, expected, "it is not valid JSON (" + firstLine(e) + ")");
+            throw corrupt(table, expected, "it is not valid JSON (" + shown(firstLine(e)) + ")");
+        } catch (IllegalArgumentException | ArithmeticException e) {
+            // a number Jackson tokenizes but BigDecimal refuses (an exponent past int range)
+            throw corrupt(table, expected, "it holds a number that cannot be read (" + shown(firstLine(e)) + ")");
         }
         if (root == null || !root.isObject() || !FORMAT.equals(root.path("format").asText(null))) {
             throw new PartitionCheckpointException(table, job, p, Problem.NOT_A_CHECKPOINT, "the row's checkpoint is "
@@ -123,8 +126,8 @@ public final class PartitionCodec {
         JsonNode version = root.path("formatVersion");
         if (!version.isInt() || version.intValue() != FORMAT_VERSION) {
             throw new PartitionCheckpointException(table, job, p, Problem.UNSUPPORTED_FORMAT, "the checkpoint has "
-                    + "format version " + version + ", this cancelkit reads version " + FORMAT_VERSION, "Run the "
-                    + "workers with the cancelkit version that wrote it. " + START_OVER, null);
+                    + "format version " + shown(version) + ", this cancelkit reads version " + FORMAT_VERSION,
+                    "Run the workers with the cancelkit version that wrote it. " + START_OVER, null);
         }
         JsonNode body = root.path("body");
         if (!body.isObject()) {
@@ -134,21 +137,25 @@ public final class PartitionCodec {
         try {
             canonical = MAPPER.writeValueAsBytes(body);
         } catch (JacksonException e) {
-            throw corrupt(table, expected, "its body cannot be written back (" + firstLine(e) + ")");
+            throw corrupt(table, expected, "its body cannot be written back (" + shown(firstLine(e)) + ")");
         }
-        if (!root.path("bodyLength").canConvertToLong() || root.path("bodyLength").longValue() != canonical.length
-                || !crc(canonical).equals(root.path("crc32c").asText(""))) {
-            throw corrupt(table, expected, "its checksum does not match its content (bodyLength "
-                    + root.path("bodyLength") + " vs " + canonical.length + ", crc32c " + root.path("crc32c")
-                    + " vs \"" + crc(canonical) + "\"): it was changed or damaged after it was written");
+        JsonNode bodyLength = root.path("bodyLength");
+        if (!bodyLength.isIntegralNumber() || !bodyLength.canConvertToLong()
+                || bodyLength.longValue() != canonical.length || !root.path("crc32c").isTextual()
+                || !crc(canonical).equals(root.path("crc32c").textValue())) {
+            throw corrupt(table, expected, "its checksum does not match its content (bodyLength " + shown(bodyLength)
+                    + " vs " + canonical.length + ", crc32c " + shown(root.path("crc32c")) + " vs \"" + crc(canonical)
+                    + "\"): it was changed or damaged after it was written");
         }
-        String foundJob = body.path("job").asText("");
-        if (!foundJob.equals(job) || body.path("partition").asInt(-1) != p) {
+        String foundJob = body.path("job").isTextual() ? body.path("job").textValue() : "";
+        int partitions = intField(table, expected, body, "partitions", 1, Integer.MAX_VALUE);
+        int partition = intField(table, expected, body, "partition", 0, partitions - 1);
+        if (!foundJob.equals(job) || partition != p) {
             throw new PartitionCheckpointException(table, job, p, Problem.WRONG_JOB, "the row holds the checkpoint of "
-                    + "job '" + foundJob + "', partition " + body.path("partition") + " (copied from elsewhere?)",
+                    + "job '" + shown(foundJob) + "', partition " + partition + " (copied from elsewhere?)",
                     "Give each application its own table prefix. " + START_OVER, null);
         }
-        int stateVersion = body.path("stateVersion").asInt(-1);
+        int stateVersion = intField(table, expected, body, "stateVersion", 1, Integer.MAX_VALUE);
         if (stateVersion != expected.stateVersion()) {
             throw new PartitionCheckpointException(table, job, p, Problem.WRONG_STATE_VERSION, "the checkpoint's "
                     + "state is version " + stateVersion + ", this worker's state is version "
@@ -158,7 +165,6 @@ public final class PartitionCodec {
         long total = longField(table, expected, body, "totalItems");
         long first = longField(table, expected, body, "firstItem");
         long end = longField(table, expected, body, "endItem");
-        int partitions = body.path("partitions").asInt(-1);
         if (total != expected.totalItems() || partitions != expected.partitions() || first != expected.firstItem()
                 || end != expected.endItem()) {
             throw new PartitionCheckpointException(table, job, p, Problem.WRONG_ITEM_COUNT, "the checkpoint was "
@@ -182,8 +188,8 @@ public final class PartitionCodec {
             state = MAPPER.treeToValue(body.path("state"), stateType);
         } catch (JacksonException | IllegalArgumentException e) {
             throw new PartitionCheckpointException(table, job, p, Problem.UNREADABLE_STATE, "the checkpoint's state "
-                    + "cannot be read as " + stateType.getName() + " (" + firstLine(e) + ")", "If the state's shape "
-                    + "changed, raise the state version. " + START_OVER, e);
+                    + "cannot be read as " + stateType.getName() + " (" + shown(firstLine(e)) + ")",
+                    "If the state's shape changed, raise the state version. " + START_OVER, e);
         }
         if (state == null) {
             throw corrupt(table, expected, "its state is missing");
@@ -191,11 +197,25 @@ public final class PartitionCodec {
         return expected.advance(next, rows, state);
     }
 
+    /**
+     * A whole number from {@code min} to {@code max}: 4294967297 is out of range, not 1, and a partition
+     * outside {@code 0 .. partitions - 1} is refused before anything is computed from it.
+     */
+    private static int intField(String table, PartitionCheckpoint<?> expected, JsonNode body, String name, int min,
+            int max) throws PartitionCheckpointException {
+        JsonNode n = body.path(name);
+        if (!n.isIntegralNumber() || !n.canConvertToInt() || n.intValue() < min || n.intValue() > max) {
+            throw corrupt(table, expected, "its \"" + name + "\" is " + shown(n) + ": it must be a whole number from "
+                    + min + " to " + max + (name.equals("partition") ? " (0 to partitions - 1)" : ""));
+        }
+        return n.intValue();
+    }
+
     private static long longField(String table, PartitionCheckpoint<?> expected, JsonNode body, String name)
             throws PartitionCheckpointException {
         JsonNode n = body.path(name);
         if (!n.isIntegralNumber() || !n.canConvertToLong()) {
-            throw corrupt(table, expected, "its \"" + name + "\" is not a whole number (" + n + ")");
+            throw corrupt(table, expected, "its \"" + name + "\" is not a whole number (" + shown(n) + ")");
         }
         return n.longValue();
     }
@@ -211,7 +231,15 @@ public final class PartitionCodec {
         return HexFormat.of().toHexDigits((int) crc.getValue());
     }
 
-    private static String firstLine(Exception e) {
+    /** A value from the row as it may appear in a message: at most 200 characters, no control characters. */
+    private static String shown(Object value) {
+        String s = String.valueOf(value).codePoints().limit(201)
+                .map(c -> Character.isISOControl(c) || Character.getType(c) == Character.FORMAT ? '?' : c)
+                .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
+        return s.codePointCount(0, s.length()) > 200 ? s.substring(0, s.offsetByCodePoints(0, 200)) + "…" : s;
+    }
+
+    private static String firstLine(Throwable e) {
         String m = String.valueOf(e.getMessage());
         int nl = m.indexOf('\n');
         return nl < 0 ? m : m.substring(0, nl);
