@@ -20,7 +20,14 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * One regression test per bug this suite found in the core, each named after the bug (Failsafe's
- * {@code IssueNNNTest} habit). Each failed before its fix; the fix is marked "Fix:" in the main code.
+ * {@code IssueNNNTest} habit). A test's display name says what went wrong and which invariant it
+ * broke; the test checks that invariant against the core: a child born under a cancelled parent is
+ * cancelled through and through (C2, C4, C5); a zero timeout or a past deadline is expired on
+ * creation, and a zero grace is hard at once, with no timer run (bad input, C8); an interrupted
+ * socket read and an enclosing close reach the body as {@link CancelledException} (C4); a deadline
+ * or a shorter grace takes effect inside a soft cancel's grace (C8); a cancel-action region entered
+ * on a cancelled token does not start its body, and an action that throws still escalates (C9); and
+ * {@code callOrEmpty} says what is wrong with a null result.
  */
 @org.junit.jupiter.api.Timeout(60)
 class CoreBugRegressionTest {
@@ -73,7 +80,7 @@ class CoreBugRegressionTest {
             assertThat(zero.reason().orElseThrow().kind()).isEqualTo(CancelReason.Kind.DEADLINE);
             assertThat(TestTokens.withDeadline(root, clock.nanoTime() - 1).isCancelled()).isTrue();
             assertThat(root.isCancelled()).as("C2: never the parent").isFalse();
-            // awaitCancellation(ZERO) used to park for ever on a virtual clock
+            // a zero wait returns at once, even on a virtual clock nobody advances
             assertThat(root.awaitCancellation(Duration.ZERO)).isFalse();
             assertThat(clock.pendingTimers()).isZero();
         });

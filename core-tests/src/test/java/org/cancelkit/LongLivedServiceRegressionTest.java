@@ -12,8 +12,10 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.cancelkit.testkit.VirtualClock;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -85,30 +87,66 @@ class LongLivedServiceRegressionTest {
 
     // ---------------------------------------------------------------- 2: timeout in a grace period
 
-    @Test
-    @DisplayName("item 2 (C8, C3): a timeout started during a soft cancel's grace period fires at its own deadline")
-    void item2_timeoutInsideGracePeriodFires() throws Exception {
+    /** A body blocked in a timeout that it started inside its root's soft-cancel grace of 3 s. */
+    private record InGrace(VirtualClock clock, CancellationSource root, Forked<Void> body,
+            AtomicReference<Throwable> thrown, AtomicLong at) {
+        /** When (virtual time) the timeout threw; null while it has not. */
+        @Nullable Duration endedAt() {
+            long n = at.get();
+            return n < 0 ? null : Duration.ofNanos(n);
+        }
+    }
+
+    /** Starts, on a thread of {@code kind}, a body that soft-cancels its root and then blocks in a timeout. */
+    private static InGrace timeoutInGrace(ThreadKind kind, Duration timeout) throws Exception {
         VirtualClock clock = VirtualClock.create();
         CancellationSource root = clock.call(CancellationSource::create);
-        AtomicReference<Throwable> seen = new AtomicReference<>();
-        Forked<Void> body = ThreadKind.VIRTUAL.forkRun(() -> root.run(() -> {
+        AtomicReference<Throwable> thrown = new AtomicReference<>();
+        AtomicLong at = new AtomicLong(-1);
+        Forked<Void> body = kind.forkRun(() -> root.run(() -> {
             root.cancel(CancelReason.shutdown("drain"), Duration.ofSeconds(3));
             try {
-                Timeout.call(Duration.ofMillis(100), () -> {
+                Timeout.call(timeout, () -> {
                     Thread.sleep(60_000);
                     return 1;
                 });
             } catch (RuntimeException e) {
-                seen.set(e);
+                thrown.set(e);
+                at.set(clock.nanoTime());
             }
         }));
         body.awaitBlockedIn("Thread", "sleep");
-        clock.advance(Duration.ofMillis(100));
-        body.join();
-        assertThat(seen.get()).as("stopped at 100 ms of the 3 s grace, with the first reason (C2)")
-                .isInstanceOf(CancelledException.class);
-        assertThat(((CancelledException) seen.get()).reason().kind()).isEqualTo(CancelReason.Kind.SHUTDOWN);
-        assertThat(root.node().isHard()).as("the root itself is still in its grace").isFalse();
+        return new InGrace(clock, root, body, thrown, at);
+    }
+
+    @ParameterizedTest(name = "item 2 (C8, C3): a timeout started during a soft cancel's grace period fires at its own deadline, {0} thread")
+    @MethodSource("kinds")
+    void item2_timeoutInsideGracePeriodFires(ThreadKind kind) throws Exception {
+        InGrace g = timeoutInGrace(kind, Duration.ofMillis(100));
+        g.clock().advance(Duration.ofMillis(100));
+        g.body().join();
+        assertThat(g.endedAt()).as("stopped at its own 100 ms, not at the grace's 3 s").isEqualTo(Duration.ofMillis(100));
+        assertThat(g.thrown().get()).as("with the first reason (C2)").isInstanceOf(CancelledException.class);
+        assertThat(((CancelledException) g.thrown().get()).reason().kind()).isEqualTo(CancelReason.Kind.SHUTDOWN);
+        assertThat(g.root().node().isHard()).as("the root itself is still in its grace").isFalse();
+    }
+
+    @ParameterizedTest(name = "item 2 negative control (C8): a timeout whose deadline is past the grace runs on through "
+            + "the same 100 ms and is stopped by the grace, at 3 s, {0} thread")
+    @MethodSource("kinds")
+    void item2_negativeControl_laterTimeoutEndsWithTheGrace(ThreadKind kind) throws Exception {
+        InGrace g = timeoutInGrace(kind, Duration.ofSeconds(10));
+        g.clock().advance(Duration.ofMillis(100));
+        // nothing is due before 3 s, so nothing can stop it now: what stops item 2's timeout at 100 ms is
+        // its own deadline, and the time measured there tells it from the grace
+        assertThat(g.body().isDone()).isFalse();
+        assertThat(g.body().thread.isInterrupted()).as("a soft cancel interrupts nobody (C8)").isFalse();
+        g.clock().advance(Duration.ofMillis(2_900));
+        g.body().join();
+        assertThat(g.endedAt()).as("stopped by the hardening at the grace's end").isEqualTo(Duration.ofSeconds(3));
+        assertThat(g.thrown().get()).isInstanceOf(CancelledException.class);
+        assertThat(((CancelledException) g.thrown().get()).reason().kind()).isEqualTo(CancelReason.Kind.SHUTDOWN);
+        assertThat(g.root().node().isHard()).isTrue();
     }
 
     // ---------------------------------------------------------------- 3: children unlink
@@ -197,6 +235,25 @@ class LongLivedServiceRegressionTest {
         });
     }
 
+    @Test
+    @DisplayName("item 5 negative control (lifetimes, C8): timeouts still open during a grace period are counted, "
+            + "and let go as they expire")
+    void item5_negativeControl_openTimeoutsAreCounted() throws Exception {
+        VirtualClock clock = VirtualClock.create();
+        clock.run(() -> {
+            CancellationSource root = CancellationSource.create();
+            root.run(() -> {
+                root.cancel(CancelReason.shutdown("drain"), Duration.ofHours(1));
+                for (int i = 0; i < 1_000; i++) {
+                    root.child(Duration.ofSeconds(1)); // open: born soft, linked until it hardens
+                }
+                assertThat(root.node().linkedCount()).as("this thread's binding and the open timeouts").isEqualTo(1_001);
+                clock.advance(Duration.ofSeconds(1)); // their own deadlines harden them: they unlink
+                assertThat(root.node().linkedCount()).isEqualTo(1);
+            });
+        });
+    }
+
     // ---------------------------------------------------------------- 6: long-lived group
 
     @Test
@@ -245,9 +302,21 @@ class LongLivedServiceRegressionTest {
         }
         assertThat(t.node().scope).isSameAs(top);
         assertThat(t.remaining().orElseThrow()).isLessThanOrEqualTo(Duration.ofHours(1));
+    }
+
+    @Test
+    @DisplayName("item 7 negative control (C3): a child whose own deadline is earlier gets its own scope, at any depth")
+    void item7_negativeControl_earlierDeadlineMakesAScope() {
+        CancellationSource t = CancellationSource.create().child(Duration.ofHours(1));
+        Scope top = t.node().scope;
+        for (int i = 0; i < 100_000; i++) {
+            t = t.child(Duration.ofHours(2));
+        }
         CancellationSource earlier = t.child(Duration.ofMinutes(1));
-        assertThat(earlier.node().scope).as("an earlier own deadline makes a scope").isNotSameAs(top);
+        assertThat(earlier.node().scope).as("the sameness item 7 checks can fail").isNotSameAs(top);
         assertThat(earlier.deadline().orElseThrow()).isLessThan(t.deadline().orElseThrow());
+        assertThat(earlier.remaining().orElseThrow()).isLessThanOrEqualTo(Duration.ofMinutes(1));
+        assertThat(earlier.child(Duration.ofHours(2)).node().scope).as("and its children share it").isSameAs(earlier.node().scope);
     }
 
     // ---------------------------------------------------------------- 8: timer
@@ -305,6 +374,30 @@ class LongLivedServiceRegressionTest {
         });
         Boolean[] seen = f.join().value();
         assertThat(seen).containsExactly(false, true, false);
+    }
+
+    @ParameterizedTest(name = "item 9 negative control (C4): cancelkit's interrupt is there inside the region, and a user's "
+            + "interrupt that cancelkit did not meet is kept, {0} thread")
+    @MethodSource("kinds")
+    void item9_negativeControl_interruptsItDidNotSendAreKept(ThreadKind kind) throws Exception {
+        Forked<Boolean[]> f = kind.fork(() -> {
+            Boolean[] seen = new Boolean[3];
+            CancellationSource a = CancellationSource.create();
+            a.run(() -> {
+                a.cancel("ours");
+                seen[0] = Thread.currentThread().isInterrupted(); // delivered: item 9's first false is a clearing
+            });
+            Thread.interrupted();
+            Thread.currentThread().interrupt();                   // the caller's own, on entry
+            CancellationSource b = CancellationSource.create();
+            b.run(() -> { });                                     // never cancelled: nothing delivered
+            seen[1] = Thread.interrupted();
+            CancellationSource c = CancellationSource.create();
+            c.run(() -> Thread.currentThread().interrupt());      // a foreign interrupt, with none of ours
+            seen[2] = Thread.interrupted();                       // kept: item 9's third false is the merge with ours
+            return seen;
+        });
+        assertThat(f.join().value()).containsExactly(true, true, true);
     }
 
     // ---------------------------------------------------------------- 10: the view

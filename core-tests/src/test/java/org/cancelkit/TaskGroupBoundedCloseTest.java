@@ -279,13 +279,13 @@ class TaskGroupBoundedCloseTest {
             });
             stuck.awaitStuck();
             clock.awaitParked(1);
-            // Hold the group's monitor: the straggler ends just before the grace passes but cannot
-            // record its end yet; the owner gives up on it and waits for the monitor to build the report.
-            synchronized (groupRef.get()) {
+            // Hold the monitor of the group's ledger: the straggler ends just before the grace passes but
+            // cannot record its end yet; the owner gives up on it and waits for the monitor to build the report.
+            synchronized (groupRef.get().ledger()) {
                 stuck.release.countDown();
-                awaitBlockedOnGroup(stuck.thread, "taskEnded"); // ended, result published, recording it
+                awaitBlockedOnLedger(stuck.thread, "taskEnded"); // ended, result published, recording it
                 clock.advance(Duration.ofSeconds(1));
-                awaitBlockedOnGroup(owner, "report", "close"); // gave up on it; building the report
+                awaitBlockedOnLedger(owner, "report"); // gave up on it; building the report
             }
             clock.join(owner);
             stuck.ended.await();
@@ -295,16 +295,16 @@ class TaskGroupBoundedCloseTest {
         }
     }
 
-    /** Waits until {@code t} waits for a monitor in one of these methods of {@link TaskGroup} (its innermost frame there). */
-    static void awaitBlockedOnGroup(Thread t, String... methods) {
+    /** Waits until {@code t} waits for a monitor in one of these methods of {@link TaskLedger} (its innermost frame there). */
+    static void awaitBlockedOnLedger(Thread t, String... methods) {
         long end = System.nanoTime() + Forked.LIMIT.toNanos();
         while (true) {
             if (t.getState() == Thread.State.BLOCKED) {
                 for (StackTraceElement e : t.getStackTrace()) {
-                    if (e.getClassName().startsWith("org.cancelkit.") && !e.getClassName().equals(TaskGroup.class.getName())) {
+                    if (e.getClassName().startsWith("org.cancelkit.") && !e.getClassName().equals(TaskLedger.class.getName())) {
                         break; // blocked inside another cancelkit class (a node's monitor, briefly): not what we wait for
                     }
-                    if (e.getClassName().equals(TaskGroup.class.getName())) {
+                    if (e.getClassName().equals(TaskLedger.class.getName())) {
                         if (List.of(methods).contains(e.getMethodName())) {
                             return;
                         }
@@ -313,7 +313,7 @@ class TaskGroupBoundedCloseTest {
                 }
             }
             if (System.nanoTime() - end > 0) {
-                throw new AssertionError(t + " never blocked in TaskGroup." + List.of(methods) + "; it is at:\n" + Forked.stack(t));
+                throw new AssertionError(t + " never blocked in TaskLedger." + List.of(methods) + "; it is at:\n" + Forked.stack(t));
             }
             Thread.yield();
         }

@@ -162,7 +162,7 @@ class TaskGroupOwnerTest {
                         owner.cancel("from above");
                     });
                     try {
-                        return group.join(); // used to throw InterruptedException
+                        return group.join(); // throws CancelledException, not the raw InterruptedException
                     } catch (Throwable e) {
                         fromJoin.set(e);
                         throw e;

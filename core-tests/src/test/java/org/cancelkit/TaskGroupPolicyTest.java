@@ -247,7 +247,7 @@ class TaskGroupPolicyTest {
     }
 
     @Test
-    @DisplayName("regression: a custom policy that throws in onTaskEnded used to hang join for ever")
+    @DisplayName("regression: a custom policy that throws in onTaskEnded does not hang join")
     void throwingPolicyDoesNotHangJoin() throws Exception {
         IllegalArgumentException policyBug = new IllegalArgumentException("policy bug");
         CompletionPolicy broken = new CompletionPolicy() {

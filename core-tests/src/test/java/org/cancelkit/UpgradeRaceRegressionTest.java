@@ -9,16 +9,19 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
- * Regression for the upgrade livelock found by the benchmarks: two threads moving a parent's single
- * direct listener into stripes at the same moment; the loser reset the winner's {@code home}, and the
- * listener's unlink then spun for ever. Two threads bind to one fresh parent per round and each runs a
- * timeout under it, so both add a listener to a head that holds exactly one; before the fix this hung
- * within about a thousand rounds.
+ * Two threads linking to and unlinking from one fresh root at the same moment never hang (Node,
+ * invariants 2, 4 and 9). Each round makes a fresh root; both threads bind to it (each links a
+ * {@link Binding} listener to the root's list) and run a {@link Timeout} under it (each links a child,
+ * closes it and unlinks it). When both children are linked at once the root starts to spread its
+ * later children over {@link Stripes}, making the stripes array and a stripe under the root's lock
+ * while the other thread links or unlinks under the same lock. The test asserts that every round
+ * ends, within the class timeout: a lost unlink, a spin on a list another thread has changed, or a
+ * lock taken in the wrong order would hang a round.
  */
 class UpgradeRaceRegressionTest {
     @Test
     @org.junit.jupiter.api.Timeout(value = 120, unit = TimeUnit.SECONDS)
-    void twoThreadsUpgradingOneHeadNeverLivelock() throws Exception {
+    void twoThreadsLinkingToOneFreshRootNeverHang() throws Exception {
         int rounds = 5_000;
         CancellationSource[] parent = {CancellationSource.create()};
         // The barrier's action runs between rounds: a fresh parent each time.

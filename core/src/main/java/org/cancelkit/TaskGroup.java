@@ -2,12 +2,8 @@ package org.cancelkit;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
-import org.jspecify.annotations.Nullable;
 
 /**
  * Structured concurrency on virtual threads. Every task
@@ -54,7 +50,8 @@ import org.jspecify.annotations.Nullable;
 public final class TaskGroup implements AutoCloseable {
     private enum State { OPEN, JOINED, CLOSED }
 
-    private final CompletionPolicy policy;
+    /** The results, the policy's decisions and the report ({@link TaskLedger}). */
+    private final TaskLedger ledger;
     private final Node token;
     private final MonotonicClock clock;
     private final Thread owner = Thread.currentThread();
@@ -62,22 +59,15 @@ public final class TaskGroup implements AutoCloseable {
     private final TaskRuns runs = new TaskRuns();
     /** Owner only: forks so far, for the fork order of the report. */
     private long forks;
-    /** Guarded by this: the results the report keeps. */
-    private final TaskHistory history;
-    /** Guarded by this: what the policy's onTaskEnded threw, if it did. */
-    private @Nullable Throwable policyFailure;
     /** Owner only. */
     private State state = State.OPEN;
-    /** Owner only: the tasks a bounded close gave up on, in fork order. */
-    private final Map<Long, TaskResult> abandoned = new LinkedHashMap<>();
     /** Owner only: join() was called (CLOSED alone does not say whether it was). */
     private boolean joinCalled;
 
     private TaskGroup(CompletionPolicy policy, int history) {
-        this.policy = policy;
+        this.ledger = new TaskLedger(policy, history);
         this.clock = Binding.currentClock();
         this.token = Binding.currentToken().newChild(Scope.NONE);
-        this.history = new TaskHistory(history);
     }
 
     /**
@@ -202,32 +192,17 @@ public final class TaskGroup implements AutoCloseable {
         token.cancel(reason);
     }
 
-    /** Called on a task's thread when it has ended: consult the policy, one task at a time. */
+    /** Called on a task's thread when it has ended: the ledger consults the policy; this cancels the rest if it says so. */
     void taskEnded(TaskRun<?> run, TaskResult r) {
-        boolean cancelRest;
-        boolean policyFailed = false;
-        synchronized (this) {
-            history.record(run.seq, r);
-            try {
-                cancelRest = policy.onTaskEnded(r, history.recent()); // a snapshot view: O(1)
-            } catch (RuntimeException | Error e) {
-                // A throwing policy must not skip the rest of the task's end (join would wait for
-                // ever): the group is cancelled and join reports the policy's failure.
-                if (policyFailure == null) {
-                    policyFailure = e;
-                } else if (policyFailure != e) {
-                    policyFailure.addSuppressed(e);
-                }
-                cancelRest = true;
-                policyFailed = true;
-            }
+        CancelReason cancelRest = ledger.taskEnded(run.seq, r);
+        if (cancelRest != null) {
+            token.cancel(cancelRest);
         }
-        if (cancelRest) {
-            token.cancel(policyFailed ? CancelReason.requested("the completion policy failed")
-                    : r.outcome() == TaskOutcome.FAILED && r.failure() != null
-                    ? CancelReason.siblingFailed(r.failure())
-                    : CancelReason.requested("task '" + r.name() + "' ended first"));
-        }
+    }
+
+    /** For tests: the group's ledger, whose monitor guards the results. */
+    TaskLedger ledger() {
+        return ledger;
     }
 
     /**
@@ -254,7 +229,7 @@ public final class TaskGroup implements AutoCloseable {
         joinCalled = true;
         boolean interrupted = awaitAll();
         state = State.JOINED;
-        TaskReport report = report();
+        TaskReport report = ledger.report();
         // join is a cancellation point: when the cancel came from outside the group (the token current
         // where it was opened), the caller unwinds once every task has ended (C1) instead of carrying
         // on with a report of cancelled tasks; a timeout around the group then fails as it should.
@@ -265,15 +240,7 @@ public final class TaskGroup implements AutoCloseable {
         if (interrupted) {
             throw new InterruptedException("interrupted while joining; the group was cancelled and every task has ended");
         }
-        Throwable broken;
-        synchronized (this) {
-            broken = policyFailure;
-        }
-        if (broken != null) {
-            throw new IllegalStateException("the completion policy " + policy + " failed in onTaskEnded; the group was "
-                    + "cancelled and every task has ended; fix the policy", broken);
-        }
-        policy.onJoin(report);
+        ledger.judge(report);
         return report;
     }
 
@@ -313,7 +280,7 @@ public final class TaskGroup implements AutoCloseable {
         Durations.requireTimeout(grace, "grace");
         requireOwner("close");
         if (state == State.CLOSED) {
-            return report();
+            return ledger.report();
         }
         token.close();
         long deadline = Durations.deadlineAfter(clock.nanoTime(), Durations.toNanosSaturated(grace));
@@ -322,7 +289,7 @@ public final class TaskGroup implements AutoCloseable {
             interrupted |= runs.awaitEnded(limit, clock);
             for (TaskRun<?> run : runs.snapshot()) {
                 if (!run.ended) {
-                    abandoned.put(run.seq, run.abandoned());
+                    ledger.abandon(run.seq, run.abandoned());
                 } else if (run.thread != null) {
                     interrupted |= Waits.joinThread(run.thread);
                 }
@@ -332,7 +299,7 @@ public final class TaskGroup implements AutoCloseable {
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
-        TaskReport r = report();
+        TaskReport r = ledger.report();
         runs.clear();
         return r;
     }
@@ -354,27 +321,6 @@ public final class TaskGroup implements AutoCloseable {
 
     private boolean awaitAll() {
         return runs.awaitAll(token, clock);
-    }
-
-    /** The report: the kept results, then the abandoned tasks; an abandoned task stays abandoned. */
-    private TaskReport report() {
-        List<TaskHistory.Ended> kept;
-        synchronized (this) {
-            kept = history.kept();
-        }
-        List<TaskResult> endOrder = new ArrayList<>();
-        List<TaskHistory.Ended> all = new ArrayList<>();
-        for (TaskHistory.Ended e : kept) {
-            if (!abandoned.containsKey(e.seq())) {
-                endOrder.add(e.result());
-                all.add(e);
-            }
-        }
-        abandoned.forEach((seq, r) -> {
-            all.add(new TaskHistory.Ended(seq, r));
-            endOrder.add(r);
-        });
-        return new TaskReport(TaskHistory.inForkOrder(all), endOrder);
     }
 
     private void requireOwner(String what) {

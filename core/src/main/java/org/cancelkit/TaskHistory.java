@@ -19,8 +19,8 @@ import org.jspecify.annotations.Nullable;
  *       so {@link #recent()} is a snapshot that later ends do not change.</li>
  * </ol>
  *
- * <p>Thread-safety: every method is called with the group's monitor held (the task threads record,
- * the owner reads).
+ * <p>Thread-safety: every method is called with the monitor of the group's {@link TaskLedger} held
+ * (the task threads record, the owner reads).
  */
 final class TaskHistory {
     /** A result with the fork order of its task. */

@@ -63,8 +63,14 @@ public final class SystemTimer implements Timer {
     private final PriorityQueue<TimerEntry> heap =
             new PriorityQueue<>((a, b) -> Long.compare(a.deadline, b.deadline));
     private int purgeAt = 1024;
+    /**
+     * Test hook for invariant 6, false outside tests: set by {@link #endAtNextWakeForTesting}, read and
+     * cleared by the timer thread.
+     */
+    private volatile boolean endAtNextWake;
 
-    private SystemTimer() {
+    /** The one instance behind the system clock is {@link #INSTANCE}; tests of this class make their own. */
+    SystemTimer() {
         int stripes = Integer.highestOneBit(Math.max(1, Runtime.getRuntime().availableProcessors()) * 4 - 1) << 1;
         stripes = Math.min(64, Math.max(4, stripes));
         this.mask = stripes - 1;
@@ -125,10 +131,27 @@ public final class SystemTimer implements Timer {
         return heap.size();
     }
 
+    /**
+     * Test hook for invariant 6: makes the timer thread end at its next wake-up, through the same
+     * {@code finally} as a thread that died, leaving what is in its inbox and heap to its replacement.
+     * The next {@link #arm} that wakes it ends it; a test may instead unpark the returned thread.
+     *
+     * @return the thread that will end, or null when none was started (then nothing is set)
+     */
+    @Nullable Thread endAtNextWakeForTesting() {
+        synchronized (this) { // with start(): the thread returned is the one that reads the flag
+            Thread t = thread;
+            if (t != null) {
+                endAtNextWake = true;
+            }
+            return t;
+        }
+    }
+
     private void loop() {
         ArrayList<TimerEntry> due = new ArrayList<>();
         try {
-            while (true) {
+            while (!endAtNextWake) {
                 try {
                     tick(due);
                 } catch (Throwable t) { // invariant 6: the timer's own bookkeeping failed; go on
@@ -136,6 +159,7 @@ public final class SystemTimer implements Timer {
                     report(t);
                 }
             }
+            endAtNextWake = false; // the test hook ended this thread; its replacement runs on
         } finally {
             ticking = false;
             parkedUntil = Long.MAX_VALUE; // invariant 6: the next arm wakes, finds the thread dead, restarts it

@@ -20,12 +20,15 @@ import java.util.concurrent.CopyOnWriteArrayList;
  *   <li>{@link #cancel} checks whether the bound thread is shielded, then interrupts it — a shield
  *       entered in between is interrupted.</li>
  *   <li>{@link #leaky()} makes one whose {@link #run} leaves that interrupt on the thread.</li>
+ *   <li>{@link #close()} and {@link #expire()} are that same {@link #cancel}, with {@link #CLOSED} and
+ *       {@link #DEADLINE}: both can win, and a callback can run twice.</li>
  * </ul>
  *
  * <p>Thread-safety: deliberately not.
  */
 final class ToyToken {
     static final Object DEADLINE = "toy deadline";
+    static final Object CLOSED = "toy closed";
 
     private final CopyOnWriteArrayList<ToyToken> children = new CopyOnWriteArrayList<>();
     private final CopyOnWriteArrayList<Runnable> callbacks = new CopyOnWriteArrayList<>();
@@ -83,6 +86,11 @@ final class ToyToken {
     /** The toy's deadline firing: a cancel with {@link #DEADLINE}. */
     void expire() {
         cancel(DEADLINE);
+    }
+
+    /** The toy's close: a cancel with {@link #CLOSED}. */
+    void close() {
+        cancel(CLOSED);
     }
 
     boolean isCancelled() {
