@@ -3,10 +3,13 @@ package org.cancelkit.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Collectors;
 import org.cancelkit.CancelReason;
 import org.cancelkit.CancellationSource;
 import org.junit.jupiter.api.DisplayName;
@@ -90,9 +93,9 @@ class SystemTimerRestartTest {
     }
 
     @Test
-    @DisplayName("C11 negative control: an entry armed as the timer's thread ends is not fired by anyone until "
-            + "the next arm replaces the thread; then both fire on the new thread")
-    void negativeControl_deadTimerFiresNothingUntilTheNextArm() throws Exception {
+    @DisplayName("C11 (SystemTimer invariant 6): an entry armed as the timer's thread ends is fired by the "
+            + "replacement the ending thread starts, with no later arm")
+    void anEntryArmedAsTheThreadEndsFiresWithoutAnotherArm() throws Exception {
         SystemTimer timer = new SystemTimer(); // its own: no other test arms it
         Thread first = timerThreadOf(timer);
         awaitParkedIdle(first);
@@ -103,23 +106,50 @@ class SystemTimerRestartTest {
         timer.arm(recording(0, beforeOn, before)); // wakes the parked thread, which ends before it drains
         awaitEnded(first);
 
-        // The timer is dead and no arm has come since: nothing can fire the entry. A timer that is not
-        // replaced stays so, and the same latch that proves firing below proves it here.
-        assertThat(before.getCount()).as("the entry armed as the thread ended").isEqualTo(1);
-        assertThat(timer.heapSizeForTesting()).as("still in the inbox, not taken over").isZero();
-
-        AtomicReference<Thread> afterOn = new AtomicReference<>();
-        CountDownLatch after = new CountDownLatch(1);
-        timer.arm(recording(0, afterOn, after)); // finds the thread dead and starts another
-
-        assertThat(before.await(LIMIT_SECONDS, TimeUnit.SECONDS)).as("the earlier entry fired").isTrue();
-        assertThat(after.await(LIMIT_SECONDS, TimeUnit.SECONDS)).as("the later entry fired").isTrue();
-        Thread second = afterOn.get();
-        assertThat(second).isNotSameAs(first).isSameAs(beforeOn.get());
+        // No arm comes after: only the ending thread's hand-over can get the entry fired.
+        assertThat(before.await(LIMIT_SECONDS, TimeUnit.SECONDS)).as("the entry armed as the thread ended fired")
+                .isTrue();
+        Thread second = beforeOn.get();
+        assertThat(second).isNotSameAs(first).isInstanceOf(SystemTimer.TimerThread.class);
 
         awaitParkedIdle(second); // this timer's thread is ended, so the test leaves no thread behind
         assertThat(timer.endAtNextWakeForTesting()).isSameAs(second);
         LockSupport.unpark(second);
         awaitEnded(second);
+    }
+
+    @Test
+    @DisplayName("C11 negative control: an idle timer's thread that ends starts no replacement; the next arm "
+            + "does, so the first test's firing is the replacement's doing")
+    void negativeControl_anIdleTimerThatEndsStartsNothingUntilAnArm() throws Exception {
+        SystemTimer timer = new SystemTimer();
+        Thread first = timerThreadOf(timer);
+        awaitParkedIdle(first);
+        Set<Thread> before = timerThreads();
+        assertThat(timer.endAtNextWakeForTesting()).isSameAs(first);
+        LockSupport.unpark(first);
+        awaitEnded(first);
+        Set<Thread> started = timerThreads();
+        started.removeAll(before);
+        assertThat(started).as("no replacement for a timer with nothing armed").isEmpty();
+
+        AtomicReference<Thread> on = new AtomicReference<>();
+        CountDownLatch fired = new CountDownLatch(1);
+        timer.arm(recording(0, on, fired));
+        assertThat(fired.await(LIMIT_SECONDS, TimeUnit.SECONDS)).as("the arm started a new thread").isTrue();
+        Thread second = on.get();
+        assertThat(second).isNotSameAs(first);
+
+        awaitParkedIdle(second);
+        assertThat(timer.endAtNextWakeForTesting()).isSameAs(second);
+        LockSupport.unpark(second);
+        awaitEnded(second);
+    }
+
+    /** The live timer threads of the process (this test's timers, the shared one and its helpers). */
+    private static Set<Thread> timerThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t instanceof SystemTimer.TimerThread && t.isAlive())
+                .collect(Collectors.toCollection(HashSet::new));
     }
 }

@@ -30,8 +30,11 @@ import org.jspecify.annotations.Nullable;
  *   <li>The timer survives any {@code Throwable}: one from an entry (its {@code fire} or its
  *       {@code isRetired}) is reported to the uncaught-exception handler and that entry is dropped;
  *       one from the timer's own bookkeeping is reported and the loop goes on. Should the thread still
- *       die, it publishes that it is not parked, so the next arm finds it dead and starts another,
- *       which takes over the heap (a terminated thread's writes happen-before the detection).</li>
+ *       end, its last act, under this timer's monitor, is to let go of {@link #thread} and, if its heap
+ *       or inbox holds anything, to start its replacement, which takes over the heap; otherwise the
+ *       next arm finds no thread and starts one. An arm that found the ending thread still alive and
+ *       only unparked it had pushed its entry first, so the ending thread's look at the inbox sees
+ *       it: no entry waits for a later arm.</li>
  *   <li>A herd is fired in parallel: when at least {@link #FAN_OUT_MIN} entries fall due in one tick,
  *       the timer keeps the earliest share and hands the others, in contiguous shares, to helper
  *       {@link TimerThread}s ({@link FanOut}); each entry still fires exactly once, on one thread, and
@@ -163,7 +166,32 @@ public final class SystemTimer implements Timer {
         } finally {
             ticking = false;
             parkedUntil = Long.MAX_VALUE; // invariant 6: the next arm wakes, finds the thread dead, restarts it
+            handOver();
         }
+    }
+
+    /**
+     * The ending timer thread's last act (invariant 6): it lets go of {@link #thread} under this monitor
+     * and, if anything is armed, starts its replacement. An arm that read the ending thread as alive and
+     * only unparked it pushed its entry before that read, so the look at the inbox here sees it; an arm
+     * after the release finds no thread and starts one.
+     */
+    private synchronized void handOver() {
+        if (thread == Thread.currentThread()) {
+            thread = null;
+        }
+        if (!heap.isEmpty() || inboxHoldsAny()) {
+            start();
+        }
+    }
+
+    private boolean inboxHoldsAny() {
+        for (int i = 0; i < inbox.length(); i += PAD) {
+            if (inbox.get(i) != null) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static void report(Throwable t) {
