@@ -1,14 +1,16 @@
 package org.cancelkit;
 
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The mechanics of one task: the thread, its token, and its end. A task's token is a child of its
  * group's token; its end is counted in the group's {@link TaskRuns}, whose gate the owner waits on (a
  * cancelkit wait: an auto-advancing virtual clock keeps moving).
  *
- * <p>Fields are final except {@link #thread}, written by the owner before the thread starts, and
- * {@link #ended}, set once at the end (volatile: a bounded close reads it to tell an abandoned task).
+ * <p>Fields are final except {@link #thread}, written by the owner before the thread starts,
+ * {@link #ended}, set once at the end (volatile: a bounded close reads it to tell an abandoned task),
+ * and the links of {@link TaskRuns}' two lists.
  */
 final class TaskRun<T> {
     private static final StackTraceElement[] NO_STACK = new StackTraceElement[0];
@@ -23,6 +25,11 @@ final class TaskRun<T> {
     final ForkContext.Snapshot context;
     Thread thread;
     volatile boolean ended;
+    /** The owner's live list ({@link TaskRuns}): the runs forked before and after this one. */
+    @Nullable TaskRun<?> prevLive;
+    @Nullable TaskRun<?> nextLive;
+    /** The ending stack ({@link TaskRuns}): written by this task's thread before its push. */
+    @Nullable TaskRun<?> nextEnding;
 
     TaskRun(TaskGroup group, String name, CheckedCallable<? extends T, ?> body, long seq) {
         this.group = group;

@@ -1,12 +1,9 @@
 package org.cancelkit;
 
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Queue;
-import java.util.Set;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -15,29 +12,66 @@ import org.jspecify.annotations.Nullable;
  * very end; the owner reaps at its next fork, join or close: it joins the thread (it is past its last
  * step, so this returns at once or nearly) and forgets the run, with its body, thread and tokens.
  *
+ * <p>Both lists are intrusive, so a task costs no collection entry: the live list links the runs
+ * through {@link TaskRun#prevLive}/{@link TaskRun#nextLive} in fork order (the owner's alone), and the
+ * ending stack through {@link TaskRun#nextEnding} (a task's thread writes its link, then pushes by CAS;
+ * the owner takes the whole stack at once, which orders the link's write before its read).
+ *
  * <p>Waiting: {@link #pending} counts the tasks forked and not yet ended. The owner waits for all of
  * them at once, on one {@link #gate} token that it publishes before it looks at the count; the task
  * that takes the count to zero cancels the gate it then finds. The two are volatile, so either the
  * owner sees zero or that task sees the owner's gate: a wait is one park, not one per task.
  *
- * <p>Fields: {@link #live} is the owner's alone; {@link #ending} is written by task threads and
- * drained by the owner; {@link #pending} is counted up by the owner and down by each task's end.
+ * <p>Fields: {@link #first}, {@link #last} and {@link #live} are the owner's alone; {@link #ending} is
+ * pushed by task threads and taken by the owner; {@link #pending} is counted up by the owner and down
+ * by each task's end.
  */
 final class TaskRuns {
-    private final Set<TaskRun<?>> live = new LinkedHashSet<>();
-    private final Queue<TaskRun<?>> ending = new ConcurrentLinkedQueue<>();
+    private @Nullable TaskRun<?> first;
+    private @Nullable TaskRun<?> last;
+    private int live;
+    private final AtomicReference<@Nullable TaskRun<?>> ending = new AtomicReference<>();
     private final AtomicInteger pending = new AtomicInteger();
     private volatile @Nullable Node gate;
 
     /** Owner only, before the task's thread starts. */
     void add(TaskRun<?> run) {
-        live.add(run);
+        run.prevLive = last;
+        if (last == null) {
+            first = run;
+        } else {
+            last.nextLive = run;
+        }
+        last = run;
+        live++;
         pending.incrementAndGet();
+    }
+
+    private void unlink(TaskRun<?> run) {
+        TaskRun<?> p = run.prevLive;
+        TaskRun<?> n = run.nextLive;
+        if (p == null) {
+            first = n;
+        } else {
+            p.nextLive = n;
+        }
+        if (n == null) {
+            last = p;
+        } else {
+            n.prevLive = p;
+        }
+        run.prevLive = null;
+        run.nextLive = null;
+        live--;
     }
 
     /** On the task's thread (or the owner's, for a task cancelled before it started), once. */
     void ended(TaskRun<?> run) {
-        ending.add(run);
+        TaskRun<?> head;
+        do {
+            head = ending.get();
+            run.nextEnding = head;
+        } while (!ending.compareAndSet(head, run));
         if (pending.decrementAndGet() == 0) {
             Node g = gate;
             if (g != null) {
@@ -47,30 +81,43 @@ final class TaskRuns {
     }
 
     List<TaskRun<?>> snapshot() {
-        return new ArrayList<>(live);
+        List<TaskRun<?>> runs = new ArrayList<>(live);
+        for (TaskRun<?> r = first; r != null; r = r.nextLive) {
+            runs.add(r);
+        }
+        return runs;
     }
 
     void clear() {
-        live.clear();
-        ending.clear();
+        first = null;
+        last = null;
+        live = 0;
+        ending.set(null);
     }
 
     int liveCount() {
-        return live.size();
+        return live;
     }
 
     int endingCount() {
-        return ending.size();
+        int n = 0;
+        for (TaskRun<?> r = ending.get(); r != null; r = r.nextEnding) {
+            n++;
+        }
+        return n;
     }
 
     /** Owner only: forgets the tasks that have ended, once their threads have (C1). */
     boolean reap() {
         boolean interrupted = false;
-        for (TaskRun<?> run; (run = ending.poll()) != null; ) {
+        TaskRun<?> next;
+        for (TaskRun<?> run = ending.getAndSet(null); run != null; run = next) {
+            next = run.nextEnding;
+            run.nextEnding = null;
             if (run.thread != null) {
                 interrupted |= Waits.joinThread(run.thread); // it is past its last step
             }
-            live.remove(run);
+            unlink(run);
         }
         return interrupted;
     }
