@@ -121,7 +121,8 @@ public final class JobDatabase {
      * @param grace how long the workers' items may take to finish before they are interrupted
      * @return true when this call cancelled the job, false when it was already cancelled
      * @throws IllegalArgumentException when there is no such job
-     * @throws SQLException when the database fails
+     * @throws SQLException when the database fails, or its tables are not at this cancelkit's schema
+     *     version (the message says to migrate, or to upgrade cancelkit)
      */
     public boolean cancel(String jobId, String reason, Duration grace) throws SQLException {
         Objects.requireNonNull(jobId, "jobId");
@@ -129,6 +130,7 @@ public final class JobDatabase {
         if (Objects.requireNonNull(grace, "grace").isNegative()) {
             throw new IllegalArgumentException("grace must not be negative, was " + grace);
         }
+        requireCurrentSchema();
         requireJob(jobId);
         try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement("WITH u AS (UPDATE "
                 + tables.jobs() + " SET cancel_requested_at = now(), cancel_reason = ?, cancel_grace_ms = ? WHERE "
@@ -150,9 +152,11 @@ public final class JobDatabase {
      * @param jobId the job
      * @return true when the job was cancelled
      * @throws IllegalArgumentException when there is no such job
-     * @throws SQLException when the database fails
+     * @throws SQLException when the database fails, or its tables are not at this cancelkit's schema
+     *     version
      */
     public boolean reopen(String jobId) throws SQLException {
+        requireCurrentSchema();
         requireJob(jobId);
         return update("UPDATE " + tables.jobs() + " SET cancel_requested_at = NULL, cancel_reason = NULL, "
                 + "cancel_grace_ms = NULL WHERE job_id = ? AND cancel_requested_at IS NOT NULL", jobId) == 1;
@@ -163,11 +167,21 @@ public final class JobDatabase {
      *
      * @param jobId the job
      * @return true when there was such a job
-     * @throws SQLException when the database fails
+     * @throws SQLException when the database fails, or its tables are not at this cancelkit's schema
+     *     version
      */
     public boolean delete(String jobId) throws SQLException {
+        Objects.requireNonNull(jobId, "jobId");
+        requireCurrentSchema();
         update("DELETE FROM " + tables.output() + " WHERE job_id = ?", jobId);
         return update("DELETE FROM " + tables.jobs() + " WHERE job_id = ?", jobId) == 1;
+    }
+
+    /** The tables are at the schema this cancelkit writes: refuses older (migrate) and newer (upgrade). */
+    private void requireCurrentSchema() throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            tables.requireCurrent(c);
+        }
     }
 
     /**

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -69,6 +70,35 @@ class SchemaTest {
         ClusterJob<Long, Tally> job = ClusterJob.create(db, "j", Fixtures.items(4), 2, Tally.class, Tally.ZERO,
                 Fixtures.processor(prefix, "w", false));
         assertThatThrownBy(() -> job.work("w")).isInstanceOf(SQLException.class).hasMessageContaining("upgrade");
+    }
+
+    @Test
+    @DisplayName("cancel, reopen and delete refuse tables of a newer schema (and write nothing), and tables never "
+            + "migrated, saying what to do")
+    void administrationChecksTheSchema() throws Exception {
+        JobDatabase fresh = JobDatabase.of(Pg.dataSource(), prefix);
+        assertThatThrownBy(() -> fresh.cancel("j", "stop", Duration.ZERO)).isInstanceOf(SQLException.class)
+                .hasMessageContaining("migrate()");
+        assertThatThrownBy(() -> fresh.reopen("j")).isInstanceOf(SQLException.class).hasMessageContaining("migrate()");
+        assertThatThrownBy(() -> fresh.delete("j")).isInstanceOf(SQLException.class).hasMessageContaining("migrate()");
+
+        JobDatabase db = JobDatabase.of(Pg.dataSource(), prefix);
+        db.migrate();
+        ClusterJob<Long, Tally> job = ClusterJob.create(db, "j", Fixtures.items(4), 2, Tally.class, Tally.ZERO,
+                Fixtures.processor(prefix, "w", false));
+        job.submit();
+        Pg.update("INSERT INTO " + prefix + "schema_version (version, description) VALUES (2, 'from the future')");
+        assertThatThrownBy(() -> db.cancel("j", "stop", Duration.ZERO)).isInstanceOf(SQLException.class)
+                .hasMessageContaining("upgrade cancelkit");
+        assertThatThrownBy(() -> db.reopen("j")).isInstanceOf(SQLException.class).hasMessageContaining("upgrade");
+        assertThatThrownBy(() -> db.delete("j")).isInstanceOf(SQLException.class).hasMessageContaining("upgrade");
+        assertThat(Pg.count("SELECT count(*) FROM " + prefix + "jobs WHERE job_id = 'j' AND cancel_requested_at IS NULL"))
+                .as("the job is neither cancelled nor deleted").isEqualTo(1);
+
+        Pg.update("DELETE FROM " + prefix + "schema_version WHERE version = 2");
+        assertThat(db.cancel("j", "stop", Duration.ZERO)).as("control: on the current schema they act").isTrue();
+        assertThat(db.reopen("j")).isTrue();
+        assertThat(db.delete("j")).isTrue();
     }
 
     @Test
