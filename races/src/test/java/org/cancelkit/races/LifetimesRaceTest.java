@@ -1,10 +1,12 @@
 package org.cancelkit.races;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.cancelkit.CancelReason;
 import org.cancelkit.CancellationSource;
 import org.cancelkit.CheckedRunnable;
+import org.jetbrains.lincheck.LincheckAssertionError;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -13,7 +15,8 @@ import org.junit.jupiter.api.Test;
  * callback registration and close — the callback runs exactly once, the child ends cancelled with
  * one of the two reasons, the parent keeps its own; and level-triggered redelivery ∥ the exit of the
  * bound region — no interrupt of cancelkit's is ever left on the thread after the call returns,
- * although the watcher keeps setting the status while the region is delivered.
+ * although the watcher keeps setting the status while the region is delivered. Negative controls: the
+ * same races on {@link ToyToken} are found forbidden.
  */
 class LifetimesRaceTest {
     static final CancelReason A = CancelReason.requested("A");
@@ -43,6 +46,33 @@ class LifetimesRaceTest {
             forbidIf(reason != A && (reason == null || ((CancelReason) reason).kind() != CancelReason.Kind.CLOSED),
                     "the child's reason is " + reason);
             forbidIf(parent.reason().orElse(null) != A, "the parent's reason is " + parent.reason());
+        }
+    }
+
+    /** The same race on {@link ToyToken}, whose check-then-act cancel lets the parent's cancel and the close both win. */
+    static final class ToyCancelVsChildAndClose extends Race {
+        final ToyToken parent = new ToyToken();
+        final Count runs = new Count();
+        ToyToken child;
+
+        @Override
+        void actor1() {
+            parent.cancel(A);
+        }
+
+        @Override
+        void actor2() {
+            child = parent.child();
+            child.onCancel(runs);
+            child.close();
+        }
+
+        @Override
+        void arbiter() {
+            forbidIf(runs.get() != 1, "the child's callback ran " + runs.get() + " times");
+            Object reason = child.reason();
+            forbidIf(reason != A && reason != ToyToken.CLOSED, "the child's reason is " + reason);
+            forbidIf(parent.reason() != A, "the parent's reason is " + parent.reason());
         }
     }
 
@@ -108,6 +138,13 @@ class LifetimesRaceTest {
     @Test
     void cancelVsChildCreationAndClose() {
         ModelCheck.check(CancelVsChildAndClose::new, Budget.MODEL);
+    }
+
+    @Test
+    void negativeControl_cancelVsChildCreationAndClose() {
+        assertThatThrownBy(() -> ModelCheck.check(ToyCancelVsChildAndClose::new, Budget.MODEL))
+                .isInstanceOf(LincheckAssertionError.class)
+                .hasMessageContaining("forbidden: ");
     }
 
     @Test
