@@ -1,5 +1,6 @@
 package org.cancelkit.io;
 
+import org.cancelkit.testkit.Fuzz;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -83,7 +84,7 @@ class JournalFuzzTest {
             assertThat(TxRecord.decode(r.encode(), WHERE)).as(Fuzz.show(input)).isEqualTo(r);
             outcomes.merge(r.entries().isEmpty() ? "decoded, empty" : "decoded", 1, Integer::sum);
         });
-        System.out.println("[fuzz, journal decoder] seed " + Fuzz.SEED + ": " + n + " inputs " + outcomes
+        System.out.println("[fuzz, journal decoder] seed " + Fuzz.START + ": " + n + " inputs " + outcomes
                 + ", at most " + maxAllocated[0] + " bytes allocated by one decode");
         assertThat(outcomes.get("refused")).as("negative control: some inputs are refused").isPositive();
         assertThat(outcomes.get("decoded")).as("negative control: some inputs decode").isPositive();
@@ -122,7 +123,7 @@ class JournalFuzzTest {
                     : "refused", 1, Integer::sum);
             deleteTree(base);
         });
-        System.out.println("[fuzz, journal recovery] seed " + Fuzz.SEED + ": " + n + " directories " + outcomes);
+        System.out.println("[fuzz, journal recovery] seed " + Fuzz.START + ": " + n + " directories " + outcomes);
         assertThat(outcomes.get("refused")).as("negative control: forged records are refused").isPositive();
         assertThat(outcomes.get("rolled forward")).as("negative control: honest ones roll forward").isPositive();
     }

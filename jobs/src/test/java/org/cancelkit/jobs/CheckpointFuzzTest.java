@@ -1,5 +1,6 @@
 package org.cancelkit.jobs;
 
+import org.cancelkit.testkit.Fuzz;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -83,7 +84,7 @@ class CheckpointFuzzTest {
                 }
             }
         });
-        System.out.println("[fuzz, checkpoint decoder] seed " + Fuzz.SEED + ": " + n + " inputs " + outcomes
+        System.out.println("[fuzz, checkpoint decoder] seed " + Fuzz.START + ": " + n + " inputs " + outcomes
                 + ", at most " + maxAllocated[0] + " bytes allocated by one decode");
         assertThat(outcomes).as("negative control: honest ones decode, and the checks behind the checksum are "
                 + "reached").containsKeys("decoded", "CORRUPT", "TOO_LARGE", "WRONG_ITEM_COUNT");
@@ -123,7 +124,7 @@ class CheckpointFuzzTest {
                 }
             }
         });
-        System.out.println("[fuzz, checkpoint run] seed " + Fuzz.SEED + ": " + n + " runs " + outcomes);
+        System.out.println("[fuzz, checkpoint run] seed " + Fuzz.START + ": " + n + " runs " + outcomes);
         assertThat(outcomes).as("negative control: a link is refused, a fresh job runs")
                 .containsKeys("NOT_A_REGULAR_FILE", "ran");
     }

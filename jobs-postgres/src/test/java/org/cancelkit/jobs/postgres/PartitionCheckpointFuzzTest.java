@@ -1,5 +1,6 @@
 package org.cancelkit.jobs.postgres;
 
+import org.cancelkit.testkit.Fuzz;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
