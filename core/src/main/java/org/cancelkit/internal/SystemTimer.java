@@ -180,18 +180,9 @@ public final class SystemTimer implements Timer {
         if (thread == Thread.currentThread()) {
             thread = null;
         }
-        if (!heap.isEmpty() || inboxHoldsAny()) {
+        if (!heap.isEmpty() || !inboxEmpty()) {
             start();
         }
-    }
-
-    private boolean inboxHoldsAny() {
-        for (int i = 0; i < inbox.length(); i += PAD) {
-            if (inbox.get(i) != null) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static void report(Throwable t) {
