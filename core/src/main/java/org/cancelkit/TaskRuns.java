@@ -2,7 +2,8 @@ package org.cancelkit;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 
@@ -17,22 +18,41 @@ import org.jspecify.annotations.Nullable;
  * ending stack through {@link TaskRun#nextEnding} (a task's thread writes its link, then pushes by CAS;
  * the owner takes the whole stack at once, which orders the link's write before its read).
  *
- * <p>Waiting: {@link #pending} counts the tasks forked and not yet ended. The owner waits for all of
- * them at once, on one {@link #gate} token that it publishes before it looks at the count; the task
- * that takes the count to zero cancels the gate it then finds. The two are volatile, so either the
- * owner sees zero or that task sees the owner's gate: a wait is one park, not one per task.
+ * <p>Waiting: the owner counts its forks in {@link #forked}, a field of its own, and each task's end
+ * counts {@link #endedCount} up; all of them have ended when the two are equal. A fork touches no
+ * field a task writes. The owner waits only once it forks no more (join and close end the forking),
+ * so the total it waits for is fixed by then: it publishes that total ({@link #gateTotal}) and then a
+ * {@link #gate} token, and only then reads the count; the task whose end takes the count to the total
+ * cancels the gate it then finds. All three are volatile, so either the owner sees the total reached
+ * or that task sees the owner's gate: a wait is one park, not one per task.
  *
- * <p>Fields: {@link #first}, {@link #last} and {@link #live} are the owner's alone; {@link #ending} is
- * pushed by task threads and taken by the owner; {@link #pending} is counted up by the owner and down
- * by each task's end.
+ * <p>Fields: {@link #first}, {@link #last}, {@link #live} and {@link #forked} are the owner's alone;
+ * {@link #ending} is pushed by task threads and taken by the owner; {@link #endedCount} is counted up
+ * by each task's end; {@link #gateTotal} and {@link #gate} are written by the owner and read by the
+ * task that ends last.
  */
 final class TaskRuns {
     private @Nullable TaskRun<?> first;
     private @Nullable TaskRun<?> last;
     private int live;
     private final AtomicReference<@Nullable TaskRun<?>> ending = new AtomicReference<>();
-    private final AtomicInteger pending = new AtomicInteger();
+    /** Owner only: the tasks forked so far. */
+    private long forked;
+    /** The tasks that have ended: counted up by each task's end, by {@link #ENDED}. */
+    private volatile long endedCount;
+    /** The number of tasks the published {@link #gate} waits for; written before the gate. */
+    private volatile long gateTotal = -1;
     private volatile @Nullable Node gate;
+
+    private static final VarHandle ENDED;
+
+    static {
+        try {
+            ENDED = MethodHandles.lookup().findVarHandle(TaskRuns.class, "endedCount", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     /** Owner only, before the task's thread starts. */
     void add(TaskRun<?> run) {
@@ -44,7 +64,7 @@ final class TaskRuns {
         }
         last = run;
         live++;
-        pending.incrementAndGet();
+        forked++;
     }
 
     private void unlink(TaskRun<?> run) {
@@ -72,11 +92,10 @@ final class TaskRuns {
             head = ending.get();
             run.nextEnding = head;
         } while (!ending.compareAndSet(head, run));
-        if (pending.decrementAndGet() == 0) {
-            Node g = gate;
-            if (g != null) {
-                g.cancel(CancelReason.requested("every task ended"), -1);
-            }
+        long n = (long) ENDED.getAndAdd(this, 1L) + 1;
+        Node g = gate;
+        if (g != null && n == gateTotal) { // the owner forks no more once it waits (see the class comment)
+            g.cancel(CancelReason.requested("every task ended"), -1);
         }
     }
 
@@ -109,6 +128,9 @@ final class TaskRuns {
 
     /** Owner only: forgets the tasks that have ended, once their threads have (C1). */
     boolean reap() {
+        if (ending.get() == null) {
+            return false; // nothing ended since the last reap: a read, no write to the tasks' shared field
+        }
         boolean interrupted = false;
         TaskRun<?> next;
         for (TaskRun<?> run = ending.getAndSet(null); run != null; run = next) {
@@ -125,12 +147,14 @@ final class TaskRuns {
     /** Owner only: a fresh gate, published; the caller waits on it while {@link #allEnded()} is false, then closes it. */
     private Node openGate(MonotonicClock clock) {
         Node g = Node.root(clock, Scope.NONE);
-        gate = g; // before the count is read again (see the class comment)
+        gateTotal = forked;
+        gate = g; // after its total, before the count is read again (see the class comment)
         return g;
     }
 
+    /** Owner only. */
     private boolean allEnded() {
-        return pending.get() == 0;
+        return endedCount == forked;
     }
 
     /**
