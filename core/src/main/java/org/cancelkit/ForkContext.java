@@ -91,6 +91,11 @@ public final class ForkContext {
             this.captured = captured;
         }
 
+        /** Whether nothing was captured: {@link #call} then only calls the body. */
+        boolean isEmpty() {
+            return captured.length == 0;
+        }
+
         /**
          * Runs {@code body} on this thread with the captured context applied, and undoes it after, in
          * reverse order, also when the body fails.

@@ -70,7 +70,10 @@ final class TaskRun<T> {
     }
 
     private T bound() throws Exception {
-        return context.call(() -> Binding.callBound(token, body::call, Binding.Mode.BIND, null));
+        if (context.isEmpty()) { // no carrier was installed at the fork: nothing to apply around the body
+            return Binding.callBound(token, body, Binding.Mode.BIND, null);
+        }
+        return context.call(() -> Binding.callBound(token, body, Binding.Mode.BIND, null));
     }
 
     /** Records the end: the handle, the policy, then the group's count, then the participant count. */
