@@ -29,7 +29,9 @@ import org.junit.jupiter.api.Test;
 /**
  * C7, the part a unit test can state without timing anything: {@code isCancelled()} is one volatile
  * read and allocates nothing. Read from the bytecode with the JDK's ClassFile API: the method makes
- * exactly one field access, a {@code getfield} of the node's volatile {@code state}, one call of the
+ * exactly one field access, a {@code getfield} of the node's volatile {@code head} (its phase and
+ * list in one field; the method tells the phase by a type test, which is neither a call nor an
+ * allocation), one call of the
  * handle's {@code node()} accessor (a source returns itself, a read-only view its final field: the JIT
  * inlines it), and no other call, allocation or monitor. It is final, so no subclass can make it cost
  * more.
@@ -100,24 +102,28 @@ class C7CostTest {
     }
 
     @Test
-    @DisplayName("C7: CancellationToken.isCancelled() is one getfield of the node's volatile state behind the "
+    @DisplayName("C7: CancellationToken.isCancelled() is one getfield of the node's volatile head behind the "
             + "handle's node() accessor: no other call, no allocation")
     void c7_isCancelledIsOneVolatileRead() throws Exception {
-        assertThat(beyondOneVolatileRead(CancellationToken.class, "isCancelled", Node.class, "state", "node")).isEmpty();
+        assertThat(beyondOneVolatileRead(CancellationToken.class, "isCancelled", Node.class, "head", "node")).isEmpty();
         assertThat(Modifier.isFinal(CancellationToken.class.getMethod("isCancelled").getModifiers()))
                 .as("final: no subclass can override it").isTrue();
     }
 
     @Test
-    @DisplayName("C7: a node carries its state (which is its phase too), parent, scope and list links, and nothing else; the public "
+    @DisplayName("C7: a node carries its head (its phase and list in one), parent, scope and its own list links, and nothing else; the public "
             + "handles carry no state of their own")
     void c7_tokenFields() {
         List<String> own = Arrays.stream(Node.class.getDeclaredFields())
                 .filter(f -> !Modifier.isStatic(f.getModifiers()))
                 .map(f -> (Modifier.isVolatile(f.getModifiers()) ? "volatile " : "") + f.getType().getSimpleName() + " " + f.getName())
                 .sorted().toList();
-        assertThat(own).containsExactly("Listener firstListener", "Node firstChild", "Node nextSibling", "Node parent",
-                "Node prevSibling", "Scope scope", "volatile Cancel state");
+        assertThat(own).containsExactly("Node parent", "Scope scope", "volatile Object head");
+        List<String> links = Arrays.stream(Link.class.getDeclaredFields())
+                .filter(f -> !Modifier.isStatic(f.getModifiers()))
+                .map(f -> f.getType().getSimpleName() + " " + f.getName())
+                .sorted().toList();
+        assertThat(links).as("the list links every node and listener carries").containsExactly("Link next", "Link prev");
         assertThat(Arrays.stream(CancellationToken.class.getDeclaredFields()).filter(f -> !Modifier.isStatic(f.getModifiers())))
                 .isEmpty();
         assertThat(Arrays.stream(CancellationSource.class.getDeclaredFields()).filter(f -> !Modifier.isStatic(f.getModifiers())))

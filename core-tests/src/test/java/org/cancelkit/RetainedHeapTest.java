@@ -9,8 +9,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Lifetimes end: a long-lived root through a million per-request children, timeouts and tasks of a
  * long-lived group, all ended, retains what it retained before (measured after GC). A million retained
- * entries would take at least 32 MB (a node alone is more than 32 bytes); the bound is a quarter of
- * that, and the negative control shows the measurement sees a million live children.
+ * entries would take at least 32 MB (a node alone is 32 bytes with compressed references); the bound is
+ * a quarter of that, and the negative control shows the measurement sees a million live children.
  */
 class RetainedHeapTest {
     private static final int N = 1_000_000;
@@ -49,7 +49,8 @@ class RetainedHeapTest {
             root.child(); // linked to the root, not held by the test
         }
         long after = usedAfterGc();
-        assertThat(after - before).isGreaterThan(4 * BOUND);
+        // a million nodes of 32 bytes: above 3 x BOUND with room for the collector's rounding
+        assertThat(after - before).isGreaterThan(3 * BOUND);
         root.cancel();
     }
 

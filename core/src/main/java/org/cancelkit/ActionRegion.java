@@ -189,7 +189,7 @@ final class ActionRegion extends Listener {
                 Thread.currentThread().interrupt();
             }
         }
-        Cancel c = token.state;
+        Cancel c = token.state();
         if (c != null && (failure != null || r.actionRan())) {
             if (failure instanceof CancelledException ce && ce.reason() == c.reason) {
                 throw ce;

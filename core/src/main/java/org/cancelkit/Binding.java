@@ -343,7 +343,7 @@ final class Binding extends Listener {
 
     private static RuntimeException translate(Node token, Throwable failure, Mode mode,
                                               @Nullable Duration timeout, boolean delivered) {
-        Cancel c = token.state;
+        Cancel c = token.state();
         // The region's own close (only after the body ended) is not a cancellation of the body; an
         // enclosing token's close passing through is.
         boolean closedByUs = c != null && c.reason == CancelReason.CLOSED && c.origin == token && mode != Mode.BIND;

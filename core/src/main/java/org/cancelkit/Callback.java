@@ -52,7 +52,7 @@ final class Callback extends Listener implements Registration {
         Callback cb = new Callback(token, body, PENDING);
         cb.hardOnly = hardOnly;
         if (!token.add(cb)) {
-            Cancel c = token.state;
+            Cancel c = token.state();
             assert c != null : "add refuses a callback only on a cancelled node";
             c.awaitPropagated();
             cb.fire(c); // registering on a cancelled token runs it at once

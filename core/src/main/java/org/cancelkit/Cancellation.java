@@ -77,7 +77,7 @@ public final class Cancellation {
         Node wake = current.newSleepChild(deadline); // a sleep ending is not a deadline firing (Emit)
         try {
             Waits.await(wake, false); // this sleep already counted as one cancellation point
-            Cancel c = wake.state;
+            Cancel c = wake.state();
             if (c != null && c.reason.origin != wake) {
                 throw new CancelledException(c.reason);
             }

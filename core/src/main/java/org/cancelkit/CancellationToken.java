@@ -50,7 +50,7 @@ import java.util.Optional;
  *
  * <p>Thread-safe. Every argument must be non-null.
  */
-public abstract sealed class CancellationToken permits CancellationSource, TokenView {
+public abstract sealed class CancellationToken extends Link permits CancellationSource, TokenView {
 
     CancellationToken() {}
 
@@ -115,12 +115,13 @@ public abstract sealed class CancellationToken permits CancellationSource, Token
     // ------------------------------------------------------------------ queries
 
     /**
-     * Returns true once cancelled, softly or hard: a single volatile read.
+     * Returns true once cancelled, softly or hard: a single volatile read and a type test.
      *
      * @return true once cancelled
      */
     public final boolean isCancelled() {
-        return node().state != null;
+        Object h = node().head;
+        return h != null && !(h instanceof Link);
     }
 
     /**
@@ -129,7 +130,7 @@ public abstract sealed class CancellationToken permits CancellationSource, Token
      * @throws CancelledException when cancelled, with the reason
      */
     public final void throwIfCancelled() {
-        Cancel c = node().state;
+        Cancel c = node().state();
         if (c != null) {
             throw new CancelledException(c.reason);
         }
@@ -304,7 +305,7 @@ public abstract sealed class CancellationToken permits CancellationSource, Token
     @Override
     public final String toString() {
         Node n = node();
-        Cancel c = n.state;
+        Cancel c = n.state();
         return n == Node.NEVER ? "CancellationToken[never]"
                 : c == null ? "CancellationToken[active]"
                 : "CancellationToken[cancelled" + (n.isHard() ? "" : " (soft)") + ": " + c.reason + "]";

@@ -3,21 +3,16 @@ package org.cancelkit;
 import java.util.ArrayList;
 import java.util.List;
 import org.cancelkit.internal.TimerEntry;
-import org.jspecify.annotations.Nullable;
 
 /**
  * Something linked to a {@link Node} that reacts to its cancellation: a callback, a waiter, or an
  * interruptor (a {@link Binding} or an {@link ActionRegion}) that stops running code by force and so
  * waits for the hard phase (Node, invariant 5).
  *
- * <p>Fields: {@link #prev}, {@link #next} and {@link #linked} are guarded by the owning node's lock
- * while the listener is in its list; once a canceller has detached the list they are the
- * canceller's alone (Node, invariant 3).
+ * <p>A listener is in its node's one list beside the node's children, linked through its
+ * {@link Link} fields (Node, invariant 2).
  */
-abstract class Listener {
-    @Nullable Listener prev;
-    @Nullable Listener next;
-    boolean linked;
+abstract class Listener extends Link {
 
     /**
      * Returns true when this listener stops code by force, and so waits for the hard phase.

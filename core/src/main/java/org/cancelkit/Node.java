@@ -12,15 +12,18 @@ import org.jspecify.annotations.Nullable;
  *
  * <h2>Invariants</h2>
  * <ol>
- *   <li>{@link #state} is the node's phase too: null is ACTIVE, a soft {@link Cancel} SOFT, a hard one
- *       HARD. It goes ACTIVE to SOFT to HARD, or ACTIVE to HARD, and never back; it changes only under
- *       this node's lock. The first cancel's operation stays: a SOFT node turns HARD with the hard form
- *       of its own operation, whoever hardens it (C2: sticky, one reason).</li>
- *   <li>A node's two lists (children and listeners) are open while it is below HARD. The critical
- *       section that makes it HARD also detaches both lists. A link added to an open list under the
- *       lock is therefore found by the canceller; an adder that finds the node HARD (or, for a
- *       listener that is not an interruptor, cancelled at all) handles the link itself. No listener is
- *       lost and none runs twice.</li>
+ *   <li>{@link #head} is the node's phase and its list in one field: null or a {@link Link} is
+ *       ACTIVE (the list's first element, or none), a {@link Soft} SOFT (the soft {@link Cancel} and
+ *       the list kept through the grace), a {@link Cancel} HARD (always a hard one; the list is gone).
+ *       The phase goes ACTIVE to SOFT to HARD, or ACTIVE to HARD, and never back; {@link #head}
+ *       changes only under this node's lock. The first cancel's operation stays: a SOFT node turns
+ *       HARD with the hard form of its own operation, whoever hardens it (C2: sticky, one reason).</li>
+ *   <li>A node has one list, of its children and its listeners alike, linked through their
+ *       {@link Link} fields. It is open while the node is below HARD. The critical section that makes
+ *       the node HARD also detaches it. A link added to an open list under the lock is therefore
+ *       found by the canceller; an adder that finds the node HARD (or, for a listener that is not an
+ *       interruptor, cancelled at all) handles the link itself. No listener is lost and none runs
+ *       twice.</li>
  *   <li>A detached chain never changes again: an unlink under the owner's lock first checks that
  *       the owner is not HARD, so the canceller walks a detached chain without the lock.</li>
  *   <li>Lifetimes end. A node that turns HARD on its own (a cancel, its deadline, close) unlinks from
@@ -42,47 +45,57 @@ import org.jspecify.annotations.Nullable;
  *       more than one node below it is walked on another thread, so no subtree delays other
  *       deadlines. A walk that releases many fast listeners (the bound threads of a large group)
  *       shares their delivery with offload threads ({@link Spread}) and returns once all have run.</li>
- *   <li>A root that holds two children at once spreads its later children over {@link Stripes}:
- *       hidden children of the root that share its scope, one per creating thread's slot, so threads
- *       making and closing children of one shared root (a server's) take different locks. A stripe
- *       is never cancelled or closed on its own and never unlinks; the root's cancel reaches it and
- *       what it holds as any child. No handle reaches a stripe (a child's {@link #parent} only walks
- *       upward), and counts (events, {@link #linkedCount}) skip stripes.</li>
+ *   <li>A root spreads its later children over {@link Stripes} once a child links while its list
+ *       already holds another child (or more than {@link Stripes#SCAN} links, which it does not
+ *       search): hidden children of the root that share its scope, one per creating thread's slot,
+ *       so threads making and closing children of one shared root (a server's) take different locks.
+ *       A stripe is never cancelled or closed on its own and never unlinks; the root's cancel reaches
+ *       it and what it holds as any child. No handle reaches a stripe (a child's {@link #parent} only
+ *       walks upward), and counts (events, {@link #linkedCount}) skip stripes.</li>
  * </ol>
  *
  * <p>Lock order: a thread holds at most one node's lock at a time, and never while a listener runs.
  * The lock is the node's monitor: the node is reachable only through cancelkit's own handles. (The
- * phase lives in {@link #state}, not in a field of its own, so that a node is five references and
- * two list links: 40 bytes.)
+ * phase and the list share {@link #head}, and children and listeners share one list, so that a node
+ * is five references: 32 bytes with compressed references.)
  *
- * <p>Fields: {@link #parent} and {@link #scope} are final. {@link #state} is written under the lock
- * (a release store) and read anywhere (volatile). The list fields are guarded by the lock of the
- * node that owns the list (siblings: the parent's); {@link Walk} and {@link Stripes} touch them only
- * under it.
+ * <p>Fields: {@link #parent} and {@link #scope} are final. {@link #head} is written under the lock
+ * (release stores) and read anywhere (volatile). The list links ({@link Link}, and {@link Soft#first})
+ * are guarded by the lock of the node that owns the list (siblings: the parent's); {@link Walk} and
+ * {@link Stripes} touch them only under it.
  */
 final class Node extends CancellationSource {
-    /** Writes of {@link #state} (under the lock): release stores, no fence; reads stay volatile. */
-    static final VarHandle STATE;
+    /** Writes of {@link #head} (under the lock): release stores, no fence; reads stay volatile. */
+    static final VarHandle HEAD;
 
     static {
         try {
-            STATE = MethodHandles.lookup().findVarHandle(Node.class, "state", Cancel.class);
+            HEAD = MethodHandles.lookup().findVarHandle(Node.class, "head", Object.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
     }
 
-    /** The node that is never cancelled; its lists stay empty. */
+    /** The node that is never cancelled; its list stays empty. */
     static final Node NEVER = new Node(null, new Scope.Root(SystemClock.INSTANCE, Scope.NONE));
 
     final @Nullable Node parent;
     /** The clock and effective deadline: shared with the parent unless this node's own is earlier. */
     final Scope scope;
-    volatile @Nullable Cancel state;
-    @Nullable Node firstChild;
-    @Nullable Node prevSibling;
-    @Nullable Node nextSibling;
-    @Nullable Listener firstListener;
+    /** The phase and the list (invariant 1): null or a {@link Link}, a {@link Soft}, or a hard {@link Cancel}. */
+    volatile @Nullable Object head;
+
+    /** A SOFT node's phase: its soft cancel and the list it keeps through the grace (invariant 5). */
+    static final class Soft {
+        final Cancel cancel;
+        /** Guarded by the node's lock. */
+        @Nullable Link first;
+
+        Soft(Cancel cancel, @Nullable Link first) {
+            this.cancel = cancel;
+            this.first = first;
+        }
+    }
 
     Node(@Nullable Node parent, Scope scope) {
         this.parent = parent;
@@ -154,27 +167,23 @@ final class Node extends CancellationSource {
     }
 
     /**
-     * Links the new child {@code c}, born in this node's state; returns false when this node is HARD
+     * Links the new child {@code c}, born in this node's phase; returns false when this node is HARD
      * and {@code c} is born hard and alone instead (invariant 2).
      */
     boolean link(Node c) {
         synchronized (this) {
-            Cancel born = state;
-            if (born != null) {
-                STATE.setRelease(c, born); // born soft, the hardening reaching it through the list (invariant 5); or hard
-                if (born.hard) {
-                    return false;
-                }
+            Object h = head;
+            if (h instanceof Cancel hard) {
+                c.head = hard; // c is not yet published: a plain write, published by this lock and the return
+                return false;
             }
-            Node head = firstChild;
-            c.nextSibling = head;
-            if (head != null) {
-                head.prevSibling = c;
-                if (parent == null && scope instanceof Scope.Root r && r.stripes == null) {
-                    r.stripes = new Node[Stripes.COUNT]; // a second child at once: spread from now on (invariant 9)
-                }
+            if (h instanceof Soft soft) {
+                c.head = new Soft(soft.cancel, null); // born soft, the hardening reaching it through the list (invariant 5)
+            } else if (h != null && parent == null && scope instanceof Scope.Root r && r.stripes == null
+                    && Stripes.holdsChild((Link) h)) {
+                r.stripes = new Node[Stripes.COUNT]; // a second child at once: spread from now on (invariant 9)
             }
-            firstChild = c;
+            pushLocked(c);
             return true;
         }
     }
@@ -189,7 +198,7 @@ final class Node extends CancellationSource {
         }
     }
 
-    // ------------------------------------------------------------------ listeners
+    // ------------------------------------------------------------------ the list
 
     /**
      * Links {@code l}. Returns false, and links nothing, when the node is HARD, or cancelled at all
@@ -197,17 +206,11 @@ final class Node extends CancellationSource {
      */
     boolean add(Listener l) {
         synchronized (this) {
-            Cancel s = state;
-            if (s != null && (s.hard || !l.interruptor())) {
+            Object h = head;
+            if (h instanceof Cancel || (h instanceof Soft && !l.interruptor())) {
                 return false;
             }
-            l.prev = null;
-            l.next = firstListener;
-            if (firstListener != null) {
-                firstListener.prev = l;
-            }
-            firstListener = l;
-            l.linked = true;
+            pushLocked(l);
             return true;
         }
     }
@@ -215,20 +218,10 @@ final class Node extends CancellationSource {
     /** Unlinks {@code l}; returns false when a canceller has taken it (it has run or will). */
     boolean remove(Listener l) {
         synchronized (this) {
-            if (!l.linked || isHard()) { // invariant 3
+            if (isHard() || !holdsLocked(l)) { // invariant 3; or a soft cancel took it
                 return false;
             }
-            l.linked = false;
-            if (l.prev == null) {
-                firstListener = l.next;
-            } else {
-                l.prev.next = l.next;
-            }
-            if (l.next != null) {
-                l.next.prev = l.prev;
-            }
-            l.prev = null;
-            l.next = null;
+            unlinkLocked(l);
             return true;
         }
     }
@@ -239,20 +232,56 @@ final class Node extends CancellationSource {
             return;
         }
         synchronized (p) {
-            if (p.isHard() || (prevSibling == null && p.firstChild != this)) {
+            if (p.isHard() || !p.holdsLocked(this)) {
                 return; // detached with the parent's list (invariant 3), or already gone
             }
-            if (prevSibling == null) {
-                p.firstChild = nextSibling;
-            } else {
-                prevSibling.nextSibling = nextSibling;
-            }
-            if (nextSibling != null) {
-                nextSibling.prevSibling = prevSibling;
-            }
-            prevSibling = null;
-            nextSibling = null;
+            p.unlinkLocked(this);
         }
+    }
+
+    /** The list's first element; the caller holds the lock. */
+    @Nullable Link firstLocked() {
+        Object h = head;
+        return h instanceof Link l ? l : h instanceof Soft s ? s.first : null;
+    }
+
+    /** Makes {@code l} the list's first element; the caller holds the lock and the node is below HARD. */
+    private void setFirstLocked(@Nullable Link l) {
+        if (head instanceof Soft s) {
+            s.first = l;
+        } else {
+            HEAD.setRelease(this, l);
+        }
+    }
+
+    /** Whether {@code x} is in this node's list; the caller holds the lock and the node is below HARD. */
+    private boolean holdsLocked(Link x) {
+        return x.prev != null || firstLocked() == x;
+    }
+
+    /** Links {@code x} first; the caller holds the lock and the node is below HARD. */
+    private void pushLocked(Link x) {
+        Link first = firstLocked();
+        x.prev = null;
+        x.next = first;
+        if (first != null) {
+            first.prev = x;
+        }
+        setFirstLocked(x);
+    }
+
+    /** Unlinks {@code x}, which is in the list; the caller holds the lock and the node is below HARD. */
+    void unlinkLocked(Link x) {
+        if (x.prev == null) {
+            setFirstLocked(x.next);
+        } else {
+            x.prev.next = x.next;
+        }
+        if (x.next != null) {
+            x.next.prev = x.prev;
+        }
+        x.prev = null;
+        x.next = null;
     }
 
     // ------------------------------------------------------------------ cancel
@@ -265,7 +294,7 @@ final class Node extends CancellationSource {
      */
     boolean cancel(CancelReason reason, long graceNanos) {
         boolean hard = graceNanos < 0;
-        Cancel existing = state;
+        Cancel existing = state();
         if (existing == null) {
             Cancel c = new Cancel(reason, this, hard);
             if (walk(c, hard)) {
@@ -274,7 +303,7 @@ final class Node extends CancellationSource {
                 }
                 return true;
             }
-            existing = state;
+            existing = state();
         }
         assert existing != null;
         existing.awaitPropagated(); // invariant 6
@@ -338,21 +367,6 @@ final class Node extends CancellationSource {
         return tookState;
     }
 
-    /** Unlinks {@code l}; the caller holds this node's lock. */
-    void removeLocked(Listener l) {
-        l.linked = false;
-        if (l.prev == null) {
-            firstListener = l.next;
-        } else {
-            l.prev.next = l.next;
-        }
-        if (l.next != null) {
-            l.next.prev = l.prev;
-        }
-        l.prev = null;
-        l.next = null;
-    }
-
     private void scheduleHardening(long graceNanos) {
         MonotonicClock clock = scope.clock;
         long at = Durations.deadlineAfter(clock.nanoTime(), graceNanos);
@@ -361,14 +375,19 @@ final class Node extends CancellationSource {
 
     // ------------------------------------------------------------------ queries
 
+    /** The phase (invariant 1): null while ACTIVE, else the cancel, soft or hard. */
+    @Nullable Cancel state() {
+        Object h = head;
+        return h instanceof Cancel c ? c : h instanceof Soft s ? s.cancel : null;
+    }
+
     boolean isHard() {
-        Cancel c = state;
-        return c != null && c.hard;
+        return head instanceof Cancel; // only a hard cancel is stored as such (invariant 1)
     }
 
     /** The reason, once cancelled; null before. */
     @Nullable CancelReason reasonOrNull() {
-        Cancel c = state;
+        Cancel c = state();
         return c == null ? null : c.reason;
     }
 

@@ -21,18 +21,30 @@ final class NodeTimers {
     /**
      * Whether more than one node hangs below {@code node}: two children, or a child with its own. One
      * childless child (a timeout's body in {@code Cancellation.sleep}) is walked inline: handing each
-     * expiry of a herd to another thread would cost more than the walk.
+     * expiry of a herd to another thread would cost more than the walk. The look is bounded: a list
+     * longer than {@link Stripes#SCAN} links counts as large without being searched.
      */
     private static boolean largeBelow(Node node) {
-        Node only;
+        Node only = null;
         synchronized (node) {
-            only = node.firstChild;
-            if (only == null || only.nextSibling != null) {
-                return only != null;
+            int seen = 0;
+            for (Link k = node.firstLocked(); k != null; k = k.next) {
+                if (++seen > Stripes.SCAN) {
+                    return true;
+                }
+                if (k instanceof Node child) {
+                    if (only != null) {
+                        return true;
+                    }
+                    only = child;
+                }
             }
         }
+        if (only == null) {
+            return false;
+        }
         synchronized (only) { // one lock at a time
-            return only.firstChild != null;
+            return Stripes.holdsChild(only.firstLocked());
         }
     }
 
@@ -52,7 +64,7 @@ final class NodeTimers {
 
         @Override
         protected void fire() {
-            Cancel c = node.state;
+            Cancel c = node.state();
             if (c == null) {
                 return;
             }

@@ -14,7 +14,25 @@ final class Stripes {
     /** How many stripes a shared root spreads its children over: a power of two, twice the processors (at most 64). */
     static final int COUNT = Math.min(64, Integer.highestOneBit(Math.max(1, Runtime.getRuntime().availableProcessors()) * 2 - 1) * 2);
 
+    /** How many links of a root's list {@link #holdsChild} looks at before it answers yes. */
+    static final int SCAN = 8;
+
     private Stripes() {}
+
+    /**
+     * Whether a root's list starting at {@code first} holds a child, or is longer than {@link #SCAN}
+     * links (Node, invariant 9): a bounded look, so that linking a child under a root with many
+     * listeners costs the same as under one with none. The caller holds the lock of the list's node.
+     */
+    static boolean holdsChild(Link first) {
+        int seen = 0;
+        for (Link k = first; k != null; k = k.next) {
+            if (k instanceof Node || ++seen > SCAN) {
+                return true;
+            }
+        }
+        return false;
+    }
 
     /** The stripe of {@code root} for the running thread, made (and linked as a child) on first use. */
     static Node pick(Node root, Node[] st) {
@@ -52,11 +70,8 @@ final class Stripes {
         int n = 0;
         Node[] st = node.parent == null ? node.scope.stripes() : null;
         synchronized (node) {
-            for (Node k = node.firstChild; k != null; k = k.nextSibling) {
-                n += isStripe(k) ? 0 : 1;
-            }
-            for (Listener l = node.firstListener; l != null; l = l.next) {
-                n++;
+            for (Link k = node.firstLocked(); k != null; k = k.next) {
+                n += k instanceof Node child && isStripe(child) ? 0 : 1;
             }
         }
         if (st != null) { // one lock at a time: each stripe's count is taken after the node's

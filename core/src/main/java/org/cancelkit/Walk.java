@@ -37,35 +37,32 @@ final class Walk {
      * Marks one node (Node, invariant 1) and queues its children; returns whether it took {@code c}.
      */
     boolean mark(Node n, Cancel c, boolean hard) {
-        Node children = null;
-        Listener listeners = null;
+        Link detached = null;
         boolean took = false;
         Cancel stoppedAt = null;
         synchronized (n) {
-            Cancel s = n.state;
+            Cancel s = n.state();
             if (s != null && (s.hard || !hard)) {
                 stoppedAt = s; // another operation got here first: it marks what lies below
             } else {
                 took = s == null;
+                Link first = n.firstLocked();
                 if (hard) {
-                    // a SOFT node hardens with its own operation's hard form (Node, invariant 1)
-                    Node.STATE.setRelease(n, took ? c.hardForm() : s.hardForm());
-                    children = n.firstChild;
-                    listeners = n.firstListener;
-                    n.firstChild = null; // Node, invariant 2: detached
-                    n.firstListener = null;
+                    // a SOFT node hardens with its own operation's hard form (Node, invariant 1); the
+                    // list is detached by the same store (Node, invariant 2)
+                    Node.HEAD.setRelease(n, took ? c.hardForm() : s.hardForm());
+                    detached = first;
                 } else {
-                    Node.STATE.setRelease(n, c);
-                    for (Node k = n.firstChild; k != null; k = k.nextSibling) {
-                        push(k); // children stay linked (Node, invariant 5)
-                    }
-                    for (Listener l = n.firstListener; l != null; ) {
-                        Listener next = l.next;
-                        if (!l.interruptor()) {
-                            n.removeLocked(l);
-                            release(l);
+                    Node.HEAD.setRelease(n, new Node.Soft(c, first));
+                    for (Link k = first; k != null; ) {
+                        Link next = k.next;
+                        if (k instanceof Node child) {
+                            push(child); // children stay linked (Node, invariant 5)
+                        } else if (!((Listener) k).interruptor()) {
+                            n.unlinkLocked(k);
+                            release((Listener) k);
                         }
-                        l = next;
+                        k = next;
                     }
                 }
             }
@@ -77,12 +74,12 @@ final class Walk {
         if (hard && n.scope.ownedBy(n)) {
             n.scope.retire(); // invariant 4
         }
-        for (Node k = children; k != null; k = k.nextSibling) { // invariant 3: safe without the lock
-            push(k);
-        }
-        for (Listener l = listeners; l != null; l = l.next) {
-            l.linked = false;
-            release(l);
+        for (Link k = detached; k != null; k = k.next) { // invariant 3: safe without the lock
+            if (k instanceof Node child) {
+                push(child);
+            } else {
+                release((Listener) k);
+            }
         }
         return took;
     }

@@ -21,8 +21,10 @@ import org.openjdk.jol.vm.VM;
  *
  * <p>Reported both ways, honestly:
  * <ul>
- *   <li>the first child of a parent (it also pays for what the parent creates for its first child), and the
- *       steady-state cost of each further child (average over {@value #MORE} more);</li>
+ *   <li>the first child of a parent (it also pays for what the parent creates for its first child), the
+ *       second (a root that holds two children at once spreads them over stripes from then on: the second
+ *       pays for those), and the steady-state cost of each further child (average over {@value #MORE}
+ *       more);</li>
  *   <li>with a one-hour deadline: the graph from the parent alone (the token), and the graph from the
  *       parent plus the system timer's heap and inbox (the token and its timer entry, which the timer
  *       holds, not the token).</li>
@@ -102,6 +104,9 @@ public final class RetainedSize {
             keep.add(maker.make(parent));
             Thread.sleep(100); // the timer drains its inbox into its heap
             GraphLayout first = layout(parent, extraRoots);
+            keep.add(maker.make(parent));
+            Thread.sleep(100);
+            GraphLayout second = layout(parent, extraRoots);
             for (int i = 0; i < MORE; i++) {
                 keep.add(maker.make(parent));
             }
@@ -109,8 +114,10 @@ public final class RetainedSize {
             GraphLayout more = layout(parent, extraRoots);
             Out.result(key + ".first", Long.toString(first.totalSize() - base.totalSize()));
             Out.result(key + ".first.objects", composition(base, first, 1));
-            Out.result(key + ".each", String.format("%.1f", (more.totalSize() - first.totalSize()) / (double) MORE));
-            Out.result(key + ".each.objects", composition(first, more, MORE));
+            Out.result(key + ".second", Long.toString(second.totalSize() - first.totalSize()));
+            Out.result(key + ".second.objects", composition(first, second, 1));
+            Out.result(key + ".each", String.format("%.1f", (more.totalSize() - second.totalSize()) / (double) MORE));
+            Out.result(key + ".each.objects", composition(second, more, MORE));
             Reference.reachabilityFence(keep);
         } finally {
             warm.close();

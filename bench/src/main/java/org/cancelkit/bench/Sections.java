@@ -143,8 +143,9 @@ final class Sections {
         r.line("## 3. Retained bytes of an idle child token");
         r.line("");
         r.line("`RetainedSize` (its own JVM, JOL 0.17 `GraphLayout`): growth of the object graph reachable from the "
-                + "parent when children are added, for the first child of a fresh parent (which also pays for the "
-                + "parent's listener stripes) and per child over " + RetainedSize.MORE + " more. With a one-hour "
+                + "parent when children are added: the first child of a fresh parent, the second (a root holding "
+                + "two children at once spreads its children over stripes from then on, and the second pays for "
+                + "them), and per child over " + RetainedSize.MORE + " more. With a one-hour "
                 + "deadline it is measured twice: from the parent alone (the token), and from the parent plus the "
                 + "system timer's heap and inbox, because the timer entry is a separate object held by the timer, "
                 + "not by the token. The peer, a kotlinx.coroutines `Job(parent)`, is measured the same way from its "
@@ -173,12 +174,16 @@ final class Sections {
         r.line("| child | graph measured from | bytes | what the growth is |");
         r.line("|---|---|---|---|");
         sizeRow(r, p, "no deadline, first child of a fresh parent", "parent", "plain.first");
+        sizeRow(r, p, "no deadline, second child", "parent", "plain.second");
         sizeRow(r, p, "no deadline, each further child", "parent", "plain.each");
         sizeRow(r, p, "1 h deadline, first child", "parent", "deadline.first");
+        sizeRow(r, p, "1 h deadline, second child", "parent", "deadline.second");
         sizeRow(r, p, "1 h deadline, each further child", "parent", "deadline.each");
         sizeRow(r, p, "1 h deadline, first child", "parent + timer heap and inbox", "deadlineWithTimer.first");
+        sizeRow(r, p, "1 h deadline, second child", "parent + timer heap and inbox", "deadlineWithTimer.second");
         sizeRow(r, p, "1 h deadline, each further child", "parent + timer heap and inbox", "deadlineWithTimer.each");
         sizeRow(r, p, "peer: kotlinx `Job(parent)`, first child of a fresh `Job()`", "parent job", "kotlinxJob.first");
+        sizeRow(r, p, "peer: kotlinx `Job(parent)`, second child", "parent job", "kotlinxJob.second");
         sizeRow(r, p, "peer: kotlinx `Job(parent)`, each further child", "parent job", "kotlinxJob.each");
         r.line("");
         sizeVerdict(r, p, "3a", "idle child, no deadline, each further child", "plain.each", 32);

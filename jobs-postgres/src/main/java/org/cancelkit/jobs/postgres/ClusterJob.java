@@ -153,7 +153,8 @@ public final class ClusterJob<I, S> {
      *
      * @return true when this call created the job
      * @throws PartitionCheckpointException when a job of this id exists with another item count,
-     *         partition count or state version
+     *         partition count or state version, or the initial state's checkpoint is over the size
+     *         limit ({@code JobOptions.maxCheckpointBytes}; then nothing is created)
      * @throws IOException when the initial state cannot be encoded
      * @throws SQLException when the database fails, or its schema is not current
      */
@@ -182,7 +183,8 @@ public final class ClusterJob<I, S> {
                             s.setLong(3, cp.firstItem());
                             s.setLong(4, cp.endItem());
                             s.setLong(5, cp.firstItem());
-                            s.setString(6, PartitionCodec.encode(cp));
+                            s.setString(6, PartitionCodec.encode(t.partitions(), cp,
+                                    options.job().maxCheckpointBytes()));
                             s.addBatch();
                         }
                         Statements.call(s, PreparedStatement::executeBatch);
@@ -212,7 +214,10 @@ public final class ClusterJob<I, S> {
      * @throws LeaseLostException when this worker lost a lease while it worked (it stalled): its
      *         uncommitted work was refused and not written
      * @throws ItemFailedException when an item threw (the items before it are committed)
-     * @throws PartitionCheckpointException when a checkpoint or the job's shape cannot be trusted
+     * @throws PartitionCheckpointException when a checkpoint or the job's shape cannot be trusted, or
+     *         a checkpoint row or a state's checkpoint is over the size limit
+     *         ({@code JobOptions.maxCheckpointBytes}): nothing of that chunk is committed, the
+     *         partition's lease is released and it stays at its last checkpoint
      * @throws IOException when a state cannot be encoded
      * @throws SQLException when the database fails
      */

@@ -16,7 +16,8 @@ import org.cancelkit.jobs.JobOptions;
  *
  * @param job the checkpoint cadence ({@code checkpointEveryItems}, {@code checkpointEvery}: a chunk of
  *        items is one transaction), the state version, the budget of the final checkpoint of a stopped
- *        partition, the clock and the progress listener (events per partition)
+ *        partition, the clock, the progress listener (events per partition) and the largest
+ *        partition checkpoint written or read ({@code maxCheckpointBytes})
  * @param lease how long a claim lasts unless renewed; at least 100 ms
  * @param pollEvery how often a worker polls the job's cancel flag and retries a claim, besides
  *        LISTEN/NOTIFY; positive

@@ -8,7 +8,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A partition's checkpoint in the database, or the job it belongs to, cannot be trusted (J2, J4): the
- * worker refuses it rather than start the partition over or resume from damaged data. The message names
+ * worker refuses it rather than start the partition over or resume from damaged data. Also a checkpoint
+ * that would be over the job's size limit ({@link Problem#TOO_LARGE}, {@code JobOptions.maxCheckpointBytes}
+ * or the JSON reader's limits) when it is written: nothing of its chunk is committed. The message names
  * the table, the job and the partition, says what is wrong and how to proceed; {@link #problem()} says
  * it for code, with the same {@link Problem} values as the file-based {@link org.cancelkit.jobs.Job}.
  *

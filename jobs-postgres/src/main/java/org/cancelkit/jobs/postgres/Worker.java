@@ -74,7 +74,8 @@ final class Worker<I, S> {
                             + cancelled.reason()), cancelled.grace());
                     Cancellation.check(); // a soft cancel is seen at once by checks (C8)
                 }
-                claim = Claims.claim(c, tables, job.id(), workerId, job.options().lease());
+                claim = Claims.claim(c, tables, job.id(), workerId, job.options().lease(),
+                        job.options().job().maxCheckpointBytes());
             }
             if (claim == null) {
                 if (allComplete()) {
@@ -95,8 +96,14 @@ final class Worker<I, S> {
         boolean release = true;
         try (CancellationSource partition = worker.child()) {
             coordinator.hold(claim.lease(), partition);
-            PartitionCheckpoint<S> start = PartitionCodec.decode(tables.partitions(), claim.checkpoint(),
-                    job.shape(claim.lease().partition()), claim.nextItem(), job.stateType());
+            PartitionCheckpoint<S> shape = job.shape(claim.lease().partition());
+            int maxBytes = job.options().job().maxCheckpointBytes();
+            String text = claim.checkpoint();
+            if (text == null) { // over the limit: the server did not send it (J2, as a damaged row)
+                throw PartitionCodec.oversized(tables.partitions(), shape, claim.checkpointBytes(), maxBytes);
+            }
+            PartitionCheckpoint<S> start = PartitionCodec.decode(tables.partitions(), text, shape, claim.nextItem(),
+                    job.stateType(), maxBytes);
             checkOutputRows(start);
             PartitionRunner.Outcome outcome = partition.call(() -> runner.run(claim.lease(), start, coordinator));
             processed += outcome.processed();

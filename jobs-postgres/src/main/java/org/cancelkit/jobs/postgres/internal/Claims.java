@@ -31,10 +31,11 @@ public final class Claims {
      * A claimed partition: the lease and the row's checkpoint, read under the claim's row lock.
      *
      * @param lease the lease
-     * @param checkpoint the row's checkpoint text
+     * @param checkpoint the row's checkpoint text, or null when it is over the size limit (not fetched)
+     * @param checkpointBytes the checkpoint's size in the row, in bytes ({@code octet_length})
      * @param nextItem the row's next item
      */
-    public record Claimed(Lease lease, String checkpoint, long nextItem) {}
+    public record Claimed(Lease lease, @Nullable String checkpoint, long checkpointBytes, long nextItem) {}
 
     /**
      * Claims one partition of the job that is not complete and whose lease is free or expired, in one
@@ -46,28 +47,37 @@ public final class Claims {
      * @param jobId the job
      * @param owner this worker
      * @param lease how long the lease lasts unless renewed
+     * @param maxCheckpointBytes the largest checkpoint fetched; a larger one is claimed without its text
      * @return the claim, or null when no partition can be claimed now
      * @throws SQLException when the database fails
      */
-    public static @Nullable Claimed claim(Connection c, Tables t, String jobId, String owner, Duration lease)
-            throws SQLException {
+    public static @Nullable Claimed claim(Connection c, Tables t, String jobId, String owner, Duration lease,
+            int maxCheckpointBytes) throws SQLException {
         c.setAutoCommit(false);
         boolean committed = false;
         try {
             Claimed claimed = null;
             String free = Seams.leaseCheck ? " AND (lease_owner IS NULL OR lease_expires_at < now())" : "";
-            try (PreparedStatement s = c.prepareStatement("SELECT partition, lease_owner, checkpoint, next_item FROM "
+            // The server measures the checkpoint and sends its text only within the limit: a row over it (damaged
+            // or hostile) never reaches this JVM's memory, and octet_length of a stored (TOASTed) text reads its
+            // size from the header without decompressing it. Bytes in the database's encoding: UTF-8 bytes, as
+            // the codec measures them, in a UTF8 database; in any other the codec measures the text again.
+            try (PreparedStatement s = c.prepareStatement("SELECT partition, lease_owner, CASE WHEN "
+                    + "octet_length(checkpoint) <= ? THEN checkpoint END, octet_length(checkpoint), next_item FROM "
                     + t.partitions() + " WHERE job_id = ? AND completed_at IS NULL" + free
                     + " ORDER BY partition LIMIT 1 FOR UPDATE SKIP LOCKED")) {
-                s.setString(1, jobId);
+                s.setInt(1, maxCheckpointBytes);
+                s.setString(2, jobId);
                 try (ResultSet r = Statements.call(s, PreparedStatement::executeQuery)) {
                     if (r.next()) {
                         int partition = r.getInt(1);
                         String previous = r.getString(2);
                         String checkpoint = r.getString(3);
-                        long next = r.getLong(4);
+                        long bytes = r.getLong(4);
+                        long next = r.getLong(5);
                         long epoch = take(c, t, jobId, partition, owner, lease);
-                        claimed = new Claimed(new Lease(jobId, partition, owner, epoch, previous), checkpoint, next);
+                        claimed = new Claimed(new Lease(jobId, partition, owner, epoch, previous), checkpoint, bytes,
+                                next);
                     }
                 }
             }

@@ -1,6 +1,9 @@
 package org.cancelkit.jobs.postgres.internal;
 
 import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.core.io.JsonEOFException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -11,15 +14,24 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.zip.CRC32C;
 import org.cancelkit.jobs.CheckpointException.Problem;
+import org.cancelkit.jobs.JobOptions;
 import org.cancelkit.jobs.postgres.PartitionCheckpointException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A partition's checkpoint to JSON text and back, checked on every read (J2): the document carries its
  * body's length and CRC32C (computed on the body's canonical compact form, as the file store does), and
  * the body names the job, the partition and the job's shape, so a damaged, foreign or incompatible row
  * is a {@link PartitionCheckpointException}, never a silent restart.
+ *
+ * <p>Size: a checkpoint is at most the job's {@link JobOptions#maxCheckpointBytes()} bytes of UTF-8, on
+ * write and on read, and the JSON reader's fixed limits (number length, nesting depth) hold for both; a
+ * checkpoint over any of them is {@link Problem#TOO_LARGE}, saying the limit and how to raise it.
  *
  * <pre>{@code
  * {"format":"cancelkit-partition-checkpoint","formatVersion":1,"bodyLength":190,"crc32c":"1a2b3c4d",
@@ -36,25 +48,65 @@ public final class PartitionCodec {
     public static final int FORMAT_VERSION = 1;
 
     // As jobs' file codec: decimals as BigDecimal with their scale, so a state survives checkpoints unchanged.
-    private static final JsonMapper MAPPER = JsonMapper.builder()
-            .disable(MapperFeature.CAN_OVERRIDE_ACCESS_MODIFIERS)
-            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-            .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
-            .build();
+    // Read limits: the document, strings and names up to the job's maxCheckpointBytes; numbers and nesting at
+    // Jackson's defaults (1000 digits, 1000 levels), which bound the time and stack one row can cost. One
+    // mapper per size limit, built once.
+    private static final Map<Integer, JsonMapper> MAPPERS = new ConcurrentHashMap<>();
     private static final String START_OVER = "To start the job over, delete it (JobDatabase.delete or `cancelkit "
             + "jobs delete`) and submit it again; to keep the work done, restore the row from a backup";
+    private static final String RAISE = "JobOptions.withMaxCheckpointBytes, in ClusterOptions.withJob, raises it";
 
     private PartitionCodec() {}
 
+    private static JsonMapper mapper(int maxBytes) {
+        return MAPPERS.computeIfAbsent(maxBytes, max -> JsonMapper.builder(JsonFactory.builder()
+                        .streamReadConstraints(StreamReadConstraints.builder().maxDocumentLength(max)
+                                .maxStringLength(max).maxNameLength(max).build())
+                        .build())
+                .disable(MapperFeature.CAN_OVERRIDE_ACCESS_MODIFIERS)
+                .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+                .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
+                .build());
+    }
+
     /**
-     * Encodes a checkpoint.
+     * Encodes a checkpoint within the default size limit, {@link JobOptions#DEFAULT_MAX_CHECKPOINT_BYTES}.
      *
      * @param cp the checkpoint
      * @return the JSON text
-     * @throws IOException when the state cannot be written as JSON
+     * @throws IOException when the state cannot be written as JSON, or is too large
      */
     public static String encode(PartitionCheckpoint<?> cp) throws IOException {
-        ObjectNode body = MAPPER.createObjectNode();
+        return encode("partitions", cp, JobOptions.DEFAULT_MAX_CHECKPOINT_BYTES);
+    }
+
+    /**
+     * Encodes a checkpoint of at most {@code maxBytes} bytes of UTF-8.
+     *
+     * @param table the partitions table, for messages
+     * @param cp the checkpoint
+     * @param maxBytes the job's {@link JobOptions#maxCheckpointBytes()}
+     * @return the JSON text
+     * @throws PartitionCheckpointException with {@link Problem#TOO_LARGE} when the checkpoint would be over
+     *         {@code maxBytes}, or its state over a limit of the JSON reader
+     * @throws IOException when the state cannot be written as JSON
+     */
+    public static String encode(String table, PartitionCheckpoint<?> cp, int maxBytes) throws IOException {
+        try {
+            return new String(encodeUnchecked(table, cp, maxBytes), StandardCharsets.UTF_8);
+        } catch (IOException | IllegalArgumentException e) {
+            StreamConstraintsException limit = limit(e);
+            if (limit == null) {
+                throw e;
+            }
+            throw tooLarge(table, cp, "the partition's state is over a limit of its JSON checkpoint, so no checkpoint "
+                    + "was written", maxBytes, limit);
+        }
+    }
+
+    private static byte[] encodeUnchecked(String table, PartitionCheckpoint<?> cp, int maxBytes) throws IOException {
+        JsonMapper mapper = mapper(maxBytes);
+        ObjectNode body = mapper.createObjectNode();
         body.put("job", cp.jobId());
         body.put("partition", cp.partition());
         body.put("partitions", cp.partitions());
@@ -65,25 +117,84 @@ public final class PartitionCodec {
         body.put("nextItem", cp.nextItem());
         body.put("outputRows", cp.outputRows());
         try {
-            body.set("state", MAPPER.valueToTree(cp.state()));
+            body.set("state", mapper.valueToTree(cp.state()));
         } catch (IllegalArgumentException e) {
+            if (limit(e) != null) {
+                throw e; // encode reports it
+            }
             throw new IOException("job '" + cp.jobId() + "': its state " + cp.state().getClass() + " cannot be "
                     + "written as JSON (" + e.getMessage() + "); use a public record or bean with public accessors, "
                     + "in a package its module exports", e);
         }
-        JsonNode canonical = MAPPER.readTree(MAPPER.writeValueAsBytes(body));
-        byte[] bytes = MAPPER.writeValueAsBytes(canonical);
-        ObjectNode root = MAPPER.createObjectNode();
+        byte[] written = mapper.writeValueAsBytes(body);
+        if (written.length > maxBytes) { // the body alone is over: not read back (the reader's limit would refuse it)
+            throw overLimit(table, cp, "more than " + written.length, maxBytes);
+        }
+        JsonNode canonical = mapper.readTree(written);
+        byte[] bytes = mapper.writeValueAsBytes(canonical);
+        ObjectNode root = mapper.createObjectNode();
         root.put("format", FORMAT);
         root.put("formatVersion", FORMAT_VERSION);
         root.put("bodyLength", bytes.length);
         root.put("crc32c", crc(bytes));
         root.set("body", canonical);
-        return MAPPER.writeValueAsString(root);
+        byte[] doc = mapper.writeValueAsBytes(root);
+        if (doc.length > maxBytes) {
+            throw overLimit(table, cp, String.valueOf(doc.length), maxBytes);
+        }
+        return doc;
+    }
+
+    private static PartitionCheckpointException overLimit(String table, PartitionCheckpoint<?> cp, String size,
+            int maxBytes) {
+        return new PartitionCheckpointException(table, cp.jobId(), cp.partition(), Problem.TOO_LARGE, "the "
+                + "partition's checkpoint would take " + size + " bytes, over the limit of " + maxBytes + " bytes, so "
+                + "it was not written", "If the state is really that large, raise the limit (" + RAISE + "); "
+                + "better, keep large data out of the state (in the output, or in tables of your own written in the "
+                + "chunk's transaction, with only references to it in the state)", null);
     }
 
     /**
-     * Decodes a checkpoint read from a partition row and checks it against the job and the row.
+     * The refusal of a row whose checkpoint is over the size limit, for a row whose text was not fetched.
+     *
+     * @param table the partitions table, for messages
+     * @param expected the job's own view of the partition
+     * @param storedBytes the checkpoint's size in the row, in bytes
+     * @param maxBytes the job's {@link JobOptions#maxCheckpointBytes()}
+     * @return the exception, with {@link Problem#TOO_LARGE}
+     */
+    public static PartitionCheckpointException oversized(String table, PartitionCheckpoint<?> expected,
+            long storedBytes, int maxBytes) {
+        return new PartitionCheckpointException(table, expected.jobId(), expected.partition(), Problem.TOO_LARGE,
+                "the row's checkpoint has " + storedBytes + " bytes, over the limit of " + maxBytes + " bytes; it was "
+                + "refused unparsed", "If the job's state is really that large, raise the limit on every worker (" + RAISE
+                + "). " + START_OVER, null);
+    }
+
+    /** What a limit of the JSON reader says, and how to proceed, for {@link Problem#TOO_LARGE}. */
+    private static PartitionCheckpointException tooLarge(String table, PartitionCheckpoint<?> cp, String what,
+            int maxBytes, Throwable cause) {
+        return new PartitionCheckpointException(table, cp.jobId(), cp.partition(), Problem.TOO_LARGE, what + " ("
+                + shown(firstLine(cause)) + ")", "The limits: " + maxBytes + " bytes for the checkpoint and for any "
+                + "string or field name in its state (" + RAISE + "), " + StreamReadConstraints.DEFAULT_MAX_NUM_LEN
+                + " digits for a number and " + StreamReadConstraints.DEFAULT_MAX_DEPTH + " levels of nesting (fixed: "
+                + "they bound the time and stack a checkpoint can cost; keep such values as strings, or flatten the "
+                + "state). Keep large data in the output or in tables of your own, and only references to it in the "
+                + "state", cause);
+    }
+
+    /** The constraint exception behind {@code t}, if a limit is what failed. */
+    private static @Nullable StreamConstraintsException limit(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof StreamConstraintsException s) {
+                return s;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Decodes a checkpoint within the default size limit, {@link JobOptions#DEFAULT_MAX_CHECKPOINT_BYTES}.
      *
      * @param table the partitions table, for messages
      * @param text the row's {@code checkpoint}
@@ -96,15 +207,41 @@ public final class PartitionCodec {
      */
     public static <S> PartitionCheckpoint<S> decode(String table, String text, PartitionCheckpoint<S> expected,
             long rowNextItem, Class<S> stateType) throws PartitionCheckpointException {
+        return decode(table, text, expected, rowNextItem, stateType, JobOptions.DEFAULT_MAX_CHECKPOINT_BYTES);
+    }
+
+    /**
+     * Decodes a checkpoint read from a partition row and checks it against the job and the row; a text
+     * over {@code maxBytes} bytes of UTF-8 is refused before it is parsed.
+     *
+     * @param table the partitions table, for messages
+     * @param text the row's {@code checkpoint}
+     * @param expected the job's own view of this partition at item {@code firstItem} (its shape)
+     * @param rowNextItem the row's {@code next_item}, which must agree
+     * @param stateType the state type
+     * @param maxBytes the job's {@link JobOptions#maxCheckpointBytes()}
+     * @param <S> the state type
+     * @return the checkpoint
+     * @throws PartitionCheckpointException when anything is wrong
+     */
+    public static <S> PartitionCheckpoint<S> decode(String table, String text, PartitionCheckpoint<S> expected,
+            long rowNextItem, Class<S> stateType, int maxBytes) throws PartitionCheckpointException {
         String job = expected.jobId();
         int p = expected.partition();
         if (text.isEmpty()) {
             throw new PartitionCheckpointException(table, job, p, Problem.EMPTY, "the checkpoint is empty", START_OVER,
                     null);
         }
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        if (bytes.length > maxBytes) {
+            throw oversized(table, expected, bytes.length, maxBytes);
+        }
+        JsonMapper mapper = mapper(maxBytes);
         JsonNode root;
         try {
-            root = MAPPER.readTree(text.getBytes(StandardCharsets.UTF_8));
+            root = mapper.readTree(bytes);
+        } catch (StreamConstraintsException e) {
+            throw tooLarge(table, expected, "the checkpoint is over a limit of its JSON reader", maxBytes, e);
         } catch (JsonEOFException e) {
             throw new PartitionCheckpointException(table, job, p, Problem.TRUNCATED, "the checkpoint ends in the "
                     + "middle of its JSON after " + text.length() + " characters: it was cut short", START_OVER, e);
@@ -135,7 +272,7 @@ public final class PartitionCodec {
         }
         byte[] canonical;
         try {
-            canonical = MAPPER.writeValueAsBytes(body);
+            canonical = mapper.writeValueAsBytes(body);
         } catch (JacksonException e) {
             throw corrupt(table, expected, "its body cannot be written back (" + shown(firstLine(e)) + ")");
         }
@@ -185,8 +322,12 @@ public final class PartitionCodec {
         }
         S state;
         try {
-            state = MAPPER.treeToValue(body.path("state"), stateType);
+            state = mapper.treeToValue(body.path("state"), stateType);
         } catch (JacksonException | IllegalArgumentException e) {
+            if (limit(e) != null) {
+                throw tooLarge(table, expected, "the checkpoint's state is over a limit of its JSON reader", maxBytes,
+                        Objects.requireNonNull(limit(e)));
+            }
             throw new PartitionCheckpointException(table, job, p, Problem.UNREADABLE_STATE, "the checkpoint's state "
                     + "cannot be read as " + stateType.getName() + " (" + shown(firstLine(e)) + ")",
                     "If the state's shape changed, raise the state version. " + START_OVER, e);

@@ -90,7 +90,8 @@ public final class PartitionRunner<I, S> {
      * @throws LeaseLostException when the fence refused a commit (rule 2)
      * @throws ItemFailedException when an item threw (the items before it are committed)
      * @throws CancelledException when the partition was cancelled (the items before are committed)
-     * @throws IOException when the state cannot be encoded
+     * @throws IOException when the state cannot be encoded ({@code PartitionCheckpointException} with
+     *         {@code TOO_LARGE} when its checkpoint is over the size limit); nothing of the chunk commits
      * @throws SQLException when the database fails
      */
     public Outcome run(Lease lease, PartitionCheckpoint<S> start, Coordinator coordinator)
@@ -251,7 +252,9 @@ public final class PartitionRunner<I, S> {
     private void commit(SqlTransaction tx, ItemSavepoints sp, Lease lease, PartitionCheckpoint<S> from,
             PartitionCheckpoint<S> target, List<Object[]> outputs) throws IOException, SQLException {
         sp.requireIntact(); // a failed savepoint statement: the server's savepoints are unknown, nothing commits
-        String doc = PartitionCodec.encode(target);
+        // over the size limit: PartitionCheckpointException (TOO_LARGE) before any statement, so nothing of the
+        // chunk commits; the transaction rolls back when it closes (rule 1)
+        String doc = PartitionCodec.encode(tables.partitions(), target, options.job().maxCheckpointBytes());
         boolean complete = target.isComplete();
         String fence = Seams.fencing ? " AND lease_owner = ? AND lease_epoch = ? AND next_item = ?" : "";
         List<Object> params = new ArrayList<>(List.of(target.nextItem(), target.outputRows(), doc, complete,
