@@ -4,6 +4,7 @@
  *
  * <p>Start with {@link org.cancelkit.jobs.Job}.
  */
+@SuppressWarnings("module") // the qualified export names jobs-postgres, which is built after this module
 module org.cancelkit.jobs {
     requires transitive org.cancelkit;
     requires org.cancelkit.io;
@@ -13,4 +14,6 @@ module org.cancelkit.jobs {
     requires jdk.jfr;
 
     exports org.cancelkit.jobs;
+    // The checkpoint codecs' shared JSON (CheckpointJson): not API, for the database store only.
+    exports org.cancelkit.jobs.internal to org.cancelkit.jobs.postgres;
 }

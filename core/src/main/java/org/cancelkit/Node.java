@@ -239,9 +239,8 @@ final class Node extends CancellationSource {
         }
     }
 
-    /** The list's first element; the caller holds the lock. */
-    @Nullable Link firstLocked() {
-        Object h = head;
+    /** The first element of the list that the head {@code h} holds (invariant 1); the caller holds the lock. */
+    static @Nullable Link firstOf(@Nullable Object h) {
         return h instanceof Link l ? l : h instanceof Soft s ? s.first : null;
     }
 
@@ -256,12 +255,12 @@ final class Node extends CancellationSource {
 
     /** Whether {@code x} is in this node's list; the caller holds the lock and the node is below HARD. */
     private boolean holdsLocked(Link x) {
-        return x.prev != null || firstLocked() == x;
+        return x.prev != null || firstOf(head) == x;
     }
 
     /** Links {@code x} first; the caller holds the lock and the node is below HARD. */
     private void pushLocked(Link x) {
-        Link first = firstLocked();
+        Link first = firstOf(head);
         x.prev = null;
         x.next = first;
         if (first != null) {
@@ -299,7 +298,7 @@ final class Node extends CancellationSource {
             Cancel c = new Cancel(reason, this, hard);
             if (walk(c, hard)) {
                 if (!hard) {
-                    scheduleHardening(graceNanos);
+                    NodeTimers.hardenAfter(this, graceNanos);
                 }
                 return true;
             }
@@ -318,7 +317,7 @@ final class Node extends CancellationSource {
                 Emit.tokenHardened(this, existing, reason, walkStart);
             }
         } else if (!isHard()) {
-            scheduleHardening(graceNanos); // hardens at the earlier of the two graces
+            NodeTimers.hardenAfter(this, graceNanos); // hardens at the earlier of the two graces
         }
         return false;
     }
@@ -367,17 +366,15 @@ final class Node extends CancellationSource {
         return tookState;
     }
 
-    private void scheduleHardening(long graceNanos) {
-        MonotonicClock clock = scope.clock;
-        long at = Durations.deadlineAfter(clock.nanoTime(), graceNanos);
-        clock.timer().arm(new NodeTimers.HardeningEntry(this, at));
-    }
-
     // ------------------------------------------------------------------ queries
 
     /** The phase (invariant 1): null while ACTIVE, else the cancel, soft or hard. */
     @Nullable Cancel state() {
-        Object h = head;
+        return stateOf(head);
+    }
+
+    /** The phase that the head {@code h} holds (invariant 1): null while ACTIVE, else the cancel. */
+    static @Nullable Cancel stateOf(@Nullable Object h) {
         return h instanceof Cancel c ? c : h instanceof Soft s ? s.cancel : null;
     }
 

@@ -9,6 +9,12 @@ import org.cancelkit.internal.TimerEntry;
 final class NodeTimers {
     private NodeTimers() {}
 
+    /** Arms the end of {@code node}'s soft cancel: it turns hard {@code graceNanos} from now (C8). */
+    static void hardenAfter(Node node, long graceNanos) {
+        MonotonicClock clock = node.scope.clock;
+        clock.timer().arm(new HardeningEntry(node, Durations.deadlineAfter(clock.nanoTime(), graceNanos)));
+    }
+
     /** Runs {@code walk} here, or off the timer thread when more than one node hangs below {@code node} (Node, invariant 8). */
     static void offTimerIfLarge(Node node, Runnable walk) {
         if (TimerEntry.onTimerThread() && largeBelow(node)) {
@@ -28,7 +34,7 @@ final class NodeTimers {
         Node only = null;
         synchronized (node) {
             int seen = 0;
-            for (Link k = node.firstLocked(); k != null; k = k.next) {
+            for (Link k = Node.firstOf(node.head); k != null; k = k.next) {
                 if (++seen > Stripes.SCAN) {
                     return true;
                 }
@@ -44,7 +50,7 @@ final class NodeTimers {
             return false;
         }
         synchronized (only) { // one lock at a time
-            return Stripes.holdsChild(only.firstLocked());
+            return Stripes.holdsChild(Node.firstOf(only.head));
         }
     }
 

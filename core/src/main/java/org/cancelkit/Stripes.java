@@ -70,7 +70,7 @@ final class Stripes {
         int n = 0;
         Node[] st = node.parent == null ? node.scope.stripes() : null;
         synchronized (node) {
-            for (Link k = node.firstLocked(); k != null; k = k.next) {
+            for (Link k = Node.firstOf(node.head); k != null; k = k.next) {
                 n += k instanceof Node child && isStripe(child) ? 0 : 1;
             }
         }

@@ -41,12 +41,13 @@ final class Walk {
         boolean took = false;
         Cancel stoppedAt = null;
         synchronized (n) {
-            Cancel s = n.state();
+            Object h = n.head;
+            Cancel s = Node.stateOf(h);
             if (s != null && (s.hard || !hard)) {
                 stoppedAt = s; // another operation got here first: it marks what lies below
             } else {
                 took = s == null;
-                Link first = n.firstLocked();
+                Link first = Node.firstOf(h);
                 if (hard) {
                     // a SOFT node hardens with its own operation's hard form (Node, invariant 1); the
                     // list is detached by the same store (Node, invariant 2)

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * checks that none is answered 500.
  *
  * <p>Seeded and reproducible: each run prints its seed; replay one with
- * {@code -Dcancelkit.fuzz.seed=N}. The default suite fuzzes for a few seconds, {@code -Pstress} for
+ * {@code -Dcancelkit.fuzz.start=N}. The default suite fuzzes for a few seconds, {@code -Pstress} for
  * minutes; as in the io and jobs fuzz suites, {@code -Dcancelkit.fuzz.seconds=N} sets the short run's
  * length and {@code -Dcancelkit.fuzz.stress.seconds=N} the long one's.
  */
@@ -104,8 +104,8 @@ class DeadlineHeaderFuzzTest {
     }
 
     private static long seed(String test) {
-        long seed = Long.getLong("cancelkit.fuzz.seed", System.nanoTime());
-        System.out.printf("DeadlineHeaderFuzzTest.%s: seed %d (replay with -Dcancelkit.fuzz.seed=%d)%n", test, seed, seed);
+        long seed = Long.getLong("cancelkit.fuzz.start", System.nanoTime());
+        System.out.printf("DeadlineHeaderFuzzTest.%s: seed %d (replay with -Dcancelkit.fuzz.start=%d)%n", test, seed, seed);
         return seed;
     }
 

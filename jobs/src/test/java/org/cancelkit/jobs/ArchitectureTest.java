@@ -36,7 +36,12 @@ class ArchitectureTest {
             d = ModuleDescriptor.read(in);
         }
         assertThat(d.name()).isEqualTo("org.cancelkit.jobs");
-        assertThat(d.exports()).extracting(ModuleDescriptor.Exports::source).containsExactly("org.cancelkit.jobs");
+        assertThat(d.exports().stream().filter(e -> !e.isQualified()).map(ModuleDescriptor.Exports::source))
+                .containsExactly("org.cancelkit.jobs");
+        // the one qualified export, on purpose: the checkpoint codecs' shared JSON, for the database store only
+        assertThat(d.exports().stream().filter(ModuleDescriptor.Exports::isQualified)
+                .map(e -> e.source() + " to " + e.targets()))
+                .containsExactly("org.cancelkit.jobs.internal to [org.cancelkit.jobs.postgres]");
         assertThat(d.requires()).extracting(ModuleDescriptor.Requires::name)
                 .contains("org.cancelkit", "org.cancelkit.io", "com.fasterxml.jackson.databind");
     }

@@ -10,7 +10,7 @@ import java.util.Random;
 /**
  * The loop of a fuzz test: reproducible and bounded in time. Iteration {@code i} draws from its own
  * generator, started from the run's starting value {@link #START} and {@code i}, so a failure names both,
- * and {@code -Dcancelkit.fuzz.seed=S -Dcancelkit.fuzz.from=I} replays it first.
+ * and {@code -Dcancelkit.fuzz.start=S -Dcancelkit.fuzz.from=I} replays it first.
  *
  * {@snippet :
  * @Test
@@ -30,8 +30,8 @@ import java.util.Random;
  * {@link #LONG} ({@code -Dcancelkit.fuzz.stress.seconds}, 120 s) for a long run.
  */
 public final class Fuzz {
-    /** The run's starting value: {@code -Dcancelkit.fuzz.seed}, or the time the class was loaded. */
-    public static final long START = Long.getLong("cancelkit.fuzz.seed", System.nanoTime());
+    /** The run's starting value: {@code -Dcancelkit.fuzz.start}, or the time the class was loaded. */
+    public static final long START = Long.getLong("cancelkit.fuzz.start", System.nanoTime());
     /** The short budget, for the default suite: {@code -Dcancelkit.fuzz.seconds} (3 s). */
     public static final Duration SHORT = Duration.ofSeconds(Long.getLong("cancelkit.fuzz.seconds", 3));
     /** The long budget, for stress runs: {@code -Dcancelkit.fuzz.stress.seconds} (120 s). */
@@ -77,7 +77,7 @@ public final class Fuzz {
                 body.run(rnd, i);
             } catch (Throwable t) {
                 throw new AssertionError("[" + name + "] failed at starting value " + START + " iteration " + i
-                        + " (replay: -Dcancelkit.fuzz.seed=" + START + " -Dcancelkit.fuzz.from=" + i + "): " + t, t);
+                        + " (replay: -Dcancelkit.fuzz.start=" + START + " -Dcancelkit.fuzz.from=" + i + "): " + t, t);
             }
         }
         return i - FROM;

@@ -81,7 +81,7 @@ class PartitionCheckpointFuzzTest {
                 }
             }
         });
-        System.out.println("[fuzz, partition checkpoint decoder] -Dcancelkit.fuzz.seed=" + Fuzz.START + ": " + n
+        System.out.println("[fuzz, partition checkpoint decoder] -Dcancelkit.fuzz.start=" + Fuzz.START + ": " + n
                 + " inputs " + outcomes + ", at most " + maxAllocated[0] + " bytes allocated by one decode");
         assertThat(outcomes).as("negative control: honest rows decode, and the checks behind the checksum are "
                 + "reached").containsKeys("decoded", "CORRUPT", "WRONG_JOB", "WRONG_ITEM_COUNT");

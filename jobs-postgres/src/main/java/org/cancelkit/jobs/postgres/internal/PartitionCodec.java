@@ -1,27 +1,25 @@
 package org.cancelkit.jobs.postgres.internal;
 
+import static org.cancelkit.jobs.internal.CheckpointJson.firstLine;
+import static org.cancelkit.jobs.internal.CheckpointJson.limit;
+import static org.cancelkit.jobs.internal.CheckpointJson.limitsAdvice;
+import static org.cancelkit.jobs.internal.CheckpointJson.mapper;
+import static org.cancelkit.jobs.internal.CheckpointJson.shown;
+
 import com.fasterxml.jackson.core.JacksonException;
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.core.io.JsonEOFException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.MapperFeature;
-import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
-import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.zip.CRC32C;
 import org.cancelkit.jobs.CheckpointException.Problem;
 import org.cancelkit.jobs.JobOptions;
 import org.cancelkit.jobs.postgres.PartitionCheckpointException;
-import org.jspecify.annotations.Nullable;
 
 /**
  * A partition's checkpoint to JSON text and back, checked on every read (J2): the document carries its
@@ -47,27 +45,13 @@ public final class PartitionCodec {
     /** The format version written and read. */
     public static final int FORMAT_VERSION = 1;
 
-    // As jobs' file codec: decimals as BigDecimal with their scale, so a state survives checkpoints unchanged.
-    // Read limits: the document, strings and names up to the job's maxCheckpointBytes; numbers and nesting at
-    // Jackson's defaults (1000 digits, 1000 levels), which bound the time and stack one row can cost. One
-    // mapper per size limit, built once.
-    private static final Map<Integer, JsonMapper> MAPPERS = new ConcurrentHashMap<>();
+    // The mapper (decimals as BigDecimal with their scale, the read limits) and the quoting of stored text are
+    // jobs' CheckpointJson, shared with the file codec.
     private static final String START_OVER = "To start the job over, delete it (JobDatabase.delete or `cancelkit "
             + "jobs delete`) and submit it again; to keep the work done, restore the row from a backup";
     private static final String RAISE = "JobOptions.withMaxCheckpointBytes, in ClusterOptions.withJob, raises it";
 
     private PartitionCodec() {}
-
-    private static JsonMapper mapper(int maxBytes) {
-        return MAPPERS.computeIfAbsent(maxBytes, max -> JsonMapper.builder(JsonFactory.builder()
-                        .streamReadConstraints(StreamReadConstraints.builder().maxDocumentLength(max)
-                                .maxStringLength(max).maxNameLength(max).build())
-                        .build())
-                .disable(MapperFeature.CAN_OVERRIDE_ACCESS_MODIFIERS)
-                .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-                .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
-                .build());
-    }
 
     /**
      * Encodes a checkpoint within the default size limit, {@link JobOptions#DEFAULT_MAX_CHECKPOINT_BYTES}.
@@ -175,22 +159,7 @@ public final class PartitionCodec {
     private static PartitionCheckpointException tooLarge(String table, PartitionCheckpoint<?> cp, String what,
             int maxBytes, Throwable cause) {
         return new PartitionCheckpointException(table, cp.jobId(), cp.partition(), Problem.TOO_LARGE, what + " ("
-                + shown(firstLine(cause)) + ")", "The limits: " + maxBytes + " bytes for the checkpoint and for any "
-                + "string or field name in its state (" + RAISE + "), " + StreamReadConstraints.DEFAULT_MAX_NUM_LEN
-                + " digits for a number and " + StreamReadConstraints.DEFAULT_MAX_DEPTH + " levels of nesting (fixed: "
-                + "they bound the time and stack a checkpoint can cost; keep such values as strings, or flatten the "
-                + "state). Keep large data in the output or in tables of your own, and only references to it in the "
-                + "state", cause);
-    }
-
-    /** The constraint exception behind {@code t}, if a limit is what failed. */
-    private static @Nullable StreamConstraintsException limit(Throwable t) {
-        for (Throwable c = t; c != null; c = c.getCause()) {
-            if (c instanceof StreamConstraintsException s) {
-                return s;
-            }
-        }
-        return null;
+                + shown(firstLine(cause)) + ")", limitsAdvice(maxBytes, RAISE, "tables of your own"), cause);
     }
 
     /**
@@ -370,19 +339,5 @@ public final class PartitionCodec {
         CRC32C crc = new CRC32C();
         crc.update(bytes);
         return HexFormat.of().toHexDigits((int) crc.getValue());
-    }
-
-    /** A value from the row as it may appear in a message: at most 200 characters, no control characters. */
-    private static String shown(Object value) {
-        String s = String.valueOf(value).codePoints().limit(201)
-                .map(c -> Character.isISOControl(c) || Character.getType(c) == Character.FORMAT ? '?' : c)
-                .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
-        return s.codePointCount(0, s.length()) > 200 ? s.substring(0, s.offsetByCodePoints(0, 200)) + "…" : s;
-    }
-
-    private static String firstLine(Throwable e) {
-        String m = String.valueOf(e.getMessage());
-        int nl = m.indexOf('\n');
-        return nl < 0 ? m : m.substring(0, nl);
     }
 }
