@@ -157,13 +157,32 @@ final class TaskRuns {
         return endedCount == forked;
     }
 
+    /** What an interrupt that came while the owner waited was ({@link #interruptWhileWaiting}). */
+    private static final int OWN_INTERRUPT = 1;
+    private static final int FOREIGN_INTERRUPT = 2;
+
     /**
      * Waits for every task's end and thread, through interrupts; returns whether a foreign one came
      * (the group is then cancelled through {@code group}).
+     *
+     * <p>On a clock with a service (a virtual clock) the owner first waits on the gate: a cancelkit
+     * wait, which lets an auto-advancing clock move while it waits. On the system clock it joins the
+     * threads in fork order and nothing more: measured (bench 10b), one gate per join took 84 µs for
+     * 100 tasks against 68 µs for the joins, the owner being preempted 1.6 times per join against 0.2.
      */
     boolean awaitAll(Node group, MonotonicClock clock) {
-        boolean interrupted = false;
-        boolean ownTokenInterrupt = false;
+        int seen = clock.service == null ? 0 : awaitGate(group, clock);
+        seen |= joinThreads(group);
+        boolean foreign = (seen & FOREIGN_INTERRUPT) != 0;
+        if ((seen & OWN_INTERRUPT) != 0 && !foreign) {
+            Thread.currentThread().interrupt(); // restore cancelkit's interrupt: the binding clears it at its exit (C4)
+        }
+        return foreign | reap();
+    }
+
+    /** Owner only: waits on a gate until every task has ended; returns the interrupts it saw. */
+    private int awaitGate(Node group, MonotonicClock clock) {
+        int seen = 0;
         if (!allEnded()) {
             Node g = openGate(clock);
             try {
@@ -171,35 +190,46 @@ final class TaskRuns {
                     try {
                         Waits.await(g, false, false);
                     } catch (InterruptedException e) {
-                        if (Binding.currentToken().isCancelled()) {
-                            // cancelkit interrupted the owner because the token it is bound to was
-                            // cancelled (which reaches the tasks too): not a foreign interrupt, so join
-                            // does not throw InterruptedException. Keep waiting (C1); the flag is set
-                            // again below for the bound region to see.
-                            ownTokenInterrupt = true;
-                        } else {
-                            interrupted = true; // C1: keep waiting; the caller learns of it afterwards
-                            group.cancel(CancelReason.requested("the owner was interrupted"), -1);
-                        }
+                        seen |= interruptWhileWaiting(group); // C1: keep waiting either way
                     }
                 }
             } finally {
                 g.close();
             }
         }
-        for (TaskRun<?> run : snapshot()) {
-            if (run.thread != null && Waits.joinThread(run.thread)) {
-                if (Binding.currentToken().isCancelled()) {
-                    ownTokenInterrupt = true; // as above: cancelkit's interrupt, not the caller's
-                } else {
-                    interrupted = true;
+        return seen;
+    }
+
+    /** Owner only: joins each live task's thread, in fork order; returns the interrupts it saw. */
+    private int joinThreads(Node group) {
+        int seen = 0;
+        for (TaskRun<?> run = first; run != null; run = run.nextLive) {
+            Thread t = run.thread; // null for a task that ended before it started
+            while (t != null) {
+                try {
+                    t.join();
+                    t = null;
+                } catch (InterruptedException e) {
+                    seen |= interruptWhileWaiting(group); // C1: keep waiting either way
                 }
             }
         }
-        if (ownTokenInterrupt && !interrupted) {
-            Thread.currentThread().interrupt(); // restore cancelkit's interrupt: the binding clears it at its exit (C4)
+        return seen;
+    }
+
+    /**
+     * Owner only: classifies an interrupt that came while it waited for the tasks. When the token the
+     * owner is bound to is cancelled, cancelkit sent it, and the cancel reaches the tasks too: not a
+     * foreign interrupt, so join does not throw InterruptedException; the flag is set again at the end
+     * for the bound region to see. Any other is the caller's: the group is cancelled, and the caller
+     * learns of it once every task has ended.
+     */
+    private static int interruptWhileWaiting(Node group) {
+        if (Binding.currentToken().isCancelled()) {
+            return OWN_INTERRUPT;
         }
-        return interrupted | reap();
+        group.cancel(CancelReason.requested("the owner was interrupted"), -1);
+        return FOREIGN_INTERRUPT;
     }
 
     /**
