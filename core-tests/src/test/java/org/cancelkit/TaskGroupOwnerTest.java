@@ -256,7 +256,39 @@ class TaskGroupOwnerTest {
             }
         });
         blocked.await();
-        Forked.awaitBlockedIn(owner.thread, "TaskGroup", "awaitAll");
+        Forked.awaitBlockedIn(owner.thread, "TaskRuns", "joinThreads"); // the system clock: the owner joins the threads
+        owner.thread.interrupt();
+        owner.join();
+        assertThat(owner.value()).isEqualTo(TaskOutcome.CANCELLED_WHILE_RUNNING);
+        assertThat(owner.interruptedAfter()).as("the InterruptedException carried the interrupt").isFalse();
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest(name = "owner on a {0} thread")
+    @org.junit.jupiter.params.provider.MethodSource("org.cancelkit.ThreadKind#all")
+    @DisplayName("on a clock with a service the owner waits on the gate; interrupted there, it waits for every task, "
+            + "then throws InterruptedException")
+    void ownerInterruptedInsideJoinOnAVirtualClock(ThreadKind kind) throws Exception {
+        CountDownLatch blocked = new CountDownLatch(1);
+        AtomicBoolean taskEnded = new AtomicBoolean();
+        VirtualClock clock = VirtualClock.create();
+        Forked<TaskOutcome> owner = kind.fork(() -> clock.call(() -> {
+            try (TaskGroup group = TaskGroup.open()) {
+                Task<Void> t = group.fork("t", () -> {
+                    try {
+                        blocked.countDown();
+                        new CountDownLatch(1).await();
+                    } finally {
+                        taskEnded.set(true);
+                    }
+                });
+                assertThatThrownBy(group::join).isInstanceOf(InterruptedException.class)
+                        .hasMessageContaining("every task has ended");
+                assertThat(taskEnded).isTrue();
+                return t.result().orElseThrow().outcome();
+            }
+        }));
+        blocked.await();
+        Forked.awaitBlockedIn(owner.thread, "TaskRuns", "awaitGate"); // a cancelkit wait, which the clock sees
         owner.thread.interrupt();
         owner.join();
         assertThat(owner.value()).isEqualTo(TaskOutcome.CANCELLED_WHILE_RUNNING);

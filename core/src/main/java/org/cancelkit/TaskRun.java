@@ -5,8 +5,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The mechanics of one task: the thread, its token, and its end. A task's token is a child of its
- * group's token; its end is counted in the group's {@link TaskRuns}, whose gate the owner waits on (a
- * cancelkit wait: an auto-advancing virtual clock keeps moving).
+ * group's token; its end is counted in the group's {@link TaskRuns}: on the system clock the owner
+ * joins the thread, on a clock with a service it waits on the gate (a cancelkit wait: an
+ * auto-advancing virtual clock keeps moving).
  *
  * <p>Fields are final except {@link #thread}, written by the owner before the thread starts,
  * {@link #ended}, set once at the end (volatile: a bounded close reads it to tell an abandoned task),

@@ -24,7 +24,9 @@ import org.jspecify.annotations.Nullable;
  * so the total it waits for is fixed by then: it publishes that total ({@link #gateTotal}) and then a
  * {@link #gate} token, and only then reads the count; the task whose end takes the count to the total
  * cancels the gate it then finds. All three are volatile, so either the owner sees the total reached
- * or that task sees the owner's gate: a wait is one park, not one per task.
+ * or that task sees the owner's gate: a wait is one park, not one per task. The owner waits on a gate
+ * on a clock with a service, where the wait must be a cancelkit wait; on the system clock a join
+ * joins the threads in fork order instead ({@link #awaitAll}), and a bounded close uses the gate.
  *
  * <p>Fields: {@link #first}, {@link #last}, {@link #live} and {@link #forked} are the owner's alone;
  * {@link #ending} is pushed by task threads and taken by the owner; {@link #endedCount} is counted up
