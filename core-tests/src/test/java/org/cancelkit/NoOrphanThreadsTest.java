@@ -563,7 +563,9 @@ class NoOrphanThreadsTest {
         System.out.println("NoOrphanThreadsTest.lostInterruptIsCaught seed=" + seed);
         Stats stats = new Stats();
         int caught = 0;
-        for (int i = 0; i < 100; i++) {
+        // 100 trees, and more while none has sent its interrupt yet: whether a tree's straggler holds
+        // the close when the interrupt is due depends on scheduling, and once in a while none did.
+        for (int i = 0; i < 1_000 && (i < 100 || stats.interruptsInClose.get() == 0); i++) {
             Tree tree = runTree(seed + i, false, true, stats);
             if (tree.violations.stream().anyMatch(v -> v.contains("lost its interrupt status"))) {
                 caught++;

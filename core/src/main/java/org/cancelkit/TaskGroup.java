@@ -145,7 +145,9 @@ public final class TaskGroup implements AutoCloseable {
             throw new IllegalStateException("cannot fork '" + name + "': the group was already "
                     + (state == State.JOINED ? "joined" : "closed") + "; fork every task before join(), or open a new group");
         }
-        runs.reap();
+        if (runs.reap()) {
+            Thread.currentThread().interrupt(); // reaping waited through the caller's interrupt: kept for it
+        }
         TaskRun<T> run = new TaskRun<>(this, name, body, forks++);
         runs.add(run);
         clock.participants(1); // counted before the thread runs

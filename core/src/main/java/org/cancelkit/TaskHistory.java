@@ -88,6 +88,35 @@ final class TaskHistory {
         return out;
     }
 
+    /**
+     * The report when nothing was dropped and the kept tasks' fork orders are consecutive (every task
+     * of the group has ended and is kept): each result placed by its fork order, no sort. Null
+     * otherwise. Measured: the general path (lists, then a sort) took 5 µs of the owner's time in a
+     * fork + join of 100 tasks (bench 10b).
+     */
+    @Nullable TaskReport reportIfWhole() {
+        if (from != 0 || limit == 0) {
+            return null; // something was dropped, or nothing is kept but the first failure
+        }
+        int n = count;
+        long min = Long.MAX_VALUE;
+        for (int i = 0; i < n; i++) {
+            min = Math.min(min, ended[i].seq());
+        }
+        TaskResult[] byFork = new TaskResult[n];
+        TaskResult[] byEnd = new TaskResult[n];
+        for (int i = 0; i < n; i++) {
+            Ended e = ended[i];
+            long at = e.seq() - min;
+            if (at >= n || byFork[(int) at] != null) {
+                return null; // a gap in the fork orders: some task is not here
+            }
+            byFork[(int) at] = e.result();
+            byEnd[i] = e.result();
+        }
+        return new TaskReport(List.of(byFork), List.of(byEnd));
+    }
+
     static List<TaskResult> inForkOrder(List<Ended> kept) {
         return kept.stream().sorted(Comparator.comparingLong(Ended::seq)).map(Ended::result).toList();
     }
