@@ -294,4 +294,50 @@ class TaskGroupOwnerTest {
         assertThat(owner.value()).isEqualTo(TaskOutcome.CANCELLED_WHILE_RUNNING);
         assertThat(owner.interruptedAfter()).as("the InterruptedException carried the interrupt").isFalse();
     }
+
+    @Test
+    @DisplayName("regression: an interrupt that came while fork reaped an ended task's thread was lost; fork keeps it")
+    void forkKeepsAnInterruptThatCameWhileItReaped() throws Exception {
+        // A clock whose service holds the first task's thread after its end is pushed (TaskRun#end counts
+        // the participant out last), so the next fork's reap must wait for that thread.
+        AtomicReference<Thread> held = new AtomicReference<>();
+        CountDownLatch inEnd = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        org.cancelkit.spi.ClockService service = new org.cancelkit.spi.ClockService() {
+            @Override
+            public long nanoTime() {
+                return System.nanoTime();
+            }
+
+            @Override
+            public void arm(org.cancelkit.spi.TimerTask task) {} // no task here uses a timer
+
+            @Override
+            public void participants(int delta) {
+                if (delta < 0 && Thread.currentThread() == held.get()) {
+                    inEnd.countDown();
+                    awaitUninterruptibly(release);
+                }
+            }
+        };
+        MonotonicClock clock = new MonotonicClock(service) {};
+        AtomicBoolean keptAfterFork = new AtomicBoolean();
+        Forked<Void> owner = ThreadKind.PLATFORM.forkRun(() -> clock.run(() -> {
+            try (TaskGroup group = TaskGroup.open(CompletionPolicy.supervise())) {
+                group.fork("first", () -> {
+                    held.set(Thread.currentThread());
+                    return null;
+                });
+                inEnd.await(); // "first" has ended and is on the ending stack; its thread is still alive
+                Thread.currentThread().interrupt(); // the caller's own interrupt, pending as fork reaps
+                group.fork("second", () -> null);
+                keptAfterFork.set(Thread.interrupted());
+                group.join();
+            }
+        }));
+        Forked.awaitBlockedIn(owner.thread, "Waits", "joinThread"); // the reap waits for "first"'s thread
+        release.countDown();
+        owner.join();
+        assertThat(keptAfterFork).as("the owner's interrupt status after fork").isTrue();
+    }
 }
