@@ -237,30 +237,7 @@ class TaskGroupOwnerTest {
     @org.junit.jupiter.params.provider.MethodSource("org.cancelkit.ThreadKind#all")
     @DisplayName("an owner interrupted inside join() waits for every task, then throws InterruptedException")
     void ownerInterruptedInsideJoin(ThreadKind kind) throws Exception {
-        CountDownLatch blocked = new CountDownLatch(1);
-        AtomicBoolean taskEnded = new AtomicBoolean();
-        Forked<TaskOutcome> owner = kind.fork(() -> {
-            try (TaskGroup group = TaskGroup.open()) {
-                Task<Void> t = group.fork("t", () -> {
-                    try {
-                        blocked.countDown();
-                        new CountDownLatch(1).await();
-                    } finally {
-                        taskEnded.set(true);
-                    }
-                });
-                assertThatThrownBy(group::join).isInstanceOf(InterruptedException.class)
-                        .hasMessageContaining("every task has ended");
-                assertThat(taskEnded).isTrue();
-                return t.result().orElseThrow().outcome();
-            }
-        });
-        blocked.await();
-        Forked.awaitBlockedIn(owner.thread, "TaskRuns", "joinThreads"); // the system clock: the owner joins the threads
-        owner.thread.interrupt();
-        owner.join();
-        assertThat(owner.value()).isEqualTo(TaskOutcome.CANCELLED_WHILE_RUNNING);
-        assertThat(owner.interruptedAfter()).as("the InterruptedException carried the interrupt").isFalse();
+        ownerInterruptedWhileJoining(kind, null, "joinThreads"); // the system clock: the owner joins the threads
     }
 
     @org.junit.jupiter.params.ParameterizedTest(name = "owner on a {0} thread")
@@ -268,10 +245,18 @@ class TaskGroupOwnerTest {
     @DisplayName("on a clock with a service the owner waits on the gate; interrupted there, it waits for every task, "
             + "then throws InterruptedException")
     void ownerInterruptedInsideJoinOnAVirtualClock(ThreadKind kind) throws Exception {
+        ownerInterruptedWhileJoining(kind, VirtualClock.create(), "awaitGate"); // a cancelkit wait, which the clock sees
+    }
+
+    /**
+     * Interrupts an owner once it waits in {@code TaskRuns.waitsIn} for a task stuck on a latch; join
+     * must wait for the task's end and then throw. The owner runs on {@code clock} when one is given.
+     */
+    private static void ownerInterruptedWhileJoining(ThreadKind kind, MonotonicClock clock, String waitsIn)
+            throws Exception {
         CountDownLatch blocked = new CountDownLatch(1);
         AtomicBoolean taskEnded = new AtomicBoolean();
-        VirtualClock clock = VirtualClock.create();
-        Forked<TaskOutcome> owner = kind.fork(() -> clock.call(() -> {
+        CheckedCallable<TaskOutcome, Exception> body = () -> {
             try (TaskGroup group = TaskGroup.open()) {
                 Task<Void> t = group.fork("t", () -> {
                     try {
@@ -286,9 +271,10 @@ class TaskGroupOwnerTest {
                 assertThat(taskEnded).isTrue();
                 return t.result().orElseThrow().outcome();
             }
-        }));
+        };
+        Forked<TaskOutcome> owner = kind.fork(clock == null ? body : () -> clock.call(body));
         blocked.await();
-        Forked.awaitBlockedIn(owner.thread, "TaskRuns", "awaitGate"); // a cancelkit wait, which the clock sees
+        Forked.awaitBlockedIn(owner.thread, "TaskRuns", waitsIn);
         owner.thread.interrupt();
         owner.join();
         assertThat(owner.value()).isEqualTo(TaskOutcome.CANCELLED_WHILE_RUNNING);

@@ -38,9 +38,7 @@ class CancelAndDrainTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        db = JobDatabase.of(Pg.dataSource(), prefix);
-        db.migrate();
-        Fixtures.createSink(prefix);
+        db = Fixtures.migratedWithSink(prefix);
     }
 
     @AfterEach

@@ -150,8 +150,7 @@ class ChaosTest {
     private String newTables() throws SQLException {
         String prefix = Pg.freshPrefix();
         prefixes.add(prefix);
-        JobDatabase.of(Pg.dataSource(), prefix).migrate();
-        Fixtures.createSink(prefix);
+        Fixtures.migratedWithSink(prefix);
         return prefix;
     }
 

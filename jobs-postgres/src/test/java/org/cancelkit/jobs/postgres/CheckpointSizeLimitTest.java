@@ -48,12 +48,9 @@ class CheckpointSizeLimitTest {
     /** A state holding a number of any length. */
     public record Huge(BigInteger value) {}
 
-
     @BeforeEach
     void setUp() throws Exception {
-        db = JobDatabase.of(Pg.dataSource(), prefix);
-        db.migrate();
-        Fixtures.createSink(prefix);
+        db = Fixtures.migratedWithSink(prefix);
     }
 
     @AfterEach

@@ -31,9 +31,7 @@ class CheckpointValidationTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        db = JobDatabase.of(Pg.dataSource(), prefix);
-        db.migrate();
-        Fixtures.createSink(prefix);
+        db = Fixtures.migratedWithSink(prefix);
     }
 
     @AfterEach

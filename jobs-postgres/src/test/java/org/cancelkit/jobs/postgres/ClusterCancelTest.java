@@ -52,9 +52,7 @@ class ClusterCancelTest {
     @DisplayName("J6: a cancel from another process reaches all four workers within 1 s, three by NOTIFY and one by "
             + "polling alone; consistent; resumes exactly")
     void cancelFromAnotherProcess() throws Exception {
-        JobDatabase db = JobDatabase.of(Pg.dataSource(), prefix);
-        db.migrate();
-        Fixtures.createSink(prefix);
+        JobDatabase db = Fixtures.migratedWithSink(prefix);
         ClusterJob.create(db, "cancel", Fixtures.items(N), PARTITIONS, Tally.class, Tally.ZERO,
                 Fixtures.processor(prefix, "controller", true)).submit();
         List<ChildJvm> workers = new ArrayList<>();

@@ -32,9 +32,7 @@ class ExactlyOnceTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        db = JobDatabase.of(Pg.dataSource(), prefix);
-        db.migrate();
-        Fixtures.createSink(prefix);
+        db = Fixtures.migratedWithSink(prefix);
     }
 
     @AfterEach

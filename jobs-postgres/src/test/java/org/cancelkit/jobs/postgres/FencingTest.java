@@ -33,9 +33,7 @@ class FencingTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        db = JobDatabase.of(Pg.dataSource(), prefix);
-        db.migrate();
-        Fixtures.createSink(prefix);
+        db = Fixtures.migratedWithSink(prefix);
     }
 
     @AfterEach

@@ -29,6 +29,14 @@ final class Fixtures {
         return prefix + "sink";
     }
 
+    /** A job database on a fresh prefix: its tables migrated, and the sink the processor writes to. */
+    static JobDatabase migratedWithSink(String prefix) throws SQLException {
+        JobDatabase db = JobDatabase.of(Pg.dataSource(), prefix);
+        db.migrate();
+        createSink(prefix);
+        return db;
+    }
+
     static void createSink(String prefix) throws SQLException {
         Pg.execute("CREATE TABLE IF NOT EXISTS " + sink(prefix) + " (item bigint NOT NULL, worker text NOT NULL)");
     }

@@ -71,9 +71,7 @@ class StalledWorkerTest {
     private Result freezeTakeOverResume(String... aFlags) throws Exception {
         String prefix = Pg.freshPrefix();
         prefixes.add(prefix);
-        JobDatabase db = JobDatabase.of(Pg.dataSource(), prefix);
-        db.migrate();
-        Fixtures.createSink(prefix);
+        JobDatabase db = Fixtures.migratedWithSink(prefix);
         ClusterJob.create(db, "frozen", Fixtures.items(N), 1, Tally.class, Tally.ZERO,
                 Fixtures.processor(prefix, "controller", true)).submit();
         List<String> aArgs = new ArrayList<>(List.of(prefix, "frozen", Integer.toString(N), "1", "2000", "20", "5000",
