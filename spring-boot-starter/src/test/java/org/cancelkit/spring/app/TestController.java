@@ -131,10 +131,15 @@ public class TestController {
     public void stream(@RequestParam String id, jakarta.servlet.http.HttpServletResponse response) throws Exception {
         probe.started(id, Cancellation.current());
         try (org.cancelkit.TaskGroup group = org.cancelkit.TaskGroup.open()) {
+            java.util.concurrent.CountDownLatch siblingRuns = new java.util.concurrent.CountDownLatch(1);
             group.fork("sibling", () -> {
+                siblingRuns.countDown();
                 boolean cancelled = Cancellation.current().awaitCancellation(Duration.ofSeconds(20));
                 probe.ended.put(id + "-sibling", cancelled ? "cancelled" : "timed out");
             });
+            // the sibling's body runs before the first write: a cancel before it started would skip
+            // the body (CANCELLED_BEFORE_START), and with it the record the test waits for
+            siblingRuns.await();
             java.io.OutputStream out = response.getOutputStream();
             byte[] chunk = new byte[8192];
             try {
